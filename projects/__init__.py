@@ -1,0 +1,1 @@
+"""What is filed and its life: organisations, budget projects, evaluations, reviews, tasks."""

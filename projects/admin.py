@@ -1,0 +1,140 @@
+"""Django admin for a finance administrator: search, filters, inlines, and change history."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from projects import models as m
+
+admin.site.site_header = "绩效自评 管理后台"
+admin.site.site_title = "绩效自评"
+admin.site.index_title = "数据管理"
+
+
+class UnitInline(admin.TabularInline):
+    model = m.Unit
+    extra = 0
+
+
+@admin.register(m.Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "finance_bureau", "rule_set_id", "table_variant"]
+    search_fields = ["name", "code", "finance_bureau"]
+
+
+@admin.register(m.Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "region"]
+    list_filter = ["region"]
+    search_fields = ["name", "code"]
+    inlines = [UnitInline]
+
+
+@admin.register(m.Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "department", "is_department"]
+    list_filter = ["department__region", "is_department"]
+    search_fields = ["name", "code", "department__name"]
+    list_select_related = ["department"]
+
+
+@admin.register(m.Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "unit", "department", "region"]
+    list_filter = ["role", "region"]
+    search_fields = ["user__username", "unit__name", "department__name"]
+    autocomplete_fields = ["unit", "department"]
+
+
+class FundLineInline(admin.TabularInline):
+    model = m.FundLine
+    extra = 0
+
+
+class IndicatorInline(admin.TabularInline):
+    model = m.Indicator
+    extra = 0
+    fields = ["order", "level1", "level2", "name", "target", "weight"]
+
+
+@admin.register(m.Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "year", "kind", "unit", "fund_type", "transfer_level"]
+    list_filter = ["year", "kind", "fund_type", "transfer_level", "unit__department__region"]
+    search_fields = ["name", "code", "unit__name", "unit__department__name"]
+    list_select_related = ["unit"]
+    inlines = [FundLineInline, IndicatorInline]
+
+
+@admin.register(m.Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "project", "level1", "level2", "target", "weight"]
+    list_filter = ["level1", "project__year"]
+    search_fields = ["name", "project__name"]
+    list_select_related = ["project"]
+
+
+class IndicatorResultInline(admin.TabularInline):
+    model = m.IndicatorResult
+    extra = 0
+    fields = ["indicator", "actual", "achievement", "claimed_score", "computed_score", "status"]
+    readonly_fields = ["indicator", "computed_score", "status"]
+
+
+class ReviewStepInline(admin.TabularInline):
+    model = m.ReviewStep
+    extra = 0
+    fields = ["created_at", "action", "from_status", "to_status", "actor", "comment", "version"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(m.Evaluation)
+class EvaluationAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "project",
+        "year",
+        "status",
+        "execution_rate",
+        "computed_total",
+        "computed_grade",
+        "claimed_total",
+        "error_count",
+        "warning_count",
+    ]
+    list_filter = ["year", "status", "computed_grade", "project__kind", "project__unit__department"]
+    search_fields = ["project__name", "project__code", "project__unit__name"]
+    list_select_related = ["project", "project__unit"]
+    readonly_fields = [
+        "result",
+        "input_snapshot",
+        "rule_set_id",
+        "rule_set_version",
+        "scored_at",
+        "execution_rate",
+        "computed_execution_score",
+        "computed_total",
+        "computed_grade",
+        "error_count",
+        "warning_count",
+        "info_count",
+        "version",
+    ]
+    inlines = [IndicatorResultInline, ReviewStepInline]
+
+
+@admin.register(m.EvaluationTask)
+class EvaluationTaskAdmin(admin.ModelAdmin):
+    list_display = ["region", "year", "deadline", "issued_by", "issued_at"]
+    list_filter = ["region", "year"]
+
+
+@admin.register(m.SpotCheck)
+class SpotCheckAdmin(admin.ModelAdmin):
+    list_display = ["region", "year", "share", "min_count", "seed", "drawn_at"]
+    list_filter = ["region", "year"]
+
+
+@admin.register(m.Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "kind", "message", "created_at", "read_at"]
+    list_filter = ["kind"]

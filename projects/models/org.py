@@ -1,0 +1,183 @@
+"""Organisations: regions with their finance bureau, departments, units and memberships."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from projects.access import ScopedQuerySet, scope_for
+
+
+class RegionQuerySet(models.QuerySet):
+    """Regions a user reaches through any membership."""
+
+    def for_user(self, user, action: str = "view"):
+        """Narrow to regions of the user's memberships."""
+        scope = scope_for(user)
+        if scope.superuser:
+            return self.all()
+        return self.filter(
+            Q(pk__in=scope.region_ids)
+            | Q(departments__pk__in=scope.department_ids)
+            | Q(departments__units__pk__in=scope.unit_ids)
+        ).distinct()
+
+
+class Region(models.Model):
+    """An administrative region and its finance bureau (财政局), which owns the rule set."""
+
+    class TableVariant(models.TextChoices):
+        NATIONAL = "national", "全国通用格式"
+        THREE_COLUMN_TARGET = "three_column_target", "指标性质/指标值/度量单位 三列格式"
+
+    name = models.CharField("地区", max_length=100, unique=True)
+    code = models.CharField("地区代码", max_length=50, unique=True)
+    finance_bureau = models.CharField("财政部门", max_length=100, blank=True)
+    rule_set_id = models.CharField("评分规则", max_length=100, default="national-2020")
+    table_variant = models.CharField(
+        "自评表格式", max_length=30, choices=TableVariant.choices, default=TableVariant.NATIONAL
+    )
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "地区"
+        verbose_name_plural = "地区"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentQuerySet(models.QuerySet):
+    """Departments a user reaches: their own, their unit's, or every one of their region."""
+
+    def for_user(self, user, action: str = "view"):
+        """Narrow to departments in the user's scope."""
+        scope = scope_for(user)
+        if scope.superuser:
+            return self.all()
+        return self.filter(
+            Q(pk__in=scope.department_ids)
+            | Q(region__pk__in=scope.region_ids)
+            | Q(units__pk__in=scope.unit_ids)
+        ).distinct()
+
+
+class Department(models.Model):
+    """A 主管部门; its subordinate units file, its reviewers approve their filings."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="departments", verbose_name="地区"
+    )
+    name = models.CharField("主管部门", max_length=200)
+    code = models.CharField("部门代码", max_length=50)
+
+    objects = DepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "主管部门"
+        verbose_name_plural = "主管部门"
+        ordering = ["region", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "code"], name="department_code_unique"),
+            models.UniqueConstraint(fields=["region", "name"], name="department_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitQuerySet(ScopedQuerySet):
+    """Units scoped by the gate; the unit is its own owner."""
+
+    unit_path = ""
+
+
+class Unit(models.Model):
+    """A 预算单位 that spends and files; a department is also a unit of itself (is_department)."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="units", verbose_name="主管部门"
+    )
+    name = models.CharField("单位名称", max_length=200)
+    code = models.CharField("单位代码", max_length=50)
+    is_department = models.BooleanField(
+        "部门本级", default=False, help_text="本单位即主管部门本级时，跳过主管部门审核。"
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "预算单位"
+        verbose_name_plural = "预算单位"
+        ordering = ["department", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "code"], name="unit_code_unique"),
+            models.UniqueConstraint(
+                fields=["department"],
+                condition=Q(is_department=True),
+                name="one_department_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """Gives a user one role in a unit, a department or a region."""
+
+    class Role(models.TextChoices):
+        FILER = "filer", "单位填报人"
+        DEPARTMENT_REVIEWER = "department_reviewer", "主管部门审核人"
+        FINANCE_REVIEWER = "finance_reviewer", "财政局审核人"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name="用户",
+    )
+    role = models.CharField("角色", max_length=30, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, verbose_name="单位"
+    )
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.CASCADE, verbose_name="主管部门"
+    )
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.CASCADE, verbose_name="地区"
+    )
+
+    class Meta:
+        verbose_name = "角色授权"
+        verbose_name_plural = "角色授权"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        role="filer",
+                        unit__isnull=False,
+                        department__isnull=True,
+                        region__isnull=True,
+                    )
+                    | Q(
+                        role="department_reviewer",
+                        unit__isnull=True,
+                        department__isnull=False,
+                        region__isnull=True,
+                    )
+                    | Q(
+                        role="finance_reviewer",
+                        unit__isnull=True,
+                        department__isnull=True,
+                        region__isnull=False,
+                    )
+                ),
+                name="membership_scope_matches_role",
+                violation_error_message="填报人须指定单位，主管部门审核人须指定部门，财政局审核人须指定地区。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit or self.department or self.region}"

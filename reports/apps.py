@@ -1,0 +1,11 @@
+"""App configuration for the reports app."""
+
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    """Renders what leaves the system: HTML, PDF and Excel reports."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "reports"
+    verbose_name = "报告"

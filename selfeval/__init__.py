@@ -1,0 +1,1 @@
+"""The selfeval Django project: settings, root URLs and site-wide pages."""
