@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 
 from projects.access import scoped_queryset
-from projects.models.evaluation import Evaluation, EvaluationStatus, IndicatorResult
 from projects.models.budget import Indicator
+from projects.models.evaluation import Evaluation, EvaluationStatus, IndicatorResult
 from projects.models.org import Department, Region
 
 
