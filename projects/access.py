@@ -87,7 +87,9 @@ class ScopedQuerySet(models.QuerySet):
         if scope.superuser:
             return self.all()
         condition = Q(pk__in=[])
-        by_unit = Q(**{f"{self._unit_field('')}__in" if self.unit_path else "pk__in": scope.unit_ids})
+        by_unit = Q(
+            **{f"{self._unit_field('')}__in" if self.unit_path else "pk__in": scope.unit_ids}
+        )
         by_department = Q(**{f"{self._unit_field('department')}__in": scope.department_ids})
         by_region = Q(**{f"{self._unit_field('department__region')}__in": scope.region_ids})
         if action == VIEW:
@@ -108,7 +110,9 @@ class ScopedQuerySet(models.QuerySet):
 
 def scoped_queryset(unit_path: str) -> type[ScopedQuerySet]:
     """Build a ScopedQuerySet subclass for a model whose unit sits at `unit_path`."""
-    return type(f"ScopedQuerySet_{unit_path or 'unit'}", (ScopedQuerySet,), {"unit_path": unit_path})
+    return type(
+        f"ScopedQuerySet_{unit_path or 'unit'}", (ScopedQuerySet,), {"unit_path": unit_path}
+    )
 
 
 def get_for_user(queryset: ScopedQuerySet, user, action: str = VIEW, **lookup):

@@ -1,13 +1,17 @@
 """Site-wide pages: the home page that routes each role to its work."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from projects.access import scope_for
 
 
 @login_required
 def home(request):
-    """Show each role where its work is: filers their unit, reviewers their queue."""
+    """Send each role to its work: filers to their workspace, reviewers to their queue."""
     scope = scope_for(request.user)
+    if scope.unit_ids:
+        return redirect("projects:workspace")
+    if scope.department_ids or scope.region_ids or scope.superuser:
+        return redirect("review:queue")
     return render(request, "selfeval/home.html", {"scope": scope})

@@ -1,0 +1,1 @@
+"""Every mutation is one service function: checks permission, changes, records history."""

@@ -1,0 +1,5 @@
+"""Report URLs for logged-in users (HTML, PDF, Excel)."""
+
+app_name = "reports"
+
+urlpatterns = []
