@@ -1,0 +1,387 @@
+"""Rule sets as versioned data: a strict loader that names the file and key of every problem."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+
+RULESETS_DIR = Path(__file__).resolve().parent.parent / "rulesets"
+DEFAULT_RULESET_ID = "national-2020"
+REVERSE_FORMULAS = ("linear_to_zero_at_double", "ratio", "all_or_nothing")
+DENOMINATORS = ("adjusted", "initial")
+TEXT_FIELDS = ("deviation", "goal", "execution_reason")
+# Glossary codes of the level-1 indicators (domain.md §1), for storage and URLs.
+LEVEL1_CODES = MappingProxyType(
+    {"产出指标": "output", "效益指标": "benefit", "满意度指标": "satisfaction", "成本指标": "cost"}
+)
+_FILE_NAME = re.compile(r"^(?P<id>[a-z0-9][a-z0-9-]*)\.v(?P<version>[1-9]\d*)\.toml$")
+
+
+class RuleSetError(Exception):
+    """A rule-set file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionTier:
+    """A band of execution rates scoring a fixed share of the execution weight."""
+
+    min_rate: Decimal
+    share: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionCap:
+    """A ceiling on the total while the execution rate lies in [min_rate, below)."""
+
+    min_rate: Decimal
+    below: Decimal
+    max_total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class GradeBand:
+    """A grade and the lowest total that earns it."""
+
+    name: str
+    code: str
+    min: Decimal
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """One published, immutable version of the scoring rules, with each parameter's source."""
+
+    id: str
+    version: int
+    title: str
+    description: str
+    execution_weight: Decimal
+    execution_denominator: str
+    execution_tiers: tuple[ExecutionTier, ...]
+    execution_caps: tuple[ExecutionCap, ...]
+    execution_reason_below: Decimal
+    indicator_weight_total: Decimal
+    level1_weights: Mapping[str, Decimal]
+    tree: Mapping[str, tuple[str, ...]]
+    weight_positive_required: bool
+    rescale_inapplicable: bool
+    reverse_formula: str
+    over_achievement_ratio: Decimal
+    over_achievement_deduction: Decimal
+    qualitative_bands: Mapping[str, tuple[Decimal, Decimal]]
+    text_limits: Mapping[str, int]
+    lower_is_better_words: tuple[str, ...]
+    higher_is_better_words: tuple[str, ...]
+    copy_check_min_indicators: int
+    grades: tuple[GradeBand, ...]
+    sources: Mapping[str, str]
+    path: str = ""
+    # Per-rule-set memo of row facts that depend only on the printed row and these rules.
+    memo: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    @property
+    def key(self) -> str:
+        """The identifier stored with every score: id@version."""
+        return f"{self.id}@{self.version}"
+
+    def grade_for(self, total: Decimal) -> GradeBand:
+        """The grade band a total falls into (bands are held highest first)."""
+        for band in self.grades:
+            if total >= band.min:
+                return band
+        return self.grades[-1]
+
+
+# --- value checkers: each returns the converted value or raises ValueError with a Chinese reason.
+
+
+def _decimal(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise ValueError(f"应为数值，实为 {value!r}")
+    return Decimal(value)
+
+
+def _non_negative(value: object) -> Decimal:
+    number = _decimal(value)
+    if number < 0:
+        raise ValueError(f"不能为负数：{value}")
+    return number
+
+
+def _positive(value: object) -> Decimal:
+    number = _decimal(value)
+    if number <= 0:
+        raise ValueError(f"须大于 0：{value}")
+    return number
+
+
+def _percent(value: object) -> Decimal:
+    number = _non_negative(value)
+    if number > 100:
+        raise ValueError(f"须在 0 到 100 之间：{value}")
+    return number
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[object], str]:
+    def check(value: object) -> str:
+        if value not in options:
+            raise ValueError(f"须为 {' / '.join(options)} 之一，实为 {value!r}")
+        return value
+
+    return check
+
+
+def _bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"应为 true 或 false，实为 {value!r}")
+    return value
+
+
+def _count(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"应为非负整数，实为 {value!r}")
+    return value
+
+
+def _words(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+        raise ValueError("应为非空字符串的列表")
+    return tuple(value)
+
+
+def _table(value: object, keys: tuple[str, ...] | None = None) -> dict:
+    if not isinstance(value, dict):
+        raise ValueError("应为表（键值对）")
+    if keys is not None:
+        unknown = sorted(set(value) - set(keys))
+        if unknown:
+            raise ValueError(f"未知的键 {'、'.join(unknown)}（允许：{'、'.join(keys)}）")
+        missing = [k for k in keys if k not in value]
+        if missing:
+            raise ValueError(f"缺少键 {'、'.join(missing)}")
+    return value
+
+
+def _records(value: object, keys: tuple[str, ...]) -> list[dict]:
+    if not isinstance(value, list):
+        raise ValueError("应为表的列表")
+    for i, item in enumerate(value):
+        try:
+            _table(item, keys)
+        except ValueError as exc:
+            raise ValueError(f"第 {i + 1} 项：{exc}") from None
+    return value
+
+
+def _tiers(value: object) -> tuple[ExecutionTier, ...]:
+    tiers = [
+        ExecutionTier(_percent(r["min_rate"]), _share(r["share"]))
+        for r in _records(value, ("min_rate", "share"))
+    ]
+    return tuple(sorted(tiers, key=lambda t: t.min_rate, reverse=True))
+
+
+def _share(value: object) -> Decimal:
+    number = _non_negative(value)
+    if number > 1:
+        raise ValueError(f"得分比例须在 0 到 1 之间：{value}")
+    return number
+
+
+def _caps(value: object) -> tuple[ExecutionCap, ...]:
+    caps = []
+    for r in _records(value, ("min_rate", "below", "max_total")):
+        cap = ExecutionCap(_percent(r["min_rate"]), _percent(r["below"]), _percent(r["max_total"]))
+        if cap.min_rate >= cap.below:
+            raise ValueError(f"min_rate {cap.min_rate} 须小于 below {cap.below}")
+        caps.append(cap)
+    return tuple(caps)
+
+
+def _level1_weights(value: object) -> Mapping[str, Decimal]:
+    return MappingProxyType({k: _non_negative(v) for k, v in _table(value).items()})
+
+
+def _tree(value: object) -> Mapping[str, tuple[str, ...]]:
+    return MappingProxyType({k: _words(v) for k, v in _table(value).items()})
+
+
+def _bands(value: object) -> Mapping[str, tuple[Decimal, Decimal]]:
+    bands = {}
+    for key, pair in _table(value, ("met", "partial", "missed")).items():
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise ValueError(f"{key} 应为 [下限, 上限]（占分值的百分比）")
+        low, high = _percent(pair[0]), _percent(pair[1])
+        if low >= high:
+            raise ValueError(f"{key} 的下限 {low} 须小于上限 {high}")
+        bands[key] = (low, high)
+    return MappingProxyType(bands)
+
+
+def _limits(value: object) -> Mapping[str, int]:
+    return MappingProxyType({k: _count(v) for k, v in _table(value, TEXT_FIELDS).items()})
+
+
+def _grades(value: object) -> tuple[GradeBand, ...]:
+    bands = []
+    for r in _records(value, ("name", "code", "min")):
+        if not isinstance(r["name"], str) or not isinstance(r["code"], str):
+            raise ValueError("name 与 code 应为字符串")
+        bands.append(GradeBand(r["name"], r["code"], _percent(r["min"])))
+    bands.sort(key=lambda b: b.min, reverse=True)
+    if not bands or bands[-1].min != 0:
+        raise ValueError("最低一档的 min 须为 0，使每个总分都有等级")
+    return tuple(bands)
+
+
+# section -> key -> (RuleSet field, checker). Every key is required: a published rule set
+# states each parameter and its source explicitly, never by falling back to a default.
+_SPEC: dict[str, dict[str, tuple[str, Callable[[object], object]]]] = {
+    "execution": {
+        "weight": ("execution_weight", _positive),
+        "denominator": ("execution_denominator", _choice(DENOMINATORS)),
+        "tiers": ("execution_tiers", _tiers),
+        "caps": ("execution_caps", _caps),
+        "reason_required_below": ("execution_reason_below", _percent),
+    },
+    "indicators": {
+        "weight_total": ("indicator_weight_total", _positive),
+        "level1_weights": ("level1_weights", _level1_weights),
+        "tree": ("tree", _tree),
+        "weight_positive_required": ("weight_positive_required", _bool),
+        "rescale_inapplicable": ("rescale_inapplicable", _bool),
+    },
+    "scoring": {
+        "reverse_formula": ("reverse_formula", _choice(REVERSE_FORMULAS)),
+        "over_achievement_ratio": ("over_achievement_ratio", _positive),
+        "over_achievement_deduction": ("over_achievement_deduction", _non_negative),
+        "qualitative_bands": ("qualitative_bands", _bands),
+    },
+    "checks": {
+        "text_limits": ("text_limits", _limits),
+        "lower_is_better_words": ("lower_is_better_words", _words),
+        "higher_is_better_words": ("higher_is_better_words", _words),
+        "copy_check_min_indicators": ("copy_check_min_indicators", _count),
+    },
+    "grades": {"bands": ("grades", _grades)},
+}
+_HEADER = ("id", "version", "title", "description")
+
+
+def _fail(path: Path, key: str, reason: str) -> RuleSetError:
+    return RuleSetError(f"规则集文件 {path.name}：键 {key}：{reason}")
+
+
+def _parse(path: Path, data: dict) -> RuleSet:
+    unknown = sorted(set(data) - set(_HEADER) - set(_SPEC))
+    if unknown:
+        raise _fail(path, unknown[0], "未知的键")
+    values: dict[str, object] = {}
+    for key in _HEADER:
+        if key not in data:
+            raise _fail(path, key, "缺少此键")
+    if not isinstance(data["id"], str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", data["id"]):
+        raise _fail(path, "id", "应为小写字母、数字和连字符组成的标识")
+    if isinstance(data["version"], bool) or not isinstance(data["version"], int):
+        raise _fail(path, "version", "应为正整数")
+    if data["version"] < 1:
+        raise _fail(path, "version", "应为正整数")
+    for key in ("title", "description"):
+        if not isinstance(data[key], str) or not data[key]:
+            raise _fail(path, key, "应为非空字符串")
+    sources: dict[str, str] = {}
+    for section, params in _SPEC.items():
+        table = data.get(section)
+        if not isinstance(table, dict):
+            raise _fail(path, section, "缺少此节或不是表")
+        unknown = sorted(set(table) - set(params))
+        if unknown:
+            raise _fail(path, f"{section}.{unknown[0]}", "未知的键")
+        for key, (attr, check) in params.items():
+            dotted = f"{section}.{key}"
+            param = table.get(key)
+            if param is None:
+                raise _fail(path, dotted, "缺少此键")
+            if not isinstance(param, dict) or set(param) != {"value", "source"}:
+                raise _fail(path, dotted, '应写作 { value = …, source = "政策依据" }')
+            if not isinstance(param["source"], str) or not param["source"].strip():
+                raise _fail(path, dotted, "source（政策依据）不能为空")
+            try:
+                values[attr] = check(param["value"])
+            except ValueError as exc:
+                raise _fail(path, f"{dotted}.value", str(exc)) from None
+            sources[dotted] = param["source"]
+    rules = RuleSet(
+        id=data["id"],
+        version=data["version"],
+        title=data["title"],
+        description=data["description"],
+        sources=MappingProxyType(sources),
+        path=str(path),
+        **values,
+    )
+    _check_consistency(path, rules)
+    return rules
+
+
+def _check_consistency(path: Path, rules: RuleSet) -> None:
+    if rules.execution_weight + rules.indicator_weight_total != 100:
+        raise _fail(path, "indicators.weight_total", "与 execution.weight 之和须为 100")
+    if set(rules.level1_weights) != set(rules.tree):
+        raise _fail(path, "indicators.level1_weights", "一级指标须与 indicators.tree 一致")
+    if sum(rules.level1_weights.values()) != rules.indicator_weight_total:
+        raise _fail(path, "indicators.level1_weights", "之和须等于 indicators.weight_total")
+    match = _FILE_NAME.match(path.name)
+    if match and (match["id"] != rules.id or int(match["version"]) != rules.version):
+        raise _fail(path, "id", f"与文件名不符（应为 {rules.id}.v{rules.version}.toml）")
+
+
+@lru_cache(maxsize=64)
+def _load_file(path: Path) -> RuleSet:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle, parse_float=Decimal)
+    except FileNotFoundError:
+        raise RuleSetError(f"规则集文件 {path} 不存在") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleSetError(f"规则集文件 {path.name}：TOML 格式错误：{exc}") from None
+    return _parse(path, data)
+
+
+def _catalogue() -> dict[tuple[str, int], Path]:
+    found = {}
+    for path in sorted(RULESETS_DIR.glob("*.toml")):
+        match = _FILE_NAME.match(path.name)
+        if match is None:
+            raise RuleSetError(f"规则集文件 {path.name}：文件名应为 <id>.v<版本>.toml")
+        found[(match["id"], int(match["version"]))] = path
+    return found
+
+
+def load_ruleset(id_or_path: str | Path = DEFAULT_RULESET_ID) -> RuleSet:
+    """Load a rule set by id (latest version), id@version, or file path; errors name file and key."""
+    text = str(id_or_path)
+    if isinstance(id_or_path, Path) or text.endswith(".toml") or "/" in text:
+        return _load_file(Path(text).resolve())
+    wanted_id, _, wanted_version = text.partition("@")
+    catalogue = _catalogue()
+    versions = sorted(v for (i, v) in catalogue if i == wanted_id)
+    if not versions:
+        known = "、".join(sorted({i for i, _ in catalogue}))
+        raise RuleSetError(f"未知的规则集「{text}」（可用：{known}）")
+    if wanted_version:
+        if not wanted_version.isdigit() or int(wanted_version) not in versions:
+            raise RuleSetError(f"规则集 {wanted_id} 没有版本「{wanted_version}」")
+        return _load_file(catalogue[(wanted_id, int(wanted_version))])
+    return _load_file(catalogue[(wanted_id, versions[-1])])
+
+
+def list_rulesets() -> list[RuleSet]:
+    """Every shipped rule set version, ordered by id and version, for pickers and the CLI."""
+    return [_load_file(path) for _, path in sorted(_catalogue().items())]
