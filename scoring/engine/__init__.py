@@ -1,0 +1,32 @@
+"""The pure scoring engine (standard library and Decimal only): the one place scores are made."""
+
+from .model import (
+    EvaluationInput,
+    EvaluationResult,
+    Finding,
+    FundLine,
+    IndicatorInput,
+    IndicatorResult,
+)
+from .rules import DEFAULT_RULESET_ID, RuleSet, RuleSetError, list_rulesets, load_ruleset
+from .score import score_evaluation
+from .targets import Target, format_target, parse_actual, parse_target
+
+__all__ = [
+    "DEFAULT_RULESET_ID",
+    "EvaluationInput",
+    "EvaluationResult",
+    "Finding",
+    "FundLine",
+    "IndicatorInput",
+    "IndicatorResult",
+    "RuleSet",
+    "RuleSetError",
+    "Target",
+    "format_target",
+    "list_rulesets",
+    "load_ruleset",
+    "parse_actual",
+    "parse_target",
+    "score_evaluation",
+]

@@ -1,0 +1,120 @@
+"""The 预算执行率 part of the score: fund rows reconciled, the rate, and its points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .findings import finding
+from .model import EvaluationInput, Finding
+from .numbers import HUNDRED, ONE, ZERO, is_blank, plain, round2
+from .rules import RuleSet
+
+_COLUMNS = (("initial", "年初预算数"), ("adjusted", "全年预算数"), ("executed", "全年执行数"))
+_LABEL = dict(_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionFigures:
+    """The reconciled fund figures and the execution rate and score derived from them."""
+
+    weight: Decimal
+    budget: Decimal | None
+    executed: Decimal | None
+    rate: Decimal | None
+    score: Decimal
+
+
+def _reconcile(inp: EvaluationInput, findings: list[Finding], trace: list[str]) -> dict:
+    """Take each column from the source rows when they carry it: the total row is derived."""
+    total = next((f for f in inp.funds if f.source == "total"), None)
+    sources = [f for f in inp.funds if f.source != "total"]
+    figures: dict[str, Decimal | None] = {}
+    for column, label in _COLUMNS:
+        printed = getattr(total, column) if total is not None else None
+        parts = [getattr(f, column) for f in sources if getattr(f, column) is not None]
+        summed = sum(parts, ZERO) if parts else None
+        if summed is not None and printed is not None and summed != printed:
+            findings.append(
+                finding(
+                    "fund_rows_not_summing",
+                    column=label,
+                    total=plain(printed),
+                    sum=plain(summed),
+                )
+            )
+            trace.append(
+                f"{label}：年度资金总额 {plain(printed)} ≠ 来源合计 {plain(summed)}，取合计"
+            )
+        figures[column] = summed if summed is not None else printed
+    return figures
+
+
+def _claimed_rate_differs(claimed: Decimal, percent: Decimal) -> bool:
+    """Compare at the precision the filer printed, so 61.2 agrees with 61.20 but 84.25 ≠ 84.26."""
+    places = min(max(-claimed.as_tuple().exponent, 0), 2)
+    quantum = Decimal(1).scaleb(-places)
+    return percent.quantize(quantum, rounding=ROUND_HALF_UP) != claimed
+
+
+def score_execution(
+    inp: EvaluationInput, rules: RuleSet, findings: list[Finding], trace: list[str]
+) -> ExecutionFigures:
+    """Score the execution rate: weight × min(executed / budget, 1) from the unrounded ratio."""
+    weight = rules.execution_weight
+    if inp.execution_weight is not None and inp.execution_weight != weight:
+        findings.append(
+            finding(
+                "execution_weight_mismatch",
+                claimed=plain(inp.execution_weight),
+                expected=plain(weight),
+            )
+        )
+    figures = _reconcile(inp, findings, trace)
+    column = rules.execution_denominator
+    budget, executed = figures[column], figures["executed"]
+    if budget is None or budget <= 0 or executed is None:
+        missing = _LABEL[column] if budget is None or budget <= 0 else _LABEL["executed"]
+        findings.append(finding("budget_missing", column=missing))
+        trace.append(f"执行率：缺少{missing}，执行率得分 0")
+        return ExecutionFigures(weight, budget, executed, None, ZERO)
+    ratio = executed / budget
+    percent = ratio * HUNDRED
+    rate = round2(percent)
+    trace.append(
+        f"执行率 = {_LABEL['executed']} {plain(executed)} / {_LABEL[column]} {plain(budget)}"
+        f" = {percent:.4f}% → {rate}%"
+    )
+    if ratio > ONE:
+        findings.append(
+            finding(
+                "executed_above_budget", executed=plain(executed), budget=plain(budget), rate=rate
+            )
+        )
+    if rules.execution_tiers:
+        tier = next((t for t in rules.execution_tiers if rate >= t.min_rate), None)
+        share = tier.share if tier is not None else ZERO
+        score = round2(weight * share)
+        band = f"执行率 ≥ {plain(tier.min_rate)}% 档" if tier else "低于最低档"
+        trace.append(f"执行率得分（分档）= {plain(weight)} × {plain(share)}（{band}）→ {score}")
+    else:
+        capped = min(max(ratio, ZERO), ONE)
+        score = round2(weight * capped)
+        trace.append(f"执行率得分 = {plain(weight)} × min({ratio:.6f}, 1) → {score}")
+    if inp.claimed_rate is not None and _claimed_rate_differs(inp.claimed_rate, percent):
+        findings.append(
+            finding("claimed_rate_mismatch", claimed=plain(inp.claimed_rate), computed=rate)
+        )
+    if inp.claimed_execution_score is not None and inp.claimed_execution_score > score:
+        findings.append(
+            finding(
+                "claimed_score_above_computed",
+                row="执行率",
+                claimed=plain(inp.claimed_execution_score),
+                computed=score,
+            )
+        )
+    threshold = rules.execution_reason_below
+    if threshold > 0 and rate < threshold and is_blank(inp.execution_reason):
+        findings.append(finding("execution_reason_missing", rate=rate, threshold=plain(threshold)))
+    return ExecutionFigures(weight, budget, executed, rate, score)

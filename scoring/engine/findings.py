@@ -1,0 +1,91 @@
+"""The catalogue of finding codes (domain.md §6): one severity and one Chinese message each."""
+
+from __future__ import annotations
+
+from .model import Finding
+
+# code: (severity, message template). Codes are stable identifiers stored with every result.
+CATALOGUE: dict[str, tuple[str, str]] = {
+    "weights_not_90": ("error", "指标分值合计为 {total} 分，应为 {expected} 分"),
+    "actual_missing": ("error", "{row}未填写实际完成值"),
+    "deviation_missing": ("error", "{row}{why}，须填写偏差原因分析及改进措施"),
+    "executed_above_budget": (
+        "error",
+        "全年执行数 {executed} 超过全年预算数 {budget}（执行率 {rate}%），执行率得分按满分封顶",
+    ),
+    "fund_rows_not_summing": (
+        "error",
+        "年度资金总额的{column} {total} 与其中各来源资金之和 {sum} 不一致；执行率按来源资金之和计算",
+    ),
+    "claimed_score_above_computed": (
+        "warning",
+        "{row}自评得分 {claimed} 高于按规则计算的 {computed}",
+    ),
+    "claimed_total_mismatch": ("warning", "{what}"),
+    "claimed_rate_mismatch": ("warning", "填报的执行率 {claimed}% 与计算结果 {computed}% 不一致"),
+    "target_unparsed": ("warning", "{row}年度指标值「{target}」{why}，按定性指标处理"),
+    "actual_equals_strict_bound": (
+        "warning",
+        "{row}目标为「{target}」（不含边界值），实际完成值 {actual} 恰为边界值，未达成目标",
+    ),
+    "exceeded_far": (
+        "warning",
+        "{row}实际完成值达到目标的 {percent}%（不低于 {ratio}%），超额较多，须说明原因",
+    ),
+    "unit_mismatch": (
+        "warning",
+        "{row}实际完成值「{actual}」与年度指标值「{target}」的度量单位不一致，按数值直接比较",
+    ),
+    "level_mismatch": ("warning", "{row}{why}"),
+    "direction_suspect": (
+        "info",
+        "{row}指标名称「{name}」通常{expected}，而年度指标值「{target}」的方向相反，请核对",
+    ),
+    "actuals_copy_targets": (
+        "info",
+        "全部 {count} 项定量指标的实际完成值都恰好等于目标值，疑似照抄目标而非实际测量",
+    ),
+    "total_capped": ("info", "预算执行率 {rate}% 低于 {below}%，总分由 {before} 封顶为 {after}"),
+    "actual_not_a_value": (
+        "info",
+        "{row}实际完成值「{actual}」不是单一数值，取其中的数值 {value} 计分",
+    ),
+    "unit_assumed": ("info", "{row}实际完成值「{actual}」未写度量单位，按目标单位「{unit}」理解"),
+    # Codes beyond domain.md §6, for rule-set parameters and inputs the engine cannot score.
+    "actual_unparsed": (
+        "warning",
+        "{row}实际完成值「{actual}」无法按年度指标值「{target}」读取，计 0 分",
+    ),
+    "weight_invalid": ("error", "{row}分值「{weight}」{why}"),
+    "budget_missing": ("error", "缺少{column}，无法计算预算执行率，执行率得分计 0 分"),
+    "execution_reason_missing": (
+        "error",
+        "预算执行率 {rate}% 低于 {threshold}%，须说明执行率偏低的原因",
+    ),
+    "execution_weight_mismatch": (
+        "warning",
+        "表中执行率分值为 {claimed}，规则集规定为 {expected}，按规则集计分",
+    ),
+    "claimed_grade_mismatch": (
+        "warning",
+        "自评总分 {total} 对应等级「{expected}」，表中填写「{claimed}」",
+    ),
+    "level1_weights_differ": ("info", "一级指标分值与规则集不同：{details}"),
+    "indicator_inapplicable": ("info", "{row}标为不适用，不计分{rescale}"),
+    "text_too_long": ("warning", "{what}共 {length} 字，超过 {limit} 字的限制"),
+    "achievement_missing": (
+        "warning",
+        "{row}为定性指标，未选择达成情况（达成/部分达成/未达成）且未填自评得分，计 0 分",
+    ),
+}
+
+
+def finding(code: str, indicator: int | None = None, /, **values: object) -> Finding:
+    """Build a finding from the catalogue so codes, severities and wording never drift apart."""
+    severity, template = CATALOGUE[code]
+    return Finding(code, severity, template.format(**values), indicator)
+
+
+def row_label(index: int, name: str) -> str:
+    """Name a row the way a filer reads the table: 1-based, with its 三级指标."""
+    return f"第{index + 1}项指标「{name}」"

@@ -1,0 +1,106 @@
+"""The engine's inputs and outputs: frozen, so a stored snapshot re-scores identically."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .targets import Target
+
+FUND_SOURCES = ("total", "current_year", "carryover", "other")
+ACHIEVEMENTS = ("met", "partial", "missed")
+STATUSES = ("met", "partial", "missed", "exceeded", "qualitative", "unscored")
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class FundLine:
+    """One row of 项目资金: 年度资金总额 (total) or one of its sources, amounts in one money unit."""
+
+    source: str
+    initial: Decimal | None = None
+    adjusted: Decimal | None = None
+    executed: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorInput:
+    """One row of the 绩效指标 table as printed; weight None marks an informational sub-row."""
+
+    level1: str
+    level2: str | None
+    name: str
+    target: str | None
+    actual: str | None
+    weight: str | None
+    claimed_score: str | None = None
+    deviation: str | None = None
+    achievement: str | None = None  # the filer's 达成 / 部分达成 / 未达成 for a qualitative row
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationInput:
+    """Everything the rules need to score one 绩效自评, with what the filer claimed beside it."""
+
+    funds: tuple[FundLine, ...]
+    indicators: tuple[IndicatorInput, ...]
+    execution_weight: Decimal | None = None
+    claimed_rate: Decimal | None = None
+    claimed_execution_score: Decimal | None = None
+    claimed_indicator_total: Decimal | None = None
+    claimed_total: Decimal | None = None
+    claimed_grade: str | None = None
+    execution_reason: str | None = None
+    goal_expected: str | None = None
+    goal_actual: str | None = None
+    money_unit: str = "元"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem the checks report: a stable code, its severity, a Chinese message, the row."""
+
+    code: str
+    severity: str
+    message: str
+    indicator: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorResult:
+    """The computed score of one indicator row, with the figures and reasons behind it."""
+
+    index: int
+    score: Decimal
+    status: str
+    target: Target
+    weight: Decimal | None
+    claimed_score: Decimal | None
+    actual_value: Decimal | None
+    findings: tuple[Finding, ...]
+    trace: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationResult:
+    """The full outcome of scoring: every intermediate figure, the findings and the trace."""
+
+    rules: str
+    execution_rate: Decimal | None
+    execution_score: Decimal
+    execution_weight: Decimal
+    budget: Decimal | None
+    executed: Decimal | None
+    indicators: tuple[IndicatorResult, ...]
+    indicator_total: Decimal
+    uncapped_total: Decimal
+    total: Decimal
+    grade: str
+    grade_code: str
+    findings: tuple[Finding, ...]
+    trace: tuple[str, ...]
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """Findings that block submission."""
+        return tuple(f for f in self.findings if f.severity == "error")
