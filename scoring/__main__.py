@@ -1,0 +1,86 @@
+"""Command line: `python -m scoring score FILE.json [--rules ID]` and `python -m scoring rules`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from scoring.engine.document import DocumentError, document_to_input, read_document, result_to_json
+from scoring.engine.rules import DEFAULT_RULESET_ID, RuleSetError, list_rulesets, load_ruleset
+from scoring.engine.score import score_evaluation
+
+EXIT_UNREADABLE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are in Chinese, as all our messages are."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_UNREADABLE, f"参数错误：{message}\n")
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return EXIT_UNREADABLE
+
+
+def _score(path: str, rules_id: str, explain: bool) -> int:
+    try:
+        rules = load_ruleset(rules_id)
+    except RuleSetError as exc:
+        return _fail(str(exc))
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        return _fail(f"{path}：文件不存在")
+    except (IsADirectoryError, PermissionError) as exc:
+        return _fail(f"{path}：无法读取文件（{exc.strerror}）")
+    except UnicodeDecodeError:
+        return _fail(f"{path}：不是 UTF-8 编码的文本")
+    except json.JSONDecodeError as exc:
+        return _fail(f"{path}：第 {exc.lineno} 行第 {exc.colno} 列不是合法的 JSON（{exc.msg}）")
+    try:
+        document = read_document(data)
+    except DocumentError as exc:
+        return _fail(f"{path}：{exc.path or '（文档）'}：{exc.message}")
+    result = score_evaluation(document_to_input(document), rules)
+    if explain:
+        print("\n".join(result.trace), file=sys.stderr)
+    print(json.dumps(result_to_json(result), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _rules() -> int:
+    try:
+        rule_sets = list_rulesets()
+    except RuleSetError as exc:
+        return _fail(str(exc))
+    for rules in rule_sets:
+        default = "（默认）" if rules.id == DEFAULT_RULESET_ID else ""
+        print(f"{rules.key}\t{rules.title}{default}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit status (2 for input it cannot read)."""
+    parser = _Parser(prog="python -m scoring", description="按规则集为 selfeval/1 自评文档计分")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    score = commands.add_parser("score", help="为一个 selfeval/1 文档计分，输出 selfeval-result/1")
+    score.add_argument("file", help="selfeval/1 JSON 文件")
+    score.add_argument(
+        "--rules", default=DEFAULT_RULESET_ID, help="规则集 id、id@版本或 .toml 文件路径"
+    )
+    score.add_argument("--explain", action="store_true", help="在标准错误输出计分过程")
+    commands.add_parser("rules", help="列出规则集及其版本")
+    args = parser.parse_args(argv)
+    if args.command == "rules":
+        return _rules()
+    return _score(args.file, args.rules, args.explain)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,359 @@
+"""The one reader of selfeval/1 documents and the one writer of selfeval-result/1 objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from types import MappingProxyType
+
+from .model import EvaluationInput, EvaluationResult, Finding, FundLine, IndicatorInput
+from .numbers import is_blank, parse_printed_number, two_places
+from .targets import achievement_from_text, normalise
+
+FORMAT = "selfeval/1"
+RESULT_FORMAT = "selfeval-result/1"
+_TOP_KEYS = (
+    "format", "kind", "year", "region", "department", "unit", "project", "money_unit",
+    "funds", "goal", "indicators", "claimed", "notes",
+)  # fmt: skip
+_TOP_REQUIRED = ("format", "kind", "year", "department", "money_unit", "funds", "indicators")
+_FUND_KEYS = (
+    "source",
+    "initial",
+    "adjusted",
+    "executed",
+    "weight",
+    "claimed_rate",
+    "claimed_score",
+)
+_ROW_KEYS = (
+    "level1", "level2", "name", "target", "actual", "weight", "claimed_score", "deviation",
+    "midyear_actual",
+)  # fmt: skip
+_ROW_REQUIRED = ("level1", "level2", "name", "target", "weight")
+_CLAIMED_KEYS = ("execution_score", "indicator_total", "total", "grade")
+_SOURCES = ("total", "current_year", "carryover", "other")
+_PERCENT_ALLOWED = frozenset({"claimed_rate", "weight"})
+
+
+class DocumentError(ValueError):
+    """A selfeval/1 document that cannot be read; path names the key, message says why."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path or '（文档）'}：{message}")
+        self.path = path
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Num:
+    """A number as printed ("1,947,970", "84.25%") and its Decimal value."""
+
+    text: str
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """A department, unit or project: its name and optional code."""
+
+    name: str
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FundRow:
+    """One 项目资金 row as printed."""
+
+    source: str
+    initial: Num | None = None
+    adjusted: Num | None = None
+    executed: Num | None = None
+    weight: Num | None = None
+    claimed_rate: Num | None = None
+    claimed_score: Num | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRow:
+    """One 绩效指标 row as printed."""
+
+    level1: str
+    level2: str | None
+    name: str
+    target: str | None
+    weight: Num | None
+    actual: str | None = None
+    claimed_score: Num | None = None
+    deviation: str | None = None
+    midyear_actual: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """年度总体目标: 预期目标 and 实际完成情况."""
+
+    expected: str | None = None
+    actual: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """The filer's own figures: execution score, indicator total, total and grade."""
+
+    execution_score: Num | None = None
+    indicator_total: Num | None = None
+    total: Num | None = None
+    grade: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """One selfeval/1 document, validated and with its amounts parsed."""
+
+    kind: str
+    year: int
+    department: Named
+    money_unit: str
+    funds: tuple[FundRow, ...]
+    indicators: tuple[IndicatorRow, ...]
+    region: str | None = None
+    unit: Named | None = None
+    project: Named | None = None
+    goal: Goal | None = None
+    claimed: Claimed | None = None
+    notes: Mapping[str, str] | None = None
+    format: str = FORMAT
+
+
+# --- validation helpers: each names the JSON path of the offending value.
+
+
+def _object(value: object, path: str, keys: tuple[str, ...], required: tuple[str, ...]) -> dict:
+    if not isinstance(value, dict):
+        raise DocumentError(path, f"应为对象，实为 {_kind(value)}")
+    for key in value:
+        if key not in keys:
+            raise DocumentError(_join(path, str(key)), "未知的键（selfeval/1 中没有此键）")
+    for key in required:
+        if key not in value:
+            raise DocumentError(_join(path, key), "缺少必填的键")
+    return value
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _kind(value: object) -> str:
+    names = {dict: "对象", list: "数组", str: "字符串", bool: "布尔值", int: "整数", float: "数值"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def _text(
+    value: object, path: str, *, nullable: bool = True, non_empty: bool = False
+) -> str | None:
+    if value is None and nullable:
+        return None
+    if not isinstance(value, str):
+        expected = "字符串或 null" if nullable else "字符串"
+        raise DocumentError(path, f"应为{expected}，实为 {_kind(value)}")
+    if non_empty and not value:
+        raise DocumentError(path, "不能为空字符串")
+    return value
+
+
+def _num(value: object, path: str, key: str) -> Num | None:
+    text = _text(value, path)
+    if text is None or is_blank(text):
+        return None
+    parsed = parse_printed_number(text)
+    if parsed is None or (parsed[1] and key not in _PERCENT_ALLOWED):
+        raise DocumentError(path, f"「{text}」不是数字")
+    return Num(text, parsed[0])
+
+
+def _enum(value: object, path: str, options: tuple[str, ...]) -> str:
+    if value not in options:
+        raise DocumentError(path, f"应为 {' / '.join(options)} 之一，实为 {value!r}")
+    return value
+
+
+def _named(value: object, path: str, *, nullable: bool) -> Named | None:
+    if value is None and nullable:
+        return None
+    data = _object(value, path, ("name", "code"), ("name",))
+    name = _text(data["name"], _join(path, "name"), nullable=False, non_empty=True)
+    return Named(name, _text(data.get("code"), _join(path, "code")))
+
+
+def _fund(value: object, path: str) -> FundRow:
+    data = _object(value, path, _FUND_KEYS, ("source",))
+    source = _enum(data["source"], _join(path, "source"), _SOURCES)
+    amounts = {k: _num(data.get(k), _join(path, k), k) for k in _FUND_KEYS[1:]}
+    return FundRow(source, **amounts)
+
+
+def _row(value: object, path: str) -> IndicatorRow:
+    data = _object(value, path, _ROW_KEYS, _ROW_REQUIRED)
+    texts = {
+        k: _text(data.get(k), _join(path, k))
+        for k in ("level2", "target", "actual", "deviation", "midyear_actual")
+    }
+    return IndicatorRow(
+        level1=_text(data["level1"], _join(path, "level1"), nullable=False, non_empty=True),
+        name=_text(data["name"], _join(path, "name"), nullable=False, non_empty=True),
+        weight=_num(data["weight"], _join(path, "weight"), "weight"),
+        claimed_score=_num(data.get("claimed_score"), _join(path, "claimed_score"), "score"),
+        **texts,
+    )
+
+
+def _array(value: object, path: str) -> list:
+    if not isinstance(value, list):
+        raise DocumentError(path, f"应为数组，实为 {_kind(value)}")
+    return value
+
+
+def read_document(data: object) -> Document:
+    """Validate a parsed JSON value against selfeval/1 and return it typed; DocumentError if not."""
+    top = _object(data, "", _TOP_KEYS, _TOP_REQUIRED)
+    if top["format"] != FORMAT:
+        raise DocumentError("format", f'应为 "{FORMAT}"，实为 {top["format"]!r}')
+    kind = _enum(top["kind"], "kind", ("project", "department"))
+    year = top["year"]
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise DocumentError("year", f"应为 2000 到 2100 之间的整数，实为 {year!r}")
+    funds_data = _array(top["funds"], "funds")
+    if not funds_data:
+        raise DocumentError("funds", "至少需要一行资金（年度资金总额）")
+    funds = tuple(_fund(item, f"funds[{i}]") for i, item in enumerate(funds_data))
+    seen: set[str] = set()
+    for i, fund in enumerate(funds):
+        if fund.source in seen:
+            raise DocumentError(f"funds[{i}].source", f"资金来源「{fund.source}」重复")
+        seen.add(fund.source)
+    if "total" not in seen:
+        raise DocumentError("funds", '缺少 source 为 "total" 的年度资金总额行')
+    rows = _array(top["indicators"], "indicators")
+    goal = None
+    if top.get("goal") is not None:
+        goal_data = _object(top["goal"], "goal", ("expected", "actual"), ())
+        goal = Goal(*(_text(goal_data.get(k), f"goal.{k}") for k in ("expected", "actual")))
+    claimed = None
+    if top.get("claimed") is not None:
+        c = _object(top["claimed"], "claimed", _CLAIMED_KEYS, ())
+        claimed = Claimed(
+            *(_num(c.get(k), f"claimed.{k}", k) for k in _CLAIMED_KEYS[:3]),
+            grade=_text(c.get("grade"), "claimed.grade"),
+        )
+    notes = None
+    if top.get("notes") is not None:
+        if not isinstance(top["notes"], dict):
+            raise DocumentError("notes", f"应为对象或 null，实为 {_kind(top['notes'])}")
+        for key, text in top["notes"].items():
+            _text(text, f"notes.{key}", nullable=False)
+        notes = MappingProxyType(dict(top["notes"]))
+    return Document(
+        kind=kind,
+        year=year,
+        department=_named(top["department"], "department", nullable=False),
+        money_unit=_enum(top["money_unit"], "money_unit", ("元", "万元")),
+        funds=funds,
+        indicators=tuple(_row(item, f"indicators[{i}]") for i, item in enumerate(rows)),
+        region=_text(top.get("region"), "region"),
+        unit=_named(top.get("unit"), "unit", nullable=True),
+        project=_named(top.get("project"), "project", nullable=True),
+        goal=goal,
+        claimed=claimed,
+        notes=notes,
+    )
+
+
+def _value(num: Num | None) -> Decimal | None:
+    return num.value if num is not None else None
+
+
+def _achievement(row: IndicatorRow) -> str | None:
+    """Read 达成 from the actual's words, or from an actual repeating its worded target."""
+    # selfeval/1 has no achievement field; filers write 达成 by repeating the target (有效提升).
+    found = achievement_from_text(row.actual)
+    repeats = bool(row.actual and row.target) and normalise(row.actual) == normalise(row.target)
+    return "met" if found is None and repeats else found
+
+
+def document_to_input(doc: Document) -> EvaluationInput:
+    """Turn a document into engine input; amounts stay in the document's money unit."""
+    total = next(f for f in doc.funds if f.source == "total")
+    weight = _value(total.weight)
+    claimed = doc.claimed or Claimed()
+    claimed_execution = _value(claimed.execution_score)
+    claimed_total = _value(claimed.total)
+    row_score = _value(total.claimed_score)
+    # The 得分 cell of the total row holds the execution score in the national layout, but many
+    # tables print the evaluation's total there (seed 001): a figure above the weight is a total.
+    if row_score is not None:
+        limit = weight if weight is not None else Decimal(10)
+        if row_score <= limit and claimed_execution is None:
+            claimed_execution = row_score
+        elif row_score > limit and claimed_total is None:
+            claimed_total = row_score
+    notes = doc.notes or {}
+    return EvaluationInput(
+        funds=tuple(
+            FundLine(f.source, _value(f.initial), _value(f.adjusted), _value(f.executed))
+            for f in doc.funds
+        ),
+        indicators=tuple(
+            IndicatorInput(
+                level1=r.level1,
+                level2=r.level2,
+                name=r.name,
+                target=r.target,
+                actual=r.actual,
+                weight=r.weight.text if r.weight is not None else None,
+                claimed_score=r.claimed_score.text if r.claimed_score is not None else None,
+                deviation=r.deviation,
+                achievement=_achievement(r),
+            )
+            for r in doc.indicators
+        ),
+        execution_weight=weight,
+        claimed_rate=_value(total.claimed_rate),
+        claimed_execution_score=claimed_execution,
+        claimed_indicator_total=_value(claimed.indicator_total),
+        claimed_total=claimed_total,
+        claimed_grade=claimed.grade,
+        execution_reason=notes.get("execution_reason"),
+        goal_expected=doc.goal.expected if doc.goal else None,
+        goal_actual=doc.goal.actual if doc.goal else None,
+        money_unit=doc.money_unit,
+    )
+
+
+def _finding_json(f: Finding) -> dict:
+    return {"code": f.code, "severity": f.severity, "message": f.message, "indicator": f.indicator}
+
+
+def result_to_json(result: EvaluationResult) -> dict:
+    """Render a result as selfeval-result/1: figures as two-decimal strings, findings in full."""
+    rate = result.execution_rate
+    return {
+        "format": RESULT_FORMAT,
+        "rules": result.rules,
+        "execution_rate": two_places(rate) if rate is not None else None,
+        "execution_score": two_places(result.execution_score),
+        "indicators": [
+            {
+                "score": two_places(r.score),
+                "status": r.status,
+                "findings": [_finding_json(f) for f in r.findings],
+            }
+            for r in result.indicators
+        ],
+        "indicator_total": two_places(result.indicator_total),
+        "total": two_places(result.total),
+        "grade": result.grade,
+        "findings": [_finding_json(f) for f in result.findings],
+    }
