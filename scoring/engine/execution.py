@@ -30,23 +30,18 @@ def _reconcile(inp: EvaluationInput, findings: list[Finding], trace: list[str]) 
     total = next((f for f in inp.funds if f.source == "total"), None)
     sources = [f for f in inp.funds if f.source != "total"]
     figures: dict[str, Decimal | None] = {}
+    disagreements = []
     for column, label in _COLUMNS:
         printed = getattr(total, column) if total is not None else None
         parts = [getattr(f, column) for f in sources if getattr(f, column) is not None]
         summed = sum(parts, ZERO) if parts else None
         if summed is not None and printed is not None and summed != printed:
-            findings.append(
-                finding(
-                    "fund_rows_not_summing",
-                    column=label,
-                    total=plain(printed),
-                    sum=plain(summed),
-                )
-            )
-            trace.append(
-                f"{label}：年度资金总额 {plain(printed)} ≠ 来源合计 {plain(summed)}，取合计"
-            )
+            disagreements.append(f"{label} {plain(printed)}（来源合计 {plain(summed)}）")
         figures[column] = summed if summed is not None else printed
+    if disagreements:
+        details = "、".join(disagreements)
+        findings.append(finding("fund_rows_not_summing", details=details))
+        trace.append(f"年度资金总额与来源资金之和不一致：{details}；按来源合计计算")
     return figures
 
 

@@ -15,7 +15,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "fund_rows_not_summing": (
         "error",
-        "年度资金总额的{column} {total} 与其中各来源资金之和 {sum} 不一致；执行率按来源资金之和计算",
+        "年度资金总额与其中各来源资金之和不一致：{details}；执行率按来源资金之和计算",
     ),
     "claimed_score_above_computed": (
         "warning",

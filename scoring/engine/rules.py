@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -330,6 +331,25 @@ def _parse(path: Path, data: dict) -> RuleSet:
     return rules
 
 
+def override_ruleset(rules: RuleSet, changes: Mapping[str, object]) -> RuleSet:
+    """A what-if copy with some parameters changed ("scoring.reverse_formula" = "ratio"), under
+    a derived id so it is never mistaken for the published version."""
+    path = Path(rules.path or f"{rules.id}.v{rules.version}.toml")
+    values: dict[str, object] = {}
+    for dotted, value in changes.items():
+        section, _, key = dotted.partition(".")
+        if key not in _SPEC.get(section, {}):
+            raise _fail(path, dotted, "未知的键")
+        attr, check = _SPEC[section][key]
+        try:
+            values[attr] = check(value)
+        except ValueError as exc:
+            raise _fail(path, f"{dotted}.value", str(exc)) from None
+    changed = dataclasses.replace(rules, id=f"{rules.id}+changed", path="", memo={}, **values)
+    _check_consistency(path, changed)
+    return changed
+
+
 def _check_consistency(path: Path, rules: RuleSet) -> None:
     if rules.execution_weight + rules.indicator_weight_total != 100:
         raise _fail(path, "indicators.weight_total", "与 execution.weight 之和须为 100")
@@ -337,7 +357,7 @@ def _check_consistency(path: Path, rules: RuleSet) -> None:
         raise _fail(path, "indicators.level1_weights", "一级指标须与 indicators.tree 一致")
     if sum(rules.level1_weights.values()) != rules.indicator_weight_total:
         raise _fail(path, "indicators.level1_weights", "之和须等于 indicators.weight_total")
-    match = _FILE_NAME.match(path.name)
+    match = _FILE_NAME.match(path.name) if rules.path else None
     if match and (match["id"] != rules.id or int(match["version"]) != rules.version):
         raise _fail(path, "id", f"与文件名不符（应为 {rules.id}.v{rules.version}.toml）")
 

@@ -1,0 +1,1 @@
+"""Tests of the scoring engine, its rule sets and its command line."""
