@@ -22,6 +22,7 @@ from scoring.engine.document import result_to_json
 from scoring.engine.model import EvaluationInput, FundLine, IndicatorInput
 from scoring.engine.rules import RuleSet, load_ruleset
 from scoring.engine.score import score_evaluation as engine_score
+from scoring.engine.targets import parse_indicator_target
 
 _FUND_ORDER = [s.value for s in FundSource]
 _CHUNK = 500
@@ -266,3 +267,15 @@ def recompute_region(*, region, year: int) -> int:
     return recompute(
         queryset=Evaluation.objects.filter(year=year, project__unit__department__region=region)
     )
+
+
+def indicator_parsed_fields(indicator) -> dict:
+    """The parsed comparator, value, unit and kind of an indicator's target, for storage."""
+    target = parse_indicator_target(indicator.target or None, indicator.name)
+    value = target.value if target.value is not None else target.low
+    return {
+        "comparator": target.comparator or ("range" if target.kind == "range" else ""),
+        "target_value": value,
+        "unit_of_measure": target.unit_of_measure or "",
+        "target_kind": target.kind,
+    }
