@@ -147,8 +147,9 @@ def _join(path: str, key: str) -> str:
 
 
 def _kind(value: object) -> str:
-    names = {dict: "对象", list: "数组", str: "字符串", bool: "布尔值", int: "整数", float: "数值"}
-    return "null" if value is None else names.get(type(value), type(value).__name__)
+    names = {"dict": "对象", "list": "数组", "str": "字符串", "bool": "布尔值", "int": "整数"}
+    kind = type(value).__name__
+    return "null" if value is None else names.get(kind, "数值" if kind == "float" else kind)
 
 
 def _text(

@@ -1,0 +1,152 @@
+"""Rule sets load strictly: every problem names its file and key; every parameter its source."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from scoring.engine.rules import (
+    DEFAULT_RULESET_ID,
+    RULESETS_DIR,
+    RuleSetError,
+    list_rulesets,
+    load_ruleset,
+    override_ruleset,
+)
+
+NATIONAL = (RULESETS_DIR / "national-2020.v1.toml").read_text(encoding="utf-8")
+
+
+def _write(tmp_path: Path, text: str, name: str = "national-2020.v1.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_three_rule_sets_ship_with_versions() -> None:
+    keys = [r.key for r in list_rulesets()]
+    assert keys == [
+        "execution-caps-over-deduction@1",
+        "national-2020@1",
+        "national-2021-cost-tree@1",
+    ]
+
+
+def test_the_default_is_national_2020_with_the_national_parameters() -> None:
+    rules = load_ruleset()
+    assert rules.id == DEFAULT_RULESET_ID == "national-2020"
+    assert rules.execution_weight == 10 and rules.indicator_weight_total == 90
+    assert dict(rules.level1_weights) == {"产出指标": 50, "效益指标": 30, "满意度指标": 10}
+    assert "成本指标" in rules.tree["产出指标"]
+    assert rules.execution_denominator == "adjusted"
+    assert rules.reverse_formula == "linear_to_zero_at_double"
+    assert rules.over_achievement_ratio == Decimal("1.3")
+    assert rules.over_achievement_deduction == 0
+    assert rules.execution_caps == () and rules.execution_tiers == ()
+    assert [(g.name, g.min) for g in rules.grades] == [
+        ("优", 90),
+        ("良", 80),
+        ("中", 60),
+        ("差", 0),
+    ]
+    assert dict(rules.qualitative_bands) == {
+        "met": (80, 100),
+        "partial": (60, 80),
+        "missed": (0, 60),
+    }
+
+
+def test_the_2021_tree_makes_cost_a_first_level_indicator() -> None:
+    rules = load_ruleset("national-2021-cost-tree")
+    assert rules.tree["成本指标"] == ("经济成本指标", "社会成本指标", "生态环境成本指标")
+    assert "成本指标" not in rules.tree["产出指标"]
+    assert sum(rules.level1_weights.values()) == 90
+
+
+def test_the_provincial_variant_caps_totals_and_deducts_two_points() -> None:
+    rules = load_ruleset("execution-caps-over-deduction@1")
+    assert [(c.min_rate, c.below, c.max_total) for c in rules.execution_caps] == [
+        (70, 80, 89),
+        (60, 70, 79),
+        (50, 60, 69),
+        (0, 50, 59),
+    ]
+    assert rules.over_achievement_deduction == 2
+
+
+def test_every_parameter_names_its_policy_source() -> None:
+    for rules in list_rulesets():
+        assert len(rules.sources) == 19, rules.key
+        assert all(source.strip() for source in rules.sources.values()), rules.key
+    assert "财预〔2020〕10号" in load_ruleset().sources["execution.weight"]
+
+
+def test_loading_by_path_and_by_version(tmp_path: Path) -> None:
+    assert load_ruleset("national-2020@1").key == "national-2020@1"
+    assert load_ruleset(_write(tmp_path, NATIONAL)).key == "national-2020@1"
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (('weight = { value = 10,', 'wieght = { value = 10,'), "execution.wieght"),
+        (('[checks]', '[checks]\nspeed = { value = 1, source = "x" }'), "checks.speed"),
+        (('title = ', 'colour = "red"\ntitle = '), "colour"),
+        (('value = "linear_to_zero_at_double"', 'value = "quadratic"'), "scoring.reverse_formula"),
+        (('value = "adjusted"', 'value = "budget"'), "execution.denominator"),
+        (('over_achievement_ratio = { value = 1.3', 'over_achievement_ratio = { value = -1'),
+         "scoring.over_achievement_ratio"),
+        (('weight_positive_required = { value = true', 'weight_positive_required = { value = 1'),
+         "indicators.weight_positive_required"),
+        (('"效益指标" = 30', '"效益指标" = 20'), "indicators.level1_weights"),
+        (('missed = [0, 60]', 'missed = [60, 0]'), "scoring.qualitative_bands"),
+        (('{ name = "差", code = "poor", min = 0 }', '{ name = "差", code = "poor", min = 10 }'),
+         "grades.bands"),
+        (('version = 1', 'version = 0'), "version"),
+    ],
+)  # fmt: skip
+def test_bad_files_are_rejected_naming_file_and_key(tmp_path: Path, change, key) -> None:
+    old, new = change
+    assert old in NATIONAL
+    path = _write(tmp_path, NATIONAL.replace(old, new, 1))
+    with pytest.raises(RuleSetError) as caught:
+        load_ruleset(path)
+    message = str(caught.value)
+    assert "national-2020.v1.toml" in message and key in message, message
+
+
+def test_a_parameter_without_its_source_is_rejected(tmp_path: Path) -> None:
+    text = NATIONAL.replace(
+        'denominator = { value = "adjusted", source =',
+        'denominator = { value = "adjusted", sauce =',
+    )
+    with pytest.raises(RuleSetError, match="execution.denominator"):
+        load_ruleset(_write(tmp_path, text))
+
+
+def test_a_file_whose_name_disagrees_with_its_id_is_rejected(tmp_path: Path) -> None:
+    with pytest.raises(RuleSetError, match="文件名"):
+        load_ruleset(_write(tmp_path, NATIONAL, "national-2020.v2.toml"))
+
+
+def test_malformed_toml_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(RuleSetError, match="national-2020.v1.toml"):
+        load_ruleset(_write(tmp_path, NATIONAL + "\n[[["))
+
+
+def test_unknown_rule_set_ids_are_refused() -> None:
+    with pytest.raises(RuleSetError, match="未知的规则集"):
+        load_ruleset("sichuan-2030")
+    with pytest.raises(RuleSetError, match="版本"):
+        load_ruleset("national-2020@9")
+
+
+def test_overrides_are_checked_and_never_pass_for_the_published_version() -> None:
+    rules = override_ruleset(load_ruleset(), {"scoring.reverse_formula": "ratio"})
+    assert rules.reverse_formula == "ratio" and rules.key == "national-2020+changed@1"
+    with pytest.raises(RuleSetError, match="scoring.reverse_formula"):
+        override_ruleset(load_ruleset(), {"scoring.reverse_formula": "guess"})
+    with pytest.raises(RuleSetError, match="scoring.colour"):
+        override_ruleset(load_ruleset(), {"scoring.colour": "red"})

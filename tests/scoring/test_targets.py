@@ -1,0 +1,270 @@
+"""The target parser reads every notation of domain.md §5, and never raises."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring.engine.targets import (
+    DEADLINE,
+    EMPTY,
+    QUALITATIVE,
+    QUANTITATIVE,
+    RANGE,
+    Target,
+    achievement_from_text,
+    format_target,
+    parse_actual,
+    parse_indicator_target,
+    parse_target,
+)
+
+D = Decimal
+
+QUANTITATIVE_NOTATIONS = [
+    # (printed, comparator, value, unit)
+    ("≥95%", ">=", "95", "%"),
+    (">=95%", ">=", "95", "%"),
+    ("≧95%", ">=", "95", "%"),
+    ("＞＝95%", ">=", "95", "%"),
+    ("不低于95%", ">=", "95", "%"),
+    ("不少于300个", ">=", "300", "个"),
+    ("至少3次", ">=", "3", "次"),
+    ("大于等于5%", ">=", "5", "%"),
+    ("95%以上", ">=", "95", "%"),
+    ("95%及以上", ">=", "95", "%"),
+    ("95%（含）以上", ">=", "95", "%"),
+    ("≥95%以上", ">=", "95", "%"),
+    (">10个", ">", "10", "个"),
+    ("＞10个", ">", "10", "个"),
+    ("大于10个", ">", "10", "个"),
+    ("超过10个", ">", "10", "个"),
+    ("=100%", "=", "100", "%"),
+    ("＝100%", "=", "100", "%"),
+    ("﹦100%", "=", "100", "%"),
+    ("═100%", "=", "100", "%"),
+    ("等于100%", "=", "100", "%"),
+    ("≤367.19万元", "<=", "367.19", "万元"),
+    ("<=3天", "<=", "3", "天"),
+    ("≦3天", "<=", "3", "天"),
+    ("不高于5%", "<=", "5", "%"),
+    ("不超过3天", "<=", "3", "天"),
+    ("不多于2次", "<=", "2", "次"),
+    ("小于等于367.19万元", "<=", "367.19", "万元"),
+    ("100万元以内", "<=", "100", "万元"),
+    ("5%以下", "<=", "5", "%"),
+    ("控制在5%以内", "<=", "5", "%"),
+    ("控制在100万元", "<=", "100", "万元"),
+    ("5天内", "<=", "5", "天"),
+    ("<220", "<", "220", None),
+    ("＜220", "<", "220", None),
+    ("小于3", "<", "3", None),
+    ("低于5%", "<", "5", "%"),
+    # bare numbers are "=", which a positive target scores as higher-is-better
+    ("43.2", "=", "43.2", None),
+    ("29.5亩", "=", "29.5", "亩"),
+    ("100", "=", "100", None),
+    ("100%", "=", "100", "%"),
+    # units: spelled out, compound, thousands separators, spaces and full-width digits
+    ("≥95百分比", ">=", "95", "%"),
+    ("≤20元/人·月", "<=", "20", "元/人·月"),
+    ("≤10元/户", "<=", "10", "元/户"),
+    ("1,947,970元", "=", "1947970", "元"),
+    ("≥ 1,600 家", ">=", "1600", "家"),
+    ("≥９５％", ">=", "95", "%"),
+    ("≥1600家", ">=", "1600", "家"),
+    ("≥5项", ">=", "5", "项"),
+    ("≥3个工作日", ">=", "3", "个工作日"),
+    ("≥100平方米", ">=", "100", "㎡"),
+    ("≥-5%", ">=", "-5", "%"),
+]
+
+
+@pytest.mark.parametrize(("printed", "comparator", "value", "unit"), QUANTITATIVE_NOTATIONS)
+def test_quantitative_notations_are_read(printed, comparator, value, unit) -> None:
+    target = parse_target(printed)
+    assert target.kind == QUANTITATIVE, printed
+    assert (target.comparator, target.value, target.unit_of_measure) == (comparator, D(value), unit)
+    assert target.raw == printed
+
+
+@pytest.mark.parametrize(
+    ("printed", "low", "high", "unit"),
+    [
+        ("90%-100%", "90", "100", "%"),
+        ("90-100%", "90", "100", "%"),
+        ("90～100%", "90", "100", "%"),
+        ("90~100%", "90", "100", "%"),
+        ("90至100个", "90", "100", "个"),
+        ("90%—100%", "90", "100", "%"),
+        ("在90%至100%之间", "90", "100", "%"),
+        ("100-90", "90", "100", None),
+        ("-5~-3%", "-5", "-3", "%"),
+    ],
+)
+def test_ranges_are_read(printed, low, high, unit) -> None:
+    target = parse_target(printed)
+    assert (target.kind, target.low, target.high, target.unit_of_measure) == (
+        RANGE,
+        D(low),
+        D(high),
+        unit,
+    )
+
+
+@pytest.mark.parametrize(
+    ("printed", "year", "month", "day"),
+    [
+        ("2023年12月", 2023, 12, None),
+        ("2023.12", 2023, 12, None),
+        ("2023年12月31日前", 2023, 12, 31),
+        ("9月前", None, 9, None),
+        ("11月底前", None, 11, None),
+        ("12月31日前", None, 12, 31),
+        ("6月份", None, 6, None),
+        ("年底前", None, 12, None),
+        ("2023年底前", 2023, 12, None),
+    ],
+)
+def test_deadlines_are_read(printed, year, month, day) -> None:
+    target = parse_target(printed)
+    assert (target.kind, target.year, target.month, target.day) == (DEADLINE, year, month, day)
+
+
+@pytest.mark.parametrize(
+    "printed", ["达到预期", "有效提升", "良好", "按时完成", "约100次", "≥95%以下", "投入100万元"]
+)
+def test_anything_else_is_qualitative(printed) -> None:
+    assert parse_target(printed).kind == QUALITATIVE
+
+
+@pytest.mark.parametrize("printed", [None, "", "  ", "—", "-", "/", "无"])
+def test_blank_targets_are_empty(printed) -> None:
+    assert parse_target(printed).kind == EMPTY
+
+
+def test_operator_and_unit_folded_into_the_name_are_used_when_the_target_has_none() -> None:
+    assert parse_indicator_target("100", "投入资金(≥万元)") == Target(
+        QUANTITATIVE, ">=", D(100), unit_of_measure="万元"
+    )
+    assert parse_indicator_target("98", "工程合格率（%）").unit_of_measure == "%"
+    # The target's own operator and unit win over the name's.
+    assert parse_indicator_target("≤5个", "投入资金(≥万元)") == Target(
+        QUANTITATIVE, "<=", D(5), unit_of_measure="个"
+    )
+
+
+@pytest.mark.parametrize(
+    ("actual", "target", "value", "notes"),
+    [
+        ("95%", "≥95%", "95", ()),
+        ("≥90%", "≥90%", "90", ("actual_not_a_value",)),
+        ("100", "≥100%", "100", ("unit_assumed",)),
+        ("90", "≤90万元", "90", ("unit_assumed",)),
+        ("5,540,000元", "≤367.19万元", "554", ()),
+        ("1.2亿元", "≥5000万元", "12000", ()),
+        ("95%", "≥300", "95", ("unit_mismatch",)),
+        ("95个", "≥95%", "95", ("unit_mismatch",)),
+        ("300个", "≥300", "300", ()),
+        ("完成98%的任务", "≥95%", "98", ("actual_not_a_value",)),
+        ("-3%", "≤-5%", "-3", ()),
+    ],
+)
+def test_actuals_are_read_in_the_targets_terms(actual, target, value, notes) -> None:
+    read = parse_actual(actual, parse_target(target))
+    assert (read.value, read.notes) == (D(value), notes)
+
+
+def test_actuals_that_cannot_be_numbers_are_flagged() -> None:
+    assert parse_actual("已完成", parse_target("≥100次")).unreadable
+    assert parse_actual(None, parse_target("≥100次")).missing
+    assert parse_actual("—", parse_target("≥100次")).missing
+
+
+def test_deadline_actuals_are_dates_or_words() -> None:
+    target = parse_target("2023年12月")
+    assert (parse_actual("2023年11月", target).year, parse_actual("2023年11月", target).month) == (
+        2023,
+        11,
+    )
+    assert parse_actual("按时完成", target).achieved is True
+    assert parse_actual("未完成", target).achieved is False
+
+
+@pytest.mark.parametrize(
+    ("text", "achievement"),
+    [
+        ("达成", "met"),
+        ("达到预期", "met"),
+        ("基本达成", "partial"),
+        ("未达成", "missed"),
+        ("一般", None),
+    ],
+)
+def test_achievement_words(text, achievement) -> None:
+    assert achievement_from_text(text) == achievement
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(), st.text(max_size=20))
+def test_parsing_never_raises(text: str, name: str) -> None:
+    target = parse_target(text)
+    assert target.kind in (QUANTITATIVE, RANGE, DEADLINE, QUALITATIVE, EMPTY)
+    parse_indicator_target(text, name)
+    parse_actual(text, target)
+    parse_actual(name, parse_target("≥95%"))
+    parse_actual(text, parse_target("9月前"))
+    format_target(target)
+
+
+_NOTATION = st.sampled_from(
+    ["≥", ">=", "不低于", ">", "大于", "=", "等于", "≤", "不超过", "<", "低于", "", "≧", "≦", "＜"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    _NOTATION,
+    st.decimals(min_value=-(10**9), max_value=10**9, places=3, allow_nan=False),
+    st.sampled_from(
+        ["", "%", "个", "万元", "元", "天", "次", "人次", "亩", "㎡", "元/人·月", "年"]
+    ),
+)
+def test_printed_targets_survive_a_round_trip(notation, value, unit) -> None:
+    target = parse_target(f"{notation}{value:f}{unit}")
+    assert target.kind == QUANTITATIVE
+    assert parse_target(format_target(target)) == target
+
+
+_UNITS = st.sampled_from(
+    [None, "%", "个", "家", "次", "人", "人次", "场", "篇", "份", "项", "天", "月", "年", "元",
+     "万元", "㎡", "台", "件", "辆", "套", "户", "亩", "公里", "分", "元/人·月", "元/户"]
+)  # fmt: skip
+_VALUES = st.decimals(min_value=-(10**12), max_value=10**12, places=4, allow_nan=False)
+
+
+@st.composite
+def _targets(draw) -> Target:
+    unit = draw(_UNITS)
+    if draw(st.booleans()):
+        comparator = draw(st.sampled_from([">=", ">", "=", "<=", "<"]))
+        return Target(QUANTITATIVE, comparator, draw(_VALUES), unit_of_measure=unit)
+    low, high = sorted((draw(_VALUES), draw(_VALUES)))
+    return Target(RANGE, low=low, high=high, unit_of_measure=unit)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_targets())
+def test_format_then_parse_gives_the_same_target(target: Target) -> None:
+    assert parse_target(format_target(target)) == target
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789.,-~%≥≤<>=万元个以上下内至 ", max_size=16))
+def test_whatever_parses_as_a_number_formats_back_to_itself(text: str) -> None:
+    target = parse_target(text)
+    if target.kind in (QUANTITATIVE, RANGE):
+        assert parse_target(format_target(target)) == target
