@@ -1,15 +1,143 @@
-"""Public publication pages: only published evaluations are ever reachable here."""
+"""Public publication pages (no login): only published evaluations are ever reachable here.
 
+Every query starts from selectors.published_evaluations(); an id or path that leads to anything
+unpublished is a 404, exactly like one that leads nowhere.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import cache_control
 
-from projects.models import Evaluation, EvaluationStatus
+from projects.models import Evaluation, Region
+from reports import renderers, selectors
+from reports.formatting import MONEY_UNITS, money_unit_or_default
+from reports.selectors import publication
+from reports.views import render_file, respond
+
+
+def _money_unit(request) -> str:
+    return money_unit_or_default(request.GET.get("money_unit"))
+
+
+def _published(pk: int) -> Evaluation:
+    try:
+        return selectors.with_document_data(selectors.published_evaluations()).get(pk=pk)
+    except Evaluation.DoesNotExist as exc:
+        raise Http404("未找到该公开信息。") from exc
 
 
 def publication_index(request):
-    """List published evaluations by region and year, without login."""
-    published = (
-        Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED)
-        .select_related("project__unit__department__region")
-        .order_by("-year", "project__unit__department__region__name", "project__name")
+    """Regions and years with published self-evaluations, and the open-data CSV of each year."""
+    groups = publication.publication_groups()
+    years = sorted({g.year for g in groups}, reverse=True)
+    return render(request, "reports/public/index.html", {"groups": groups, "years": years})
+
+
+def publication_region_year(request, region_code: str, year: int):
+    """The departments of a region that published self-evaluations of a year."""
+    region = publication.published_region(region_code)
+    departments = publication.published_departments(region, year)
+    return render(
+        request,
+        "reports/public/region_year.html",
+        {"region": region, "year": year, "departments": departments},
     )
-    return render(request, "reports/publication_index.html", {"evaluations": published})
+
+
+def publication_department(request, region_code: str, year: int, department_code: str):
+    """One department's published 自评表 and reports of a year, each as PDF, Excel and JSON."""
+    region = publication.published_region(region_code)
+    department = publication.published_department(region, year, department_code)
+    published = selectors.published_evaluations()
+    summary = selectors.department_summary(published, department=department, year=year)
+    overall = published.filter(
+        project__unit__department=department, year=year, project__kind="department_overall"
+    ).select_related("project__unit")
+    return render(
+        request,
+        "reports/public/department.html",
+        {
+            "region": region,
+            "department": department,
+            "year": year,
+            "s": summary,
+            "overall": overall,
+        },
+    )
+
+
+def publication_department_file(request, region_code: str, year: int, department_code: str, fmt):
+    """The department's published documents in one PDF, or its summary workbook."""
+    region = publication.published_region(region_code)
+    department = publication.published_department(region, year, department_code)
+    published = selectors.published_evaluations()
+    money_unit = _money_unit(request)
+    if fmt == renderers.XLSX:
+        summary = selectors.department_summary(
+            published, department=department, year=year, money_unit=money_unit
+        )
+        return render_file(request, renderers.render_summary, summary, fmt)
+    package = selectors.department_package(
+        published, department=department, year=year, money_unit=money_unit
+    )
+    return render_file(request, renderers.render_package, package, fmt)
+
+
+def publication_evaluation(request, pk: int, fmt: str = renderers.HTML):
+    """One published 自评表: on screen, as PDF or as a workbook."""
+    table = selectors.evaluation_table(
+        selectors.published_evaluations(), pk=pk, money_unit=_money_unit(request)
+    )
+    if fmt != renderers.HTML:
+        return render_file(request, renderers.render_table, table, fmt)
+    return render(
+        request, "reports/public/evaluation.html", {"t": table, "money_units": MONEY_UNITS}
+    )
+
+
+def publication_evaluation_report(request, pk: int, fmt: str = renderers.HTML):
+    """One published 自评报告, drafted only from what is published."""
+    report = selectors.evaluation_report(
+        selectors.published_evaluations(), pk=pk, money_unit=_money_unit(request)
+    )
+    if fmt != renderers.HTML:
+        return render_file(request, renderers.render_report, report, fmt)
+    return render(request, "reports/public/report.html", {"r": report, "money_units": MONEY_UNITS})
+
+
+@cache_control(public=True, max_age=300)
+def publication_evaluation_json(request, pk: int):
+    """Open data: the published evaluation as its selfeval/1 document."""
+    evaluation = _published(pk)
+    rendered = renderers.Rendered(
+        renderers.selfeval_json(evaluation),
+        renderers.CONTENT_TYPES["json"],
+        f"{renderers.safe_name(evaluation.project.name)}_{evaluation.year}.json",
+    )
+    response = respond(request, rendered)
+    response["Content-Disposition"] = content_disposition_header(False, rendered.filename)
+    return response
+
+
+def publication_year_csv(request, year: int):
+    """Open data: every published evaluation of a year, one line each (optionally one region)."""
+    published = selectors.published_evaluations().filter(year=year)
+    region_code = request.GET.get("region")
+    name = f"{year}年度绩效自评公开数据.csv"
+    if region_code:
+        region = Region.objects.filter(code=region_code).first()
+        if region is None:
+            raise Http404("未找到该地区。")
+        published = published.filter(project__unit__department__region=region)
+        name = f"{region.name}_{name}"
+    rows = selectors.summary_rows(published)
+    if not rows:
+        raise Http404("该年度暂无公开的自评信息。")
+    response = HttpResponse(
+        renderers.summary_csv(rows), content_type=renderers.CONTENT_TYPES["csv"]
+    )
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

@@ -1,0 +1,116 @@
+"""Shared workbook styling: thin rules, header fills, number formats and fitted column widths."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from decimal import Decimal
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from reports.formatting import WAN, WAN_YUAN
+
+AMOUNT = "#,##0.00"
+AMOUNT_WAN = "#,##0.00####"  # 万元 kept exact to the 元 (929.9641), shown with two decimals
+PERCENT = "0.00%"
+SCORE = "0.00"
+TEXT = "@"
+
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD_FILL = PatternFill("solid", fgColor="E7ECF3")
+BOLD = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right", vertical="center")
+
+
+def exact_amount(value_yuan: Decimal | None, money_unit: str) -> Decimal | None:
+    """An amount in the sheet's money unit, unrounded so the workbook re-imports to the 元."""
+    if value_yuan is None:
+        return None
+    return value_yuan / WAN if money_unit == WAN_YUAN else value_yuan
+
+
+def amount_format(money_unit: str) -> str:
+    """The number format of amounts in `money_unit`."""
+    return AMOUNT_WAN if money_unit == WAN_YUAN else AMOUNT
+
+
+def fraction(percent: Decimal | None) -> Decimal | None:
+    """84.26 (percent) → 0.8426, the value a 0.00% cell holds."""
+    return None if percent is None else percent / 100
+
+
+def put(sheet, row: int, column: int, value, *, fmt=None, bold=False, fill=None, align=None):
+    """Write one bordered cell."""
+    cell = sheet.cell(row=row, column=column, value=value)
+    cell.border = BORDER
+    if fmt:
+        cell.number_format = fmt
+    if bold:
+        cell.font = BOLD
+    if fill is not None:
+        cell.fill = fill
+    if align is not None:
+        cell.alignment = align
+    elif isinstance(value, int | float | Decimal):
+        cell.alignment = RIGHT
+    else:
+        cell.alignment = LEFT
+    return cell
+
+
+def title(sheet, row: int, text: str, columns: int, *, font=TITLE_FONT) -> None:
+    """A centred title merged across the table's width."""
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    cell = sheet.cell(row=row, column=1, value=text)
+    if font is not None:
+        cell.font = font
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+
+
+def display_width(value, number_format: str = "") -> int:
+    """How many character cells a value takes: CJK characters count double."""
+    if value is None:
+        return 0
+    if isinstance(value, int | float | Decimal):
+        if "%" in number_format:
+            text = f"{Decimal(value) * 100:.2f}%"
+        elif "0.00" in number_format:
+            text = f"{Decimal(value):,.2f}"
+        else:
+            text = str(value)
+    else:
+        text = str(value)
+    longest = max(text.split("\n"), key=len)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
+
+
+def fit_columns(sheet, *, skip_rows=(), minimum=6, maximum=60) -> None:
+    """Set each column as wide as its widest cell (titles and merged cells excluded)."""
+    merged = set()
+    for area in sheet.merged_cells.ranges:
+        for row in range(area.min_row, area.max_row + 1):
+            for col in range(area.min_col, area.max_col + 1):
+                merged.add((row, col))
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.row in skip_rows or (cell.row, cell.column) in merged:
+                continue
+            width = display_width(cell.value, cell.number_format)
+            widths[cell.column] = max(widths.get(cell.column, 0), width)
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = max(
+            minimum, min(maximum, width + 2)
+        )
+
+
+def to_bytes(workbook) -> bytes:
+    """Serialise a workbook."""
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,205 @@
+"""Department summaries (seed 000's project table) and statistics (seed 003's counts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch
+
+from projects.models import Department, FundLine, FundType, Project, TransferLevel
+from reports.formatting import WAN_YUAN, in_unit, rate, share, to_decimal
+from reports.selectors.tables import fund_amounts
+
+GRADES = ("优", "良", "中", "差")
+TRANSFER_LEVELS = (TransferLevel.CENTRAL, TransferLevel.PROVINCIAL, TransferLevel.MUNICIPAL)
+
+
+@dataclass
+class SummaryRow:
+    """One evaluated project: 当年预算数 is the 全年预算数 of its total fund row."""
+
+    seq: int
+    evaluation_id: int
+    year: int
+    region_name: str
+    department_name: str
+    unit_name: str
+    project_name: str
+    project_code: str
+    fund_type: str
+    transfer_level: str
+    budget: Decimal | None
+    executed: Decimal | None
+    budget_yuan: Decimal | None
+    executed_yuan: Decimal | None
+    rate: Decimal | None
+    score: Decimal | None
+    grade: str
+    status_label: str
+
+
+@dataclass
+class CountLine:
+    """A statistics line: how many projects, how much money, what share of the whole."""
+
+    label: str
+    count: int
+    amount: Decimal
+    amount_yuan: Decimal
+    share: Decimal
+
+
+@dataclass
+class Statistics:
+    """Seed 003's counts: by fund type, by grade with 评优率, transfer payments by level."""
+
+    by_fund_type: list[CountLine]
+    by_grade: list[tuple[str, int]]
+    excellent_rate: Decimal
+    transfers: list[CountLine]
+    transfer_grades: list[tuple[str, int]]
+    transfer_excellent_rate: Decimal
+    project_count: int
+    total_amount: Decimal
+
+
+@dataclass
+class DepartmentSummary:
+    """The 项目支出绩效自评汇总表 of one department and year, with its statistics."""
+
+    department_id: int
+    department_name: str
+    region_name: str
+    year: int
+    money_unit: str
+    rows: list[SummaryRow]
+    budget_total: Decimal | None
+    executed_total: Decimal | None
+    budget_total_yuan: Decimal
+    executed_total_yuan: Decimal
+    rate_total: Decimal | None
+    statistics: Statistics
+    notes: dict = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        """The summary's printed title."""
+        return f"{self.department_name}{self.year}年度项目支出绩效自评结果汇总表"
+
+
+def _excellent_rate(grades: list[str]) -> Decimal:
+    return share(Decimal(grades.count("优")), Decimal(len(grades)))
+
+
+def _count_lines(rows, key, labels, money_unit, whole_yuan) -> list[CountLine]:
+    lines = []
+    for value, label in labels:
+        picked = [r for r in rows if key(r) == value]
+        amount = sum((r.budget_yuan or Decimal(0) for r in picked), Decimal(0))
+        lines.append(
+            CountLine(
+                label=label,
+                count=len(picked),
+                amount=in_unit(amount, money_unit),
+                amount_yuan=amount,
+                share=share(amount, whole_yuan),
+            )
+        )
+    return lines
+
+
+def statistics(rows: list[SummaryRow], money_unit: str = WAN_YUAN) -> Statistics:
+    """Count the evaluated projects by fund type, grade and transfer level."""
+    whole = sum((r.budget_yuan or Decimal(0) for r in rows), Decimal(0))
+    fund_labels = [(v, label) for v, label in FundType.choices]
+    transfers = [r for r in rows if r.transfer_level != TransferLevel.NONE]
+    transfer_whole = sum((r.budget_yuan or Decimal(0) for r in transfers), Decimal(0))
+    grades = [r.grade for r in rows]
+    transfer_grades = [r.grade for r in transfers]
+    return Statistics(
+        by_fund_type=_count_lines(rows, lambda r: r.fund_type, fund_labels, money_unit, whole),
+        by_grade=[(g, grades.count(g)) for g in GRADES],
+        excellent_rate=_excellent_rate(grades),
+        transfers=_count_lines(
+            transfers,
+            lambda r: r.transfer_level,
+            [(level.value, level.label) for level in TRANSFER_LEVELS],
+            money_unit,
+            transfer_whole,
+        ),
+        transfer_grades=[(g, transfer_grades.count(g)) for g in GRADES],
+        transfer_excellent_rate=_excellent_rate(transfer_grades),
+        project_count=len(rows),
+        total_amount=in_unit(whole, money_unit),
+    )
+
+
+def summary_rows(evaluations, *, money_unit: str = WAN_YUAN) -> list[SummaryRow]:
+    """One row per evaluated project of an already-gated queryset, in two queries."""
+    queryset = (
+        evaluations.filter(project__kind=Project.Kind.PROJECT)
+        .select_related("project__unit__department__region")
+        .prefetch_related(Prefetch("project__fund_lines", queryset=FundLine.objects.order_by("pk")))
+        .order_by("project__unit__department__code", "project__unit__code", "project__code", "pk")
+    )
+    rows = []
+    for seq, evaluation in enumerate(queryset, start=1):
+        project = evaluation.project
+        total = fund_amounts(project.fund_lines.all())["total"]
+        result = evaluation.result or {}
+        stored_rate = to_decimal(result.get("execution_rate"))
+        if stored_rate is None:
+            stored_rate = evaluation.execution_rate
+        score = to_decimal(result.get("total"))
+        rows.append(
+            SummaryRow(
+                seq=seq,
+                evaluation_id=evaluation.pk,
+                year=evaluation.year,
+                region_name=project.unit.department.region.name,
+                department_name=project.unit.department.name,
+                unit_name=project.unit.name,
+                project_name=project.name,
+                project_code=project.code,
+                fund_type=project.fund_type,
+                transfer_level=project.transfer_level,
+                budget=in_unit(total["adjusted"], money_unit),
+                executed=in_unit(total["executed"], money_unit),
+                budget_yuan=total["adjusted"],
+                executed_yuan=total["executed"],
+                rate=stored_rate
+                if stored_rate is not None
+                else rate(total["executed"], total["adjusted"]),
+                score=score if score is not None else evaluation.computed_total,
+                grade=result.get("grade") or evaluation.computed_grade,
+                status_label=evaluation.get_status_display(),
+            )
+        )
+    return rows
+
+
+def department_summary(
+    evaluations, *, department: Department, year: int, money_unit: str = WAN_YUAN
+) -> DepartmentSummary:
+    """The summary of one department's projects of a year, out of an already-gated queryset."""
+    rows = summary_rows(
+        evaluations.filter(project__unit__department=department, year=year),
+        money_unit=money_unit,
+    )
+    budget = sum((r.budget_yuan or Decimal(0) for r in rows), Decimal(0))
+    executed = sum((r.executed_yuan or Decimal(0) for r in rows), Decimal(0))
+    return DepartmentSummary(
+        department_id=department.pk,
+        department_name=department.name,
+        region_name=department.region.name,
+        year=year,
+        money_unit=money_unit,
+        rows=rows,
+        budget_total=in_unit(budget, money_unit) if rows else None,
+        executed_total=in_unit(executed, money_unit) if rows else None,
+        budget_total_yuan=budget,
+        executed_total_yuan=executed,
+        rate_total=rate(executed, budget),
+        statistics=statistics(rows, money_unit),
+    )

@@ -1,0 +1,237 @@
+"""Report pages for signed-in users: each document on screen, as PDF and as Excel; the export."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods
+
+from projects.access import VIEW, get_for_user, scope_for
+from projects.models import Department, Region
+from reports import renderers, selectors
+from reports.formatting import MONEY_UNITS, money_unit_or_default
+from reports.models import ExportJob
+from reports.pdf import FontMissing
+from reports.services import can_export, export_job_start, export_path, export_region_for
+
+
+def respond(request, rendered: renderers.Rendered) -> HttpResponse:
+    """Send a rendered file: PDFs open in the browser, workbooks download."""
+    response = HttpResponse(rendered.content, content_type=rendered.content_type)
+    inline = rendered.content_type in (renderers.CONTENT_TYPES["pdf"],)
+    response["Content-Disposition"] = content_disposition_header(not inline, rendered.filename)
+    return response
+
+
+def font_missing(request, exc: FontMissing) -> HttpResponse:
+    """Explain, in Chinese, why no PDF can be made on this server."""
+    return render(
+        request,
+        "reports/font_missing.html",
+        {"message": str(exc), "hint": "apt-get install fonts-noto-cjk"},
+        status=503,
+    )
+
+
+def render_file(request, render, context, fmt: str) -> HttpResponse:
+    """Render one context as PDF or workbook, with the font error page for a missing CJK font."""
+    try:
+        return respond(request, render(context, fmt))
+    except FontMissing as exc:
+        return font_missing(request, exc)
+
+
+def _money_unit(request) -> str:
+    return money_unit_or_default(request.GET.get("money_unit"))
+
+
+def _department(request, pk: int) -> Department:
+    return get_for_user(Department.objects.select_related("region"), request.user, VIEW, pk=pk)
+
+
+@login_required
+def index(request):
+    """Where a user finds the reports of every department and year they can see."""
+    groups = (
+        selectors.evaluations_for(request.user)
+        .values(
+            "year",
+            "project__unit__department",
+            "project__unit__department__name",
+            "project__unit__department__region__name",
+        )
+        .annotate(count=Count("pk"))
+        .order_by(
+            "-year", "project__unit__department__region__name", "project__unit__department__code"
+        )
+    )
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "reports/index.html",
+        {"groups": groups, "can_export": scope.superuser or bool(scope.region_ids)},
+    )
+
+
+@login_required
+def evaluation_table(request, pk: int, fmt: str = renderers.HTML):
+    """The 自评表 of one evaluation: on screen, as PDF or as a workbook."""
+    table = selectors.evaluation_table(
+        selectors.evaluations_for(request.user), pk=pk, money_unit=_money_unit(request)
+    )
+    if fmt != renderers.HTML:
+        return render_file(request, renderers.render_table, table, fmt)
+    return render(
+        request,
+        "reports/evaluation_table.html",
+        {"t": table, "money_units": MONEY_UNITS},
+    )
+
+
+@login_required
+def evaluation_report(request, pk: int, fmt: str = renderers.HTML):
+    """The 自评报告 of one evaluation (a department-overall one gives the department's report)."""
+    report = selectors.evaluation_report(
+        selectors.evaluations_for(request.user), pk=pk, money_unit=_money_unit(request)
+    )
+    if fmt != renderers.HTML:
+        return render_file(request, renderers.render_report, report, fmt)
+    return render(request, "reports/report.html", {"r": report, "money_units": MONEY_UNITS})
+
+
+@login_required
+def department_detail(request, pk: int, year: int):
+    """A department's documents of a year: report, summary, package and each 自评表."""
+    department = _department(request, pk)
+    summary = selectors.department_summary(
+        selectors.evaluations_for(request.user), department=department, year=year
+    )
+    overall = (
+        selectors.evaluations_for(request.user)
+        .filter(project__unit__department=department, year=year, project__kind="department_overall")
+        .select_related("project__unit")
+    )
+    return render(
+        request,
+        "reports/department.html",
+        {"department": department, "year": year, "s": summary, "overall": overall},
+    )
+
+
+@login_required
+def department_summary(request, pk: int, year: int, fmt: str = renderers.HTML):
+    """The department's project summary and statistics of a year."""
+    department = _department(request, pk)
+    summary = selectors.department_summary(
+        selectors.evaluations_for(request.user),
+        department=department,
+        year=year,
+        money_unit=_money_unit(request),
+    )
+    if fmt != renderers.HTML:
+        return render_file(request, renderers.render_summary, summary, fmt)
+    return render(
+        request,
+        "reports/summary.html",
+        {"s": summary, "department": department, "year": year, "money_units": MONEY_UNITS},
+    )
+
+
+@login_required
+def department_report(request, pk: int, year: int, fmt: str = renderers.HTML):
+    """The department's 部门整体支出绩效自评报告 of a year."""
+    department = _department(request, pk)
+    report = selectors.department_report(
+        selectors.evaluations_for(request.user),
+        department=department,
+        year=year,
+        money_unit=_money_unit(request),
+    )
+    if fmt != renderers.HTML:
+        return render_file(request, renderers.render_report, report, fmt)
+    return render(request, "reports/report.html", {"r": report, "money_units": MONEY_UNITS})
+
+
+@login_required
+def department_package(request, pk: int, year: int, fmt: str = renderers.PDF):
+    """Everything the department files for the year in one PDF (or every 自评表 in one workbook)."""
+    department = _department(request, pk)
+    package = selectors.department_package(
+        selectors.evaluations_for(request.user),
+        department=department,
+        year=year,
+        money_unit=_money_unit(request),
+    )
+    if not package.tables:
+        raise Http404("该部门该年度没有可汇编的自评。")
+    return render_file(request, renderers.render_package, package, fmt)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def region_export(request):
+    """The finance bureau exports a region's year as a zip, built in the background."""
+    scope = scope_for(request.user)
+    regions = Region.objects.for_user(request.user, VIEW).order_by("name")
+    exportable = [r for r in regions if can_export(request.user, r)]
+    if request.method == "POST":
+        try:
+            region_pk = int(request.POST.get("region", ""))
+            year = int(request.POST.get("year", ""))
+        except ValueError as exc:
+            raise Http404("请选择地区和年度。") from exc
+        region = export_region_for(request.user, region_pk)
+        job = export_job_start(
+            region=region,
+            year=year,
+            user=request.user,
+            money_unit=request.POST.get("money_unit", "万元"),
+        )
+        return redirect("reports:export_job", pk=job.pk)
+    if not exportable and not scope.superuser:
+        raise PermissionDenied("只有财政部门审核人可以导出整个地区。")
+    jobs = ExportJob.objects.for_user(request.user).select_related("region", "requested_by")[:20]
+    years = sorted(
+        set(
+            selectors.evaluations_for(request.user)
+            .filter(project__unit__department__region__in=exportable)
+            .values_list("year", flat=True)
+        ),
+        reverse=True,
+    )
+    return render(
+        request,
+        "reports/export.html",
+        {"regions": exportable, "years": years, "jobs": jobs, "money_units": MONEY_UNITS},
+    )
+
+
+@login_required
+def export_job(request, pk: int):
+    """One export's progress; htmx polls the partial until the zip is ready."""
+    job = ExportJob.objects.for_user(request.user).select_related("region").filter(pk=pk).first()
+    if job is None:
+        raise Http404("未找到该导出任务。")
+    template = "reports/_export_job.html" if request.htmx else "reports/export_job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def export_job_download(request, pk: int):
+    """The finished export's zip."""
+    job = ExportJob.objects.for_user(request.user).select_related("region").filter(pk=pk).first()
+    if job is None or job.status != ExportJob.Status.DONE or not job.file_name:
+        raise Http404("该导出尚未完成。")
+    path = export_path(job)
+    if not path.exists():
+        raise Http404("导出文件已不存在，请重新导出。")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{job.region.name}_{job.year}年度绩效自评资料.zip",
+        content_type="application/zip",
+    )
