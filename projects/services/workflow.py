@@ -7,12 +7,23 @@ snapshot of the filed figures so a later resubmission can be diffed against it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from projects import notifications as notices
 from projects.access import DEPARTMENT_REVIEW, FILE, FINANCE_REVIEW, get_for_user
-from projects.models import Evaluation, EvaluationStatus, ReviewComment, ReviewStep
+from projects.models import (
+    Evaluation,
+    EvaluationStatus,
+    Indicator,
+    Notification,
+    ReviewComment,
+    ReviewStep,
+)
 
 S = EvaluationStatus
 A = ReviewStep.Action
@@ -61,13 +72,27 @@ def _s(value) -> str | None:
 
 def _lock(evaluation: Evaluation, user, action: str) -> Evaluation:
     """Re-read the row under lock inside the transaction, re-checking scope and role."""
-    fresh = get_for_user(
-        Evaluation.objects.select_for_update().select_related("project__unit"),
+    # Lock only the evaluation row: joined department and region rows stay free, so reviews of
+    # different filings in one region never wait on each other.
+    return get_for_user(
+        Evaluation.objects.select_for_update(of=("self",)).select_related(
+            "project__unit__department__region"
+        ),
         user,
         action,
         pk=evaluation.pk,
     )
-    return fresh
+
+
+def _clean_indicator_comments(evaluation: Evaluation, indicator_comments: dict | None) -> dict:
+    """Keep the non-empty comments, refusing any indicator that is not this filing's."""
+    cleaned = {int(k): str(v).strip() for k, v in (indicator_comments or {}).items()}
+    cleaned = {k: v for k, v in cleaned.items() if v}
+    if cleaned:
+        own = set(evaluation.project.indicators.values_list("pk", flat=True))
+        if set(cleaned) - own:
+            raise ValidationError({"indicator_comments": "意见所附指标不属于该自评。"})
+    return cleaned
 
 
 def _record(evaluation, user, action, from_status, comment="", indicator_comments=None):
@@ -81,15 +106,22 @@ def _record(evaluation, user, action, from_status, comment="", indicator_comment
         version=evaluation.version,
         snapshot=filing_snapshot(evaluation),
     )
-    for indicator_id, text in (indicator_comments or {}).items():
-        if text.strip():
-            ReviewComment.objects.create(step=step, indicator_id=indicator_id, text=text.strip())
+    ReviewComment.objects.bulk_create(
+        [
+            ReviewComment(step=step, indicator_id=indicator_id, text=text)
+            for indicator_id, text in (indicator_comments or {}).items()
+        ]
+    )
     return step
 
 
 def _require(evaluation: Evaluation, *allowed: str) -> None:
     if evaluation.status not in allowed:
         raise ValidationError(f"当前状态为“{evaluation.get_status_display()}”，不能执行此操作。")
+
+
+def _title(evaluation: Evaluation) -> str:
+    return f"{evaluation.year}年度“{evaluation.project.name}”绩效自评"
 
 
 @transaction.atomic
@@ -104,12 +136,24 @@ def evaluation_submit(*, evaluation: Evaluation, user) -> Evaluation:
     if errors:
         raise SubmissionBlocked(errors)
     before = evaluation.status
-    evaluation.status = (
-        S.DEPARTMENT_APPROVED if evaluation.project.unit.is_department else S.SUBMITTED
-    )
+    unit = evaluation.project.unit
+    evaluation.status = S.DEPARTMENT_APPROVED if unit.is_department else S.SUBMITTED
     evaluation.submitted_at = timezone.now()
     evaluation.save(update_fields=["status", "submitted_at", "updated_at"])
     _record(evaluation, user, A.SUBMIT, before)
+    if evaluation.status == S.SUBMITTED:
+        reviewers = notices.department_reviewers_of(unit.department)
+        message = f"{unit.name}已提交{_title(evaluation)}，待主管部门审核。"
+    else:
+        reviewers = notices.finance_reviewers_of(unit.department.region)
+        message = f"{unit.name}（部门本级）已提交{_title(evaluation)}，待财政审核。"
+    notices.notify(
+        recipients=reviewers,
+        kind=Notification.Kind.SUBMITTED,
+        message=message,
+        evaluation=evaluation,
+        exclude=user,
+    )
     return evaluation
 
 
@@ -121,19 +165,37 @@ def evaluation_department_approve(*, evaluation: Evaluation, user, comment: str 
     before = evaluation.status
     evaluation.status = S.DEPARTMENT_APPROVED
     evaluation.save(update_fields=["status", "updated_at"])
-    _record(evaluation, user, A.DEPARTMENT_APPROVE, before, comment)
+    _record(evaluation, user, A.DEPARTMENT_APPROVE, before, comment.strip())
+    department = evaluation.project.unit.department
+    notices.notify(
+        recipients=notices.finance_reviewers_of(department.region),
+        kind=Notification.Kind.SUBMITTED,
+        message=f"{department.name}已审核通过{_title(evaluation)}，待财政审核。",
+        evaluation=evaluation,
+        exclude=user,
+    )
     return evaluation
 
 
 def _return(evaluation, user, comment, indicator_comments, action, role, allowed):
+    evaluation = _lock(evaluation, user, role)
     if not comment.strip():
         raise ValidationError({"comment": "退回时必须填写退回意见。"})
-    evaluation = _lock(evaluation, user, role)
     _require(evaluation, allowed)
+    cleaned = _clean_indicator_comments(evaluation, indicator_comments)
     before = evaluation.status
     evaluation.status = S.RETURNED
     evaluation.save(update_fields=["status", "updated_at"])
-    _record(evaluation, user, action, before, comment.strip(), indicator_comments)
+    _record(evaluation, user, action, before, comment.strip(), cleaned)
+    by = "主管部门" if action == A.DEPARTMENT_RETURN else "财政局"
+    extra = f"（另有 {len(cleaned)} 条指标意见）" if cleaned else ""
+    notices.notify(
+        recipients=notices.filers_of(evaluation.project.unit),
+        kind=Notification.Kind.RETURNED,
+        message=f"{_title(evaluation)}被{by}退回：{comment.strip()}{extra}",
+        evaluation=evaluation,
+        exclude=user,
+    )
     return evaluation
 
 
@@ -162,7 +224,18 @@ def evaluation_finance_approve(*, evaluation: Evaluation, user, comment: str = "
     evaluation.status = S.APPROVED
     evaluation.approved_at = timezone.now()
     evaluation.save(update_fields=["status", "approved_at", "updated_at"])
-    _record(evaluation, user, A.FINANCE_APPROVE, before, comment)
+    _record(evaluation, user, A.FINANCE_APPROVE, before, comment.strip())
+    unit = evaluation.project.unit
+    recipients = list(notices.filers_of(unit))
+    if not unit.is_department:
+        recipients += list(notices.department_reviewers_of(unit.department))
+    notices.notify(
+        recipients=recipients,
+        kind=Notification.Kind.APPROVED,
+        message=f"{_title(evaluation)}已审核通过。",
+        evaluation=evaluation,
+        exclude=user,
+    )
     return evaluation
 
 
@@ -198,9 +271,9 @@ def evaluation_publish(*, evaluation: Evaluation, user) -> Evaluation:
 @transaction.atomic
 def evaluation_reopen(*, evaluation: Evaluation, user, reason: str) -> Evaluation:
     """Only the finance bureau reopens an approved or published filing, with a recorded reason."""
+    evaluation = _lock(evaluation, user, FINANCE_REVIEW)
     if not reason.strip():
         raise ValidationError({"reason": "重新开启必须说明原因。"})
-    evaluation = _lock(evaluation, user, FINANCE_REVIEW)
     _require(evaluation, S.APPROVED, S.PUBLISHED)
     before = evaluation.status
     evaluation.status = S.RETURNED
@@ -208,7 +281,112 @@ def evaluation_reopen(*, evaluation: Evaluation, user, reason: str) -> Evaluatio
     evaluation.published_at = None
     evaluation.save(update_fields=["status", "approved_at", "published_at", "updated_at"])
     _record(evaluation, user, A.REOPEN, before, reason.strip())
+    notices.notify(
+        recipients=notices.filers_of(evaluation.project.unit),
+        kind=Notification.Kind.RETURNED,
+        message=f"{_title(evaluation)}已由财政局重新开启，请修改后重新提交。原因：{reason.strip()}",
+        evaluation=evaluation,
+        exclude=user,
+    )
     return evaluation
+
+
+@dataclass
+class BulkApproval:
+    """What a bulk approval did: the filings approved and the ones left for one-by-one review."""
+
+    approved: list[Evaluation] = field(default_factory=list)
+    skipped: list[tuple[Evaluation, str]] = field(default_factory=list)
+
+
+@transaction.atomic
+def evaluations_bulk_approve(
+    *, evaluations: Iterable[Evaluation], user, comment: str = ""
+) -> BulkApproval:
+    """Approve, in the user's own review step, each selected filing free of warnings and errors.
+
+    A filing the user cannot review at all is a PermissionDenied for the whole request; one that
+    is in another step, unscored, or carries a warning or error finding is skipped with a reason,
+    because those need a reviewer to read them.
+    """
+    ids = {e.pk for e in evaluations}
+    by_department = set(
+        Evaluation.objects.for_user(user, DEPARTMENT_REVIEW)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    by_finance = set(
+        Evaluation.objects.for_user(user, FINANCE_REVIEW)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    if ids - by_department - by_finance:
+        raise PermissionDenied("所选自评中有您无权审核的记录。")
+    outcome = BulkApproval()
+    rows = Evaluation.objects.filter(pk__in=ids).select_related("project").order_by("pk")
+    for evaluation in rows:
+        if evaluation.result is None:
+            outcome.skipped.append((evaluation, "尚未评分"))
+        elif evaluation.error_count or evaluation.warning_count:
+            outcome.skipped.append(
+                (
+                    evaluation,
+                    f"有 {evaluation.error_count} 个错误、{evaluation.warning_count} 个警告，"
+                    "需逐项审核",
+                )
+            )
+        elif evaluation.status == S.SUBMITTED and evaluation.pk in by_department:
+            _approve_one(outcome, evaluation_department_approve, evaluation, user, comment)
+        elif evaluation.status == S.DEPARTMENT_APPROVED and evaluation.pk in by_finance:
+            _approve_one(outcome, evaluation_finance_approve, evaluation, user, comment)
+        else:
+            outcome.skipped.append(
+                (evaluation, f"当前状态为“{evaluation.get_status_display()}”，不在您的审核环节")
+            )
+    return outcome
+
+
+def _approve_one(outcome: BulkApproval, service, evaluation, user, comment) -> None:
+    # Each service runs in its own savepoint: one filing changed meanwhile is skipped, not fatal.
+    try:
+        outcome.approved.append(service(evaluation=evaluation, user=user, comment=comment))
+    except ValidationError as exc:
+        outcome.skipped.append((evaluation, "；".join(exc.messages)))
+
+
+@transaction.atomic
+def indicator_target_correct(*, indicator: Indicator, user, target: str, reason: str) -> Indicator:
+    """The finance bureau corrects a target approved with the budget; history keeps who and why.
+
+    Filers never change targets; a correction after approval of the budget is the finance
+    bureau's, recorded with its reason, and refused while a filing of the project is frozen
+    (reopen it first, so a frozen score never silently changes).
+    """
+    indicator = get_for_user(
+        Indicator.objects.select_for_update(of=("self",)), user, FINANCE_REVIEW, pk=indicator.pk
+    )
+    target, reason = target.strip(), reason.strip()
+    if not target:
+        raise ValidationError({"target": "指标值不能为空。"})
+    if not reason:
+        raise ValidationError({"reason": "调整指标值必须说明原因。"})
+    evaluations = list(Evaluation.objects.filter(project_id=indicator.project_id))
+    if any(e.is_frozen for e in evaluations):
+        raise ValidationError("该项目的自评已审核通过，请先重新开启后再调整指标值。")
+    if target == indicator.target:
+        return indicator
+    indicator.target = target
+    indicator._change_reason = f"财政局调整指标值：{reason}"
+    # Services also run outside a request (commands, tests): name the user for the history.
+    indicator._history_user = user
+    indicator.save()
+    scored = [e for e in evaluations if e.result is not None]
+    if scored:
+        from scoring.services import score_evaluation
+
+        for evaluation in scored:
+            score_evaluation(evaluation)
+    return indicator
 
 
 def ensure_editable(evaluation: Evaluation) -> None:

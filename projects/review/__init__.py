@@ -1,0 +1,1 @@
+"""Review and oversight pages: queue, review page, tasks, spot checks, overview, notifications."""

@@ -1,0 +1,33 @@
+"""The finance bureau's overview of a region and year, with server-rendered SVG charts."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+
+from projects.review.charts import column_chart, coverage_chart
+from projects.review.common import (
+    chosen_year,
+    finance_region,
+    finance_regions,
+    finance_required,
+    latest_year,
+)
+from projects.selectors.review import finance_overview
+
+
+@finance_required
+def overview(request):
+    """Coverage, grades with 评优率, lowest execution rates, findings and claimed-vs-computed gaps."""
+    region = finance_region(request)
+    year = chosen_year(request, latest_year(region))
+    data = finance_overview(region=region, year=year)
+    context = {
+        "overview": data,
+        "region": region,
+        "regions": finance_regions(request.user),
+        "year": year,
+        "coverage_chart": coverage_chart(data.coverage),
+        "grade_chart": column_chart(data.grades, title="等级分布"),
+        "rate_chart": column_chart(data.rate_bands, title="预算执行率分布", color="#6f42c1"),
+    }
+    return render(request, "review/overview.html", context)

@@ -1,0 +1,50 @@
+"""Reads for review and oversight: the queue, the review page, history, overview, notifications."""
+
+from projects.selectors.review.detail import ReviewPage, money, review_page
+from projects.selectors.review.history import (
+    DiffRow,
+    HistoryEntry,
+    evaluation_history,
+    filing_diff,
+    last_return_step,
+    target_corrections,
+)
+from projects.selectors.review.notifications import NotificationList, notifications_for
+from projects.selectors.review.overview import Overview, finance_overview, percent
+from projects.selectors.review.queue import (
+    APPROVED_STATUSES,
+    OPEN_STATUSES,
+    SUBMITTED_STATUSES,
+    annotate_deadlines,
+    awaiting_q,
+    is_finance_reviewer,
+    is_reviewer,
+    review_queue,
+    review_scope,
+)
+
+__all__ = [
+    "APPROVED_STATUSES",
+    "DiffRow",
+    "HistoryEntry",
+    "NotificationList",
+    "OPEN_STATUSES",
+    "Overview",
+    "ReviewPage",
+    "SUBMITTED_STATUSES",
+    "annotate_deadlines",
+    "awaiting_q",
+    "evaluation_history",
+    "filing_diff",
+    "finance_overview",
+    "is_finance_reviewer",
+    "is_reviewer",
+    "last_return_step",
+    "money",
+    "notifications_for",
+    "percent",
+    "review_page",
+    "review_queue",
+    "review_scope",
+    "target_corrections",
+]

@@ -1,0 +1,105 @@
+"""Builders shared by the review, workflow, task, spot-check and overview tests (no tests here).
+
+The figures are those of seed 001's 区创优营商环境服务中心工作经费 (46 / 46 / 38.76 万元), with
+three indicators worth 50 + 30 + 10 = 90 that are all met, so by hand (domain.md §4):
+execution rate 38.76 / 46 = 84.2608…% → 84.26; execution score 10 × 0.842608… = 8.426… → 8.43;
+indicators 90; total 98.43, grade 优.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from projects.models import EvaluationStatus, FundSource, IndicatorResult, Membership
+from tests import factories as f
+
+S = EvaluationStatus
+CLEAN_TOTAL = Decimal("98.43")
+CLEAN_EXECUTION_SCORE = Decimal("8.43")
+
+INDICATORS = (
+    # level1, level2, name, target, weight, actual
+    ("产出指标", "数量指标", "走访企业数量", "≥1600家", "50", "1650家"),
+    ("效益指标", "社会效益指标", "营商环境满意度", "≥90%", "30", "92%"),
+    ("满意度指标", "服务对象满意度指标", "企业满意度", "≥95%", "10", "96%"),
+)
+
+
+def build_evaluation(unit, *, name=None, year=2023, actuals=None, reasons=None, claimed=None):
+    """A project with seed 001's funds and three indicators, its evaluation and results, scored.
+
+    `actuals` / `reasons` / `claimed` override the actual, deviation reason and claimed score of
+    an indicator by its position. Claimed scores default to the computed ones.
+    """
+    from scoring.services import score_evaluation
+
+    project = f.ProjectFactory(unit=unit, year=year, name=name or "区创优营商环境服务中心工作经费")
+    for source in (FundSource.TOTAL, FundSource.CURRENT_YEAR):
+        f.FundLineFactory(
+            project=project,
+            source=source,
+            initial=Decimal("460000"),
+            adjusted=Decimal("460000"),
+            executed=Decimal("387600"),
+            weight=Decimal("10") if source == FundSource.TOTAL else None,
+        )
+    evaluation = f.EvaluationFactory(project=project, goal_actual="全年走访企业1650家。")
+    for order, (level1, level2, indicator_name, target, weight, actual) in enumerate(INDICATORS):
+        indicator = f.IndicatorFactory(
+            project=project,
+            order=order,
+            level1=level1,
+            level2=level2,
+            name=indicator_name,
+            target=target,
+            weight=Decimal(weight),
+        )
+        IndicatorResult.objects.create(
+            evaluation=evaluation,
+            indicator=indicator,
+            actual=(actuals or {}).get(order, actual),
+            deviation_reason=(reasons or {}).get(order, ""),
+        )
+    result = score_evaluation(evaluation)
+    rows = {r["indicator_id"]: r for r in result["indicators"]}
+    for position, r in enumerate(evaluation.results.order_by("indicator__order")):
+        r.claimed_score = (claimed or {}).get(position, Decimal(rows[r.indicator_id]["score"]))
+        r.save()
+    evaluation.refresh_from_db()
+    evaluation.claimed_execution_score = evaluation.computed_execution_score
+    evaluation.claimed_indicator_total = sum(r.claimed_score for r in evaluation.results.all())
+    evaluation.claimed_total = (
+        evaluation.claimed_execution_score + evaluation.claimed_indicator_total
+    )
+    evaluation.save()
+    score_evaluation(evaluation)
+    evaluation.refresh_from_db()
+    return evaluation
+
+
+def put_in(evaluation, status):
+    """Move a test filing straight to a status (setting up a review step, not testing one)."""
+    from django.utils import timezone
+
+    evaluation.status = status
+    if status in (S.APPROVED, S.PUBLISHED):
+        evaluation.approved_at = timezone.now()
+    if status != S.DRAFT:
+        evaluation.submitted_at = evaluation.submitted_at or timezone.now()
+    evaluation.save()
+    return evaluation
+
+
+@dataclass
+class Subordinate:
+    """A subordinate unit of department A (goes through department review) and its filer."""
+
+    unit: object
+    carol: object
+
+
+def subordinate_of_a(personas) -> Subordinate:
+    """Department A's subordinate unit 相山区政务服务中心 with its filer carol."""
+    unit = f.UnitFactory(department=personas.department_a, name="相山区政务服务中心", code="A1")
+    carol = f.UserFactory(username="carol", email="carol@example.org")
+    f.membership(carol, Membership.Role.FILER, unit=unit)
+    return Subordinate(unit, carol)
