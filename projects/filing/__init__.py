@@ -1,0 +1,1 @@
+"""The filer's side of the application: workspace, evaluation form, drafts and submission."""

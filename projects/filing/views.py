@@ -1,0 +1,331 @@
+"""The filer's pages: workspace, evaluation form with live scoring, drafts, conflicts, submit.
+
+Views are thin: every read starts from the row-level gate, every write is a service call. htmx
+requests get partials of the same templates the full page is built from.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from projects.access import FILE, get_for_user, scope_for
+from projects.filing import selectors
+from projects.forms import FilingForms
+from projects.models import Project
+from projects.narrative import sections_for
+from projects.services.filing import (
+    DraftChanges,
+    StaleVersion,
+    draft_narrative,
+    evaluation_queryset,
+    evaluation_save_draft,
+    evaluation_start,
+    preview,
+)
+from projects.services.workflow import SubmissionBlocked, ensure_editable, evaluation_submit
+
+PAGE = "projects/evaluation_form.html"
+
+
+def _require_filer(user) -> None:
+    """Only filers (and superusers) have a workspace; reviewers work from their queues."""
+    scope = scope_for(user)
+    if not (scope.unit_ids or scope.superuser):
+        raise PermissionDenied("您没有填报权限。")
+
+
+def _year(request) -> int | None:
+    try:
+        return int(request.GET["year"])
+    except (KeyError, ValueError):
+        return None
+
+
+@login_required
+@require_GET
+def workspace(request):
+    """The filer's year at a glance: every subject, its status, deadline, score and findings."""
+    _require_filer(request.user)
+    data = selectors.workspace(request.user, _year(request))
+    return render(request, "projects/workspace.html", {"workspace": data})
+
+
+@login_required
+@require_POST
+def evaluation_start_view(request, project_pk: int):
+    """Open the year's evaluation of a subject that has none yet, then go to its form."""
+    project = get_for_user(Project.objects, request.user, FILE, pk=project_pk)
+    evaluation = evaluation_start(project=project, user=request.user)
+    return redirect("projects:evaluation_edit", pk=evaluation.pk)
+
+
+def _evaluation(request, pk: int):
+    return get_for_user(evaluation_queryset(), request.user, FILE, pk=pk)
+
+
+def _shown_result(evaluation) -> dict:
+    """A frozen or submitted filing shows its stored result; an open one is scored afresh."""
+    if not evaluation.is_editable and evaluation.result:
+        return evaluation.result
+    return preview(evaluation, DraftChanges())
+
+
+def _render_page(request, evaluation, forms, result, *, changes=None, status=200, **extra):
+    context = selectors.page_context(evaluation, forms, result, changes=changes)
+    context.update(extra)
+    return render(request, PAGE, context, status=status)
+
+
+@login_required
+def evaluation_edit(request, pk: int):
+    """The 自评表 form: GET shows it, POST saves the draft (autosave posts here through htmx)."""
+    evaluation = _evaluation(request, pk)
+    if request.method == "POST":
+        return _save(request, evaluation)
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    result = _shown_result(evaluation)
+    drafts = draft_narrative(evaluation, result) if evaluation.is_editable else None
+    forms = FilingForms(
+        evaluation, initial_unit=request.GET.get("unit"), result=result, drafts=drafts
+    )
+    if not evaluation.is_editable:
+        forms.disable()
+    return _render_page(request, evaluation, forms, result)
+
+
+def _posted_version(request) -> int | None:
+    try:
+        return int(request.POST["version"])
+    except (KeyError, ValueError):
+        return None
+
+
+def _save(request, evaluation, *, then_submit: bool = False):
+    """Save what is valid, keep what was typed, refuse a stale version with the conflict page."""
+    if not evaluation.is_editable:
+        if request.htmx:
+            return render(request, "projects/partials/_locked.html", {"evaluation": evaluation})
+        ensure_editable(evaluation)
+    version = _posted_version(request)
+    if version is None:
+        return HttpResponseBadRequest("缺少版本号，请刷新页面后重试。")
+    forms = FilingForms(evaluation, data=request.POST)
+    changes = forms.changes()
+    errors = forms.field_errors()
+    try:
+        saved = evaluation_save_draft(
+            evaluation=evaluation, user=request.user, version=version, changes=changes
+        )
+    except StaleVersion as conflict:
+        return _conflict(request, evaluation, conflict)
+    result = saved.result or preview(saved, DraftChanges())
+    if request.htmx:
+        return _refresh(request, saved, forms, result, errors, saved_now=True)
+    if then_submit:
+        return saved, forms, errors
+    if errors:
+        messages.warning(request, "其余内容已保存；标红的字段有误，尚未保存，请修改后再保存。")
+        forms = FilingForms(saved, data=request.POST)
+        forms.validate()
+        return _render_page(request, saved, forms, result, changes=changes)
+    messages.success(request, f"已保存（版本 {saved.version}）。")
+    return redirect("projects:evaluation_edit", pk=saved.pk)
+
+
+def _refresh(request, evaluation, forms, result, errors, *, saved_now=False):
+    """The htmx partial: scores, totals, findings, field errors (and the new version)."""
+    context = selectors.page_context(evaluation, forms, result, changes=forms.changes())
+    context.update(
+        {
+            "error_slots": [(slot, errors.get(slot, [])) for slot in _error_ids(forms)],
+            "saved_now": saved_now,
+            "saved_at": timezone.localtime(),
+        }
+    )
+    return render(request, "projects/partials/_refresh.html", context)
+
+
+def _error_ids(forms) -> list[str]:
+    """Every field that can show an error, so stale messages are cleared too."""
+    ids = [forms.main["claimed_execution_score"].auto_id]
+    for form in forms.funds.values():
+        ids += [form[name].auto_id for name in form.fields]
+    for form in forms.rows.forms:
+        ids += [form[name].auto_id for name in ("actual", "claimed_score", "deviation_reason")]
+    return ids
+
+
+@login_required
+@require_POST
+def evaluation_recompute(request, pk: int):
+    """Live scoring while the filer types: nothing is written."""
+    evaluation = _evaluation(request, pk)
+    forms = FilingForms(evaluation, data=request.POST)
+    changes = forms.changes()
+    result = preview(evaluation, changes)
+    return _refresh(request, evaluation, forms, result, forms.field_errors())
+
+
+def _conflict(request, evaluation, conflict: StaleVersion):
+    """Both versions side by side; the later save wrote nothing."""
+    current = evaluation_queryset().get(pk=conflict.current.pk)
+    if request.htmx:
+        response = render(
+            request,
+            "projects/partials/_conflict_banner.html",
+            {"evaluation": current, "conflict": conflict},
+        )
+        response.status_code = 409
+        return response
+    mine = FilingForms(current, data=request.POST)
+    mine.validate()
+    theirs = FilingForms(
+        current, initial_unit=mine.money_unit, result=preview(current, DraftChanges())
+    )
+    last = current.history.select_related("history_user").first()
+    context = {
+        "evaluation": current,
+        "project": current.project,
+        "conflict": conflict,
+        "rows": _conflict_rows(mine, theirs),
+        "last_change": last,
+        "posted": [
+            (key, value)
+            for key, values in request.POST.lists()
+            if key not in ("csrfmiddlewaretoken", "version")
+            for value in values
+        ],
+    }
+    return render(request, "projects/conflict.html", context, status=409)
+
+
+def _conflict_rows(mine: FilingForms, theirs: FilingForms) -> list[dict]:
+    """Field by field: the label, what you typed, what is stored, and whether they differ."""
+    rows = []
+
+    def add(section, label, yours, stored):
+        yours = "" if yours is None else str(yours)
+        stored = "" if stored is None else str(stored)
+        rows.append(
+            {
+                "section": section,
+                "label": label,
+                "yours": yours,
+                "theirs": stored,
+                "differs": yours.strip() != stored.strip(),
+            }
+        )
+
+    add(
+        "年度总体目标",
+        "实际完成情况",
+        mine.main["goal_actual"].value(),
+        theirs.main["goal_actual"].value(),
+    )
+    for source, form in mine.funds.items():
+        other = theirs.funds[source]
+        for name, field in form.fields.items():
+            label = f"{dict(_FUND_LABELS)[source]} · {field.label}（{mine.money_unit}）"
+            add("项目资金", label, form[name].value(), other[name].value())
+    stored = {f.indicator_obj.pk: f for f in theirs.rows.forms if f.indicator_obj}
+    for form in mine.rows.forms:
+        if form.indicator_obj is None or form.indicator_obj.pk not in stored:
+            continue
+        other = stored[form.indicator_obj.pk]
+        for name in ("actual", "achievement", "claimed_score", "deviation_reason"):
+            add(
+                f"绩效指标 · {form.indicator_obj.name}",
+                form.fields[name].label,
+                form[name].value(),
+                other[name].value(),
+            )
+    for name, field in mine.narrative.fields.items():
+        if name in theirs.narrative.fields:
+            add(
+                "自评报告",
+                field.label,
+                mine.narrative[name].value(),
+                theirs.narrative[name].value(),
+            )
+    return rows
+
+
+_FUND_LABELS = (
+    ("current_year", "当年财政拨款"),
+    ("carryover", "上年结转资金"),
+    ("other", "其他资金"),
+)
+
+
+@login_required
+@require_POST
+def evaluation_submit_view(request, pk: int):
+    """Save the page, then submit: refused while error findings remain, each linked to its field."""
+    evaluation = _evaluation(request, pk)
+    ensure_editable(evaluation)
+    outcome = _save(request, evaluation, then_submit=True)
+    if not isinstance(outcome, tuple):
+        return outcome
+    saved, forms, errors = outcome
+    result = saved.result or preview(saved, DraftChanges())
+    if errors:
+        forms = FilingForms(saved, data=request.POST)
+        forms.validate()
+        messages.error(request, "有字段填写有误，请修改后再提交。")
+        return _render_page(request, saved, forms, result, changes=forms.changes())
+    try:
+        evaluation_submit(evaluation=saved, user=request.user)
+    except SubmissionBlocked as blocked:
+        forms = FilingForms(saved, result=result)
+        context_blocked = [
+            f for f in selectors.finding_views(result, _prefixes(forms)) if f.severity == "error"
+        ]
+        return _render_page(
+            request,
+            saved,
+            forms,
+            result,
+            blocked=context_blocked,
+            blocked_message=blocked.messages[0],
+        )
+    except ValidationError as refused:
+        messages.error(request, "；".join(refused.messages))
+        return redirect("projects:evaluation_edit", pk=saved.pk)
+    messages.success(request, "已提交，等待审核。提交后不能再修改；如需修改，请联系审核人退回。")
+    return redirect("projects:evaluation_edit", pk=saved.pk)
+
+
+def _prefixes(forms) -> dict[int, str]:
+    return {i.pk: f.prefix for i, f in forms.row_forms() if f is not None}
+
+
+@login_required
+@require_POST
+def evaluation_narrative(request, pk: int):
+    """Draft the report from the figures on the page; only the requested sections change."""
+    evaluation = _evaluation(request, pk)
+    ensure_editable(evaluation)
+    forms = FilingForms(evaluation, data=request.POST)
+    changes = forms.changes()
+    result = preview(evaluation, changes)
+    drafted = draft_narrative(evaluation, result, changes)
+    wanted = request.POST.get("section", "empty")
+    keys = [key for key, _ in sections_for(evaluation.project.kind)]
+    data = request.POST.copy()
+    for key in keys:
+        name = forms.narrative.add_prefix(f"note_{key}")
+        blank = not (data.get(name) or "").strip()
+        if key == wanted or wanted == "all" or (wanted == "empty" and blank):
+            data[name] = drafted.get(key, "")
+    forms = FilingForms(evaluation, data=data)
+    forms.validate()
+    context = selectors.page_context(evaluation, forms, result, changes=forms.changes())
+    context["drafted"] = wanted
+    return render(request, "projects/partials/_narrative.html", context)

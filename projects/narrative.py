@@ -1,0 +1,330 @@
+"""The 自评报告 drafted from the table (domain.md §3.3): a pure function of the figures and result.
+
+Every figure in the drafted text is read from the same scoring result and fund rows the table
+shows, so text and table agree; the filer then edits the draft. No Django import: the reports app
+and the PDF renderer call the same function.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+PROJECT = "project"
+DEPARTMENT_OVERALL = "department_overall"
+
+PROJECT_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("overview", "一、基本情况"),
+    ("achievement", "二、绩效目标实现情况"),
+    ("deviations", "三、偏离目标的原因和改进措施"),
+    ("application", "四、结果应用"),
+    ("other", "五、其他需要说明的问题"),
+)
+DEPARTMENT_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("overview", "一、基本概况"),
+    ("spending_management", "二、支出管理及使用"),
+    ("performance_analysis", "三、整体支出绩效分析"),
+    ("conclusion", "四、评价结论"),
+    ("problems", "五、问题及原因"),
+    ("measures", "六、改进措施和建议"),
+)
+
+# Section keys met in imported reports (fixtures/README.md), shown with these labels.
+OTHER_LABELS: dict[str, str] = {
+    "functions": "部门职能",
+    "staffing": "机构与人员",
+    "key_work": "重点工作",
+    "budget": "预算规模及资金使用",
+    "evaluation_work": "绩效评价工作开展情况",
+    "self_evaluation_work": "自评工作开展情况",
+    "indicator_analysis": "绩效指标分析",
+    "experience": "主要经验及做法",
+    "goal_achievement": "绩效目标完成情况",
+    "project_results": "项目实施成效",
+    "target_quality": "绩效目标设定质量",
+    "problems_and_measures": "存在的问题及改进措施",
+    "results": "主要成效",
+    "problems": "存在的问题",
+    "measures": "改进措施",
+    "suggestions": "意见和建议",
+    "conclusion": "评价结论",
+    "other": "其他需要说明的问题",
+}
+
+_TEN_THOUSAND = Decimal(10000)
+_SHORTFALL = {"missed", "partial"}
+_LEVEL1_ORDER = ("产出指标", "效益指标", "满意度指标", "成本指标")
+
+
+@dataclass(frozen=True)
+class IndicatorFacts:
+    """One row of the indicator table as the filer filled it."""
+
+    indicator_id: int | None
+    level1: str
+    level2: str
+    name: str
+    target: str
+    actual: str
+    weight: Decimal | None
+    deviation_reason: str = ""
+    midyear_actual: str = ""
+
+
+@dataclass(frozen=True)
+class NarrativeData:
+    """The table's figures the report speaks of; amounts in 元 (the stored unit)."""
+
+    kind: str
+    year: int
+    subject_name: str
+    unit_name: str
+    department_name: str
+    money_unit: str = "万元"
+    initial: Decimal | None = None
+    adjusted: Decimal | None = None
+    executed: Decimal | None = None
+    goal_expected: str = ""
+    goal_actual: str = ""
+    indicators: tuple[IndicatorFacts, ...] = field(default_factory=tuple)
+
+
+def sections_for(kind: str) -> tuple[tuple[str, str], ...]:
+    """The report's standard sections for a project or a department-overall evaluation."""
+    return DEPARTMENT_SECTIONS if kind == DEPARTMENT_OVERALL else PROJECT_SECTIONS
+
+
+def section_label(kind: str, key: str) -> str:
+    """The heading shown for a notes key, standard or imported."""
+    for section_key, title in sections_for(kind):
+        if section_key == key:
+            return title
+    return OTHER_LABELS.get(key, key)
+
+
+def money(amount: Decimal | None, money_unit: str) -> str:
+    """An amount stored in 元 as the report prints it in its money unit: "38.76万元"."""
+    if amount is None:
+        return "—"
+    value = amount / _TEN_THOUSAND if money_unit == "万元" else amount
+    text = format(value.quantize(Decimal("0.000001")), "f") if money_unit == "万元" else None
+    if text is None:
+        text = format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}{money_unit}"
+
+
+def _score(text: str | None) -> str:
+    """A two-decimal score string without trailing zeros, as tables print it ("18.75", "20")."""
+    if text in (None, ""):
+        return "—"
+    value = format(Decimal(text), "f")
+    if "." in value:
+        value = value.rstrip("0").rstrip(".")
+    return value
+
+
+def _weight(weight: Decimal | None) -> str:
+    return "—" if weight is None else _score(str(weight))
+
+
+def _rows(result: dict, data: NarrativeData) -> list[tuple[IndicatorFacts, dict]]:
+    """Pair each indicator with its scored row, by position (the result keeps table order)."""
+    scored = result.get("indicators") or []
+    return [
+        (facts, scored[i] if i < len(scored) else {}) for i, facts in enumerate(data.indicators)
+    ]
+
+
+def shortfalls(result: dict, data: NarrativeData) -> list[tuple[IndicatorFacts, dict]]:
+    """Rows that missed, partly met or far exceeded their target, or scored below their weight."""
+    out = []
+    for facts, row in _rows(result, data):
+        if facts.weight is None:
+            continue
+        status = row.get("status")
+        below = row.get("score") not in (None, "") and Decimal(row["score"]) < facts.weight
+        if status in _SHORTFALL or status == "exceeded" or below:
+            out.append((facts, row))
+    return out
+
+
+def _shortfall_sentence(number: int, facts: IndicatorFacts, row: dict) -> str:
+    exceeded = row.get("status") == "exceeded"
+    actual = facts.actual or "（未填写）"
+    what = "超额完成" if exceeded else "未完全达到目标"
+    reason = facts.deviation_reason.strip() or "（待填写偏差原因分析及改进措施）"
+    return (
+        f"{number}.「{facts.name}」年度指标值{facts.target or '—'}，实际完成值{actual}，{what}，"
+        f"得分{_score(row.get('score'))}分（分值{_weight(facts.weight)}分）。"
+        f"原因分析及改进措施：{reason}"
+    )
+
+
+def _execution_sentence(result: dict, data: NarrativeData) -> str:
+    rate = result.get("execution_rate")
+    rate_text = f"{_score(rate)}%" if rate not in (None, "") else "无法计算"
+    return (
+        f"{data.year}年度年初预算数{money(data.initial, data.money_unit)}，"
+        f"全年预算数{money(data.adjusted, data.money_unit)}，"
+        f"全年执行数{money(data.executed, data.money_unit)}，预算执行率{rate_text}，"
+        f"预算执行率得分{_score(result.get('execution_score'))}分。"
+    )
+
+
+def _by_level1(result: dict, data: NarrativeData) -> list[str]:
+    """One paragraph per 一级指标: how many rows, weight, score, and the rows below full marks."""
+    groups: dict[str, list[tuple[IndicatorFacts, dict]]] = {}
+    for facts, row in _rows(result, data):
+        if facts.weight is None:
+            continue
+        groups.setdefault(facts.level1 or "其他指标", []).append((facts, row))
+    ordered = sorted(
+        groups, key=lambda k: _LEVEL1_ORDER.index(k) if k in _LEVEL1_ORDER else len(_LEVEL1_ORDER)
+    )
+    numerals = "一二三四五六七八九十"
+    paragraphs = []
+    for i, level1 in enumerate(ordered):
+        rows = groups[level1]
+        weight = sum((f.weight for f, _ in rows), Decimal(0))
+        score = sum((Decimal(r["score"]) for _, r in rows if r.get("score")), Decimal(0))
+        missed = [f"「{f.name}」" for f, r in rows if r.get("status") in _SHORTFALL]
+        full = (
+            "各项指标均完成年度目标" if not missed else f"其中{'、'.join(missed)}未完全达到年度目标"
+        )
+        paragraphs.append(
+            f"（{numerals[i % 10]}）{level1}：共{len(rows)}项，分值{_weight(weight)}分，"
+            f"得分{_score(str(score))}分，{full}。"
+        )
+    return paragraphs
+
+
+def _application(grade: str) -> str:
+    if grade in ("优", "良"):
+        advice = "建议下一年度继续保持或优先安排该项目预算"
+    elif grade == "中":
+        advice = "建议下一年度按规定比例压减该项目预算，并督促整改"
+    else:
+        advice = "建议下一年度取消或暂停该项目预算，整改到位后再行申请"
+    return (
+        f"自评等级为“{grade or '—'}”。自评结果将作为以后年度预算安排和政策调整的重要依据，"
+        f"{advice}；自评中发现的问题将逐项整改，并按规定随部门决算公开。"
+    )
+
+
+def _project(result: dict, data: NarrativeData) -> dict[str, str]:
+    goal = data.goal_expected.strip() or "（未填写预期目标）"
+    overview = "\n".join(
+        [
+            f"（一）项目概况。{data.subject_name}由{data.unit_name}实施，"
+            f"主管部门为{data.department_name}。",
+            f"（二）资金投入与使用情况。{_execution_sentence(result, data)}",
+            f"（三）绩效目标。{goal}",
+        ]
+    )
+    achievement_lines = [
+        f"项目绩效自评得分{_score(result.get('total'))}分，等级为“{result.get('grade') or '—'}”，"
+        f"其中预算执行率得分{_score(result.get('execution_score'))}分，"
+        f"绩效指标得分{_score(result.get('indicator_total'))}分。",
+        *_by_level1(result, data),
+        f"预算执行情况：{_execution_sentence(result, data)}",
+    ]
+    if data.goal_actual.strip():
+        achievement_lines.append(f"年度总体目标完成情况：{data.goal_actual.strip()}")
+    misses = shortfalls(result, data)
+    deviations = [_shortfall_sentence(i + 1, f, r) for i, (f, r) in enumerate(misses)]
+    rate = result.get("execution_rate")
+    if rate not in (None, "") and Decimal(rate) < 100:
+        deviations.append(
+            f"{len(deviations) + 1}.预算执行率{_score(rate)}%，未全部执行，"
+            "需分析资金未执行的原因，加快预算执行进度，提高预算编制的精准度。"
+        )
+    if not deviations:
+        deviations = ["本年度各项绩效指标均已完成，预算全部执行，未发现偏离绩效目标的情况。"]
+    return {
+        "overview": overview,
+        "achievement": "\n".join(achievement_lines),
+        "deviations": "\n".join(deviations),
+        "application": _application(result.get("grade") or ""),
+        "other": "无。",
+    }
+
+
+def _department(result: dict, data: NarrativeData) -> dict[str, str]:
+    analysis = []
+    for i, (facts, row) in enumerate(_rows(result, data)):
+        if facts.weight is None:
+            continue
+        midyear = f"，年中监控值{facts.midyear_actual}" if facts.midyear_actual else ""
+        reason = f"，偏差原因：{facts.deviation_reason.strip()}" if facts.deviation_reason else ""
+        analysis.append(
+            f"{i + 1}.「{facts.name}」年度指标值{facts.target or '—'}{midyear}，"
+            f"全年实际完成值{facts.actual or '（未填写）'}，分值{_weight(facts.weight)}分，"
+            f"得分{_score(row.get('score'))}分{reason}。"
+        )
+    misses = shortfalls(result, data)
+    problems = [
+        f"{i + 1}.「{f.name}」未达到年度指标值{f.target or '—'}（实际{f.actual or '未填写'}）："
+        f"{f.deviation_reason.strip() or '（待填写原因）'}"
+        for i, (f, _) in enumerate(misses)
+    ] or ["本年度部门整体绩效目标基本完成，未发现明显偏离目标的情况。"]
+    return {
+        "overview": "\n".join(
+            [
+                f"{data.department_name}（{data.unit_name}）{data.year}年度部门整体支出情况如下。",
+                _execution_sentence(result, data),
+                f"年度总体目标：{data.goal_expected.strip() or '（未填写预期目标）'}",
+            ]
+        ),
+        "spending_management": (
+            f"全年执行数{money(data.executed, data.money_unit)}，预算执行率"
+            f"{_score(result.get('execution_rate'))}%。部门严格执行预算管理和财务管理制度，"
+            "基本支出保障机构正常运转，项目支出按规定程序实施。"
+        ),
+        "performance_analysis": "\n".join(analysis) or "（无绩效指标）",
+        "conclusion": (
+            f"部门整体支出绩效自评得分{_score(result.get('total'))}分，"
+            f"等级为“{result.get('grade') or '—'}”，其中预算执行率得分"
+            f"{_score(result.get('execution_score'))}分，绩效指标得分"
+            f"{_score(result.get('indicator_total'))}分。"
+        ),
+        "problems": "\n".join(problems),
+        "measures": (
+            "针对上述问题，进一步提高预算编制的科学性和精准度，加强预算执行监控，"
+            "完善绩效目标设置，将自评结果应用于下一年度预算安排。"
+        ),
+    }
+
+
+def draft_sections(result: dict, data: NarrativeData) -> dict[str, str]:
+    """Draft every standard section of the 自评报告 from a selfeval-result/1 object and the table."""
+    if data.kind == DEPARTMENT_OVERALL:
+        return _department(result, data)
+    return _project(result, data)
+
+
+_TOTAL_IN_TEXT = re.compile(r"(?:自评得分|总分)\s*(?:为)?\s*(\d+(?:\.\d+)?)\s*分")
+_RATE_IN_TEXT = re.compile(r"(?:预算执行率|执行率|完成预算的)\s*(?:为)?\s*(\d+(?:\.\d+)?)\s*%")
+
+
+def figure_mismatches(notes: dict[str, str], result: dict) -> list[str]:
+    """Totals and execution rates quoted in the report that disagree with the table (Chinese)."""
+    total = result.get("total")
+    rate = result.get("execution_rate")
+    problems = []
+    for key, text in (notes or {}).items():
+        if not isinstance(text, str):
+            continue
+        for match in _TOTAL_IN_TEXT.finditer(text):
+            if total and Decimal(match[1]) != Decimal(total):
+                problems.append(f"“{key}”中的得分 {match[1]} 分与表中总分 {_score(total)} 分不一致")
+                break
+        for match in _RATE_IN_TEXT.finditer(text):
+            if rate and Decimal(match[1]) != Decimal(rate):
+                problems.append(
+                    f"“{key}”中的执行率 {match[1]}% 与表中计算的 {_score(rate)}% 不一致"
+                )
+                break
+    return problems

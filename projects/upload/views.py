@@ -1,0 +1,142 @@
+"""Upload page and template download: filers fill actuals, finance reviewers set targets."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from projects.access import FILE, FINANCE_REVIEW, scope_for
+from projects.forms import UploadForm
+from projects.models import Department, Evaluation, Project
+from projects.upload.checks import JSON, MAX_BYTES, UploadRefused, file_kind
+from projects.upload.services import upload_json, upload_workbook
+from projects.upload.workbook import ACTUALS, TARGETS, build_workbook
+
+PURPOSE_LABELS = {
+    ACTUALS: "填报实际完成值（本单位的自评）",
+    TARGETS: "下达绩效目标和预算（本地区各单位，财政部门）",
+}
+
+
+def _purposes(user) -> list[tuple[str, str]]:
+    """What this user may upload: filers their actuals, finance reviewers their region's targets."""
+    scope = scope_for(user)
+    purposes = []
+    if scope.unit_ids or scope.superuser:
+        purposes.append((ACTUALS, PURPOSE_LABELS[ACTUALS]))
+    if scope.region_ids or scope.superuser:
+        purposes.append((TARGETS, PURPOSE_LABELS[TARGETS]))
+    if not purposes:
+        raise PermissionDenied("您没有上传自评表的权限。")
+    return purposes
+
+
+def _action(purpose: str) -> str:
+    return FILE if purpose == ACTUALS else FINANCE_REVIEW
+
+
+def _years(user, purposes) -> list[int]:
+    years = set()
+    for purpose, _ in purposes:
+        years |= set(
+            Project.objects.for_user(user, _action(purpose)).values_list("year", flat=True)
+        )
+    return sorted(years, reverse=True) or [timezone.localdate().year - 1]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    """Upload a filled workbook or a selfeval/1 file; every row error is listed, nothing saved."""
+    purposes = _purposes(request.user)
+    outcome = refused = None
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, purposes=purposes)
+        if form.is_valid():
+            uploaded = form.cleaned_data["file"]
+            try:
+                if uploaded.size > MAX_BYTES:
+                    size = uploaded.size / 1024 / 1024
+                    raise UploadRefused(
+                        f"文件大小为 {size:.1f} MB，超过 5 MB 的上限，请拆分后分别上传。"
+                    )
+                data = uploaded.read(MAX_BYTES + 1)
+                kind = file_kind(uploaded.name, data)
+                if kind == JSON:
+                    outcome = upload_json(user=request.user, data=data, name=uploaded.name)
+                else:
+                    outcome = upload_workbook(
+                        user=request.user, data=data, purpose=form.cleaned_data["purpose"]
+                    )
+            except UploadRefused as exc:
+                refused = str(exc)
+    else:
+        form = UploadForm(purposes=purposes)
+    departments = []
+    if any(p == TARGETS for p, _ in purposes):
+        departments = list(Department.objects.for_user(request.user).order_by("region", "code"))
+    context = {
+        "form": form,
+        "purposes": purposes,
+        "outcome": outcome,
+        "refused": refused,
+        "years": _years(request.user, purposes),
+        "departments": departments,
+    }
+    status = 200
+    if refused or (outcome and outcome.errors):
+        status = 422
+    return render(request, "projects/upload.html", context, status=status)
+
+
+@login_required
+@require_GET
+def upload_template(request):
+    """The 自评表 workbook pre-filled with the subjects (and targets) the user may fill."""
+    purposes = dict(_purposes(request.user))
+    purpose = request.GET.get("purpose") or next(iter(purposes))
+    if purpose not in purposes:
+        raise PermissionDenied("您没有该用途的权限。")
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = _years(request.user, purposes.items())[0]
+    projects = (
+        Project.objects.for_user(request.user, _action(purpose))
+        .filter(year=year)
+        .select_related("unit__department")
+        .prefetch_related(
+            "fund_lines",
+            "indicators",
+            Prefetch(
+                "evaluations",
+                queryset=Evaluation.objects.filter(year=year).prefetch_related("results"),
+            ),
+        )
+        .order_by("unit__department__code", "unit__code", "-kind", "code", "pk")
+    )
+    department = request.GET.get("department")
+    if department and department.isdigit():
+        projects = projects.filter(unit__department_id=int(department))
+    subjects = []
+    for project in projects:
+        evaluations = list(project.evaluations.all())
+        subjects.append((project, evaluations[0] if evaluations else None))
+    content = build_workbook(subjects, purpose=purpose)
+    label = "自评表填报模板" if purpose == ACTUALS else "绩效目标下达模板"
+    filename = f"{year}年度{label}.xlsx"
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"selfeval-{year}.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response

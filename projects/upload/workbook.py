@@ -1,0 +1,583 @@
+"""The 自评表 as an Excel workbook: one sheet per subject, written pre-filled and read back.
+
+The reader never evaluates a formula: cells are read with openpyxl's data_only=True, which gives
+the value Excel cached when it last saved the file; a formula without a cached value is an error
+in its cell. Every problem is reported with its sheet, row and column.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from projects.forms import parse_number
+from projects.models import Achievement, FundSource
+from projects.money import TEN_THOUSAND
+
+ACTUALS = "actuals"
+TARGETS = "targets"
+
+TITLE = {"project": "项目支出绩效自评表", "department_overall": "部门整体支出绩效自评表"}
+ID_LABEL = "项目编号"
+HEADER_LABEL = "一级指标"
+TOTAL_LABEL = "总分"
+GOAL_LABEL = "年度总体目标"
+INSTRUCTIONS = "填写说明"
+MAX_SHEETS = 500
+MAX_ROWS = 1000
+
+FUND_ROWS = (
+    (FundSource.TOTAL, "年度资金总额"),
+    (FundSource.CURRENT_YEAR, "其中：当年财政拨款"),
+    (FundSource.CARRYOVER, "上年结转资金"),
+    (FundSource.OTHER, "其他资金"),
+)
+FUND_LABELS = {label: source for source, label in FUND_ROWS} | {
+    "当年财政拨款": FundSource.CURRENT_YEAR,
+    "其中:当年财政拨款": FundSource.CURRENT_YEAR,
+}
+FUND_COLUMNS = (
+    ("B", "initial", "年初预算数"),
+    ("C", "adjusted", "全年预算数"),
+    ("D", "executed", "全年执行数"),
+)
+INDICATOR_COLUMNS = (
+    ("A", "level1", "一级指标"),
+    ("B", "level2", "二级指标"),
+    ("C", "name", "三级指标"),
+    ("D", "target", "年度指标值"),
+    ("E", "actual", "实际完成值"),
+    ("F", "weight", "分值"),
+    ("G", "claimed_score", "得分"),
+    ("H", "deviation_reason", "偏差原因分析及改进措施"),
+    ("I", "achievement", "完成程度（定性指标）"),
+    ("J", "indicator_id", "指标编号（勿改）"),
+)
+COLUMN_NAMES = {letter: label for letter, _, label in INDICATOR_COLUMNS}
+ACHIEVEMENT_BY_LABEL = {label: value for value, label in Achievement.choices}
+
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD = PatternFill("solid", fgColor="DDE5F0")
+_LOCKED = PatternFill("solid", fgColor="F2F2F2")
+_INPUT = PatternFill("solid", fgColor="FFF9E0")
+_WRAP = Alignment(wrap_text=True, vertical="center")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass
+class CellError:
+    """One problem in one cell (or row) of the workbook."""
+
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第 {self.row} 行" + (f" {self.column} 列" if self.column else "")
+        return f"工作表「{self.sheet}」{where}：{self.message}"
+
+
+@dataclass
+class IndicatorRow:
+    """One indicator row as read from a sheet; values already converted, not yet checked."""
+
+    row: int
+    indicator_id: int | None
+    level1: str
+    level2: str
+    name: str
+    target: str
+    weight: Decimal | None
+    weight_given: bool
+    actual: str
+    claimed_score: Decimal | None
+    deviation_reason: str
+    achievement: str
+
+
+@dataclass
+class SubjectSheet:
+    """One subject's sheet: which project it is, its funds, goal and indicator rows."""
+
+    title: str
+    project_id: int | None
+    project_name: str
+    money_unit: str
+    id_cell: tuple[int, str] = (4, "B")
+    funds: dict = field(default_factory=dict)  # {source: {column: Decimal | None}} in 元
+    fund_rows: dict = field(default_factory=dict)  # {source: row number}
+    goal_expected: str = ""
+    goal_actual: str = ""
+    goal_row: int | None = None
+    indicators: list[IndicatorRow] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def sheet_title(index: int, name: str, used: set[str]) -> str:
+    """A legal, unique sheet name (31 characters, no []:*?/\\) that still reads as the subject."""
+    base = _BAD_SHEET_CHARS.sub("_", f"{index:02d} {name}")[:31]
+    title, n = base, 2
+    while title in used:
+        suffix = f"~{n}"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(title)
+    return title
+
+
+def _amount(value: Decimal | None, money_unit: str):
+    if value is None:
+        return None
+    return value / TEN_THOUSAND if money_unit == "万元" else value
+
+
+def build_workbook(subjects, *, purpose: str) -> bytes:
+    """The 自评表 workbook pre-filled with each subject's targets (and figures so far).
+
+    subjects: (project, evaluation or None) pairs with fund_lines, indicators and the
+    evaluation's results prefetched.
+    """
+    workbook = Workbook()
+    _instructions(workbook.active, purpose)
+    used = {INSTRUCTIONS}
+    for index, (project, evaluation) in enumerate(subjects, start=1):
+        sheet = workbook.create_sheet(sheet_title(index, project.name, used))
+        _subject_sheet(sheet, project, evaluation, purpose)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _instructions(sheet, purpose: str) -> None:
+    sheet.title = INSTRUCTIONS
+    lines = [
+        "绩效自评表导入模板（每个评价对象一个工作表）",
+        "",
+        "1. 黄色单元格为填写区，灰色单元格为批复内容或系统计算，请勿修改“项目编号”“指标编号”。",
+        "2. 金额单位以各表第 4 行“金额单位”为准；年度资金总额由各来源资金合计得出，无需填写。",
+        "3. 定性指标请在“完成程度”列填写：达成 / 部分达成 / 未达成。",
+        "4. 得分留空时按系统计算的得分填报；自评得分可以低于计算得分，不能超过分值。",
+        "5. 只接受 .xlsx 文件（不含宏），不超过 5 MB。任何一行有误时整个文件都不会保存，"
+        "请按提示的工作表、行、列修改后重新上传。",
+    ]
+    if purpose == TARGETS:
+        lines[2] = (
+            "1. 本模板供财政部门下达绩效目标：可修改指标名称、年度指标值、分值和预算数；"
+            "“指标编号”为空的行将作为新增指标。"
+        )
+    for row, text in enumerate(lines, start=1):
+        sheet.cell(row=row, column=1, value=text)
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.column_dimensions["A"].width = 110
+
+
+def _put(sheet, ref: str, value, *, fill=None, bold=False, fmt=None, wrap=True):
+    cell = sheet[ref]
+    cell.value = value
+    cell.border = _BORDER
+    if fill is not None:
+        cell.fill = fill
+    if bold:
+        cell.font = Font(bold=True)
+    if fmt:
+        cell.number_format = fmt
+    if wrap:
+        cell.alignment = _WRAP
+    return cell
+
+
+def _subject_sheet(sheet, project, evaluation, purpose: str) -> None:
+    unit = project.unit
+    money_unit = project.money_unit
+    money_fmt = "#,##0.00####" if money_unit == "万元" else "#,##0.00"
+    filer = purpose == ACTUALS
+    budget_fill = _LOCKED if filer else _INPUT
+    target_fill = _LOCKED if filer else _INPUT
+    actual_fill = _INPUT if filer else _LOCKED
+
+    sheet.merge_cells("A1:J1")
+    _put(sheet, "A1", TITLE.get(project.kind, TITLE["project"]), bold=True)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.merge_cells("A2:J2")
+    sheet["A2"] = f"（{project.year}年度）"
+    sheet["A2"].alignment = Alignment(horizontal="center")
+    _put(sheet, "A3", "项目名称", bold=True)
+    sheet.merge_cells("B3:D3")
+    _put(sheet, "B3", project.name)
+    _put(sheet, "E3", "主管部门", bold=True)
+    sheet.merge_cells("F3:G3")
+    _put(sheet, "F3", unit.department.name)
+    _put(sheet, "H3", "实施单位", bold=True)
+    sheet.merge_cells("I3:J3")
+    _put(sheet, "I3", unit.name)
+    _put(sheet, "A4", ID_LABEL, bold=True)
+    _put(sheet, "B4", project.pk, fill=_LOCKED)
+    sheet["B4"].comment = Comment("系统用于识别项目，请勿修改。", "绩效自评")
+    _put(sheet, "C4", "项目编码", bold=True)
+    _put(sheet, "D4", project.code, fill=_LOCKED)
+    _put(sheet, "E4", "年度", bold=True)
+    _put(sheet, "F4", project.year, fill=_LOCKED)
+    _put(sheet, "H4", "金额单位", bold=True)
+    _put(sheet, "I4", money_unit, fill=_LOCKED)
+
+    _put(sheet, "A6", f"项目资金（{money_unit}）", bold=True, fill=_HEAD)
+    for letter, _, label in FUND_COLUMNS:
+        _put(sheet, f"{letter}6", label, bold=True, fill=_HEAD)
+    for letter, label in (("E", "分值"), ("F", "执行率"), ("G", "得分")):
+        _put(sheet, f"{letter}6", label, bold=True, fill=_HEAD)
+    lines = {line.source: line for line in project.fund_lines.all()}
+    sources_empty = not any(
+        getattr(lines.get(s), c, None) is not None
+        for s, _ in FUND_ROWS[1:]
+        for _, c, _ in FUND_COLUMNS
+    )
+    for offset, (source, label) in enumerate(FUND_ROWS):
+        row = 7 + offset
+        _put(sheet, f"A{row}", label, bold=source == FundSource.TOTAL)
+        if source == FundSource.TOTAL:
+            for letter, _, _ in FUND_COLUMNS:
+                _put(
+                    sheet,
+                    f"{letter}{row}",
+                    f"=SUM({letter}8:{letter}10)",
+                    fill=_LOCKED,
+                    fmt=money_fmt,
+                )
+            weight = lines[source].weight if source in lines else None
+            _put(sheet, f"E{row}", float(weight) if weight is not None else 10, fill=_LOCKED)
+            _put(sheet, f"F{row}", '=IF(C7>0,D7/C7,"")', fill=_LOCKED, fmt="0.00%")
+            _put(sheet, f"G{row}", None, fill=_LOCKED)
+            continue
+        line = lines.get(source)
+        if source == FundSource.CURRENT_YEAR and sources_empty:
+            line = lines.get(FundSource.TOTAL)
+        for letter, column, _ in FUND_COLUMNS:
+            value = _amount(getattr(line, column), money_unit) if line else None
+            fill = budget_fill if column != "executed" else actual_fill if filer else _LOCKED
+            _put(sheet, f"{letter}{row}", value, fill=fill, fmt=money_fmt)
+        _put(sheet, f"E{row}", "—", fill=_LOCKED)
+        _put(sheet, f"F{row}", f'=IF(C{row}>0,D{row}/C{row},"")', fill=_LOCKED, fmt="0.00%")
+        _put(sheet, f"G{row}", "—", fill=_LOCKED)
+
+    _put(sheet, "A12", GOAL_LABEL, bold=True)
+    _put(sheet, "B12", "预期目标", bold=True)
+    sheet.merge_cells("C12:E12")
+    _put(sheet, "C12", project.goal_expected, fill=target_fill)
+    _put(sheet, "F12", "实际完成情况", bold=True)
+    sheet.merge_cells("G12:J12")
+    _put(sheet, "G12", evaluation.goal_actual if evaluation else "", fill=actual_fill)
+    sheet.row_dimensions[12].height = 60
+
+    for letter, _, label in INDICATOR_COLUMNS:
+        _put(sheet, f"{letter}14", label, bold=True, fill=_HEAD)
+    results = {r.indicator_id: r for r in evaluation.results.all()} if evaluation else {}
+    row = 15
+    for indicator in project.indicators.all():
+        result = results.get(indicator.pk)
+        claimed = result.claimed_score if result else None
+        values = {
+            "level1": indicator.level1,
+            "level2": indicator.level2,
+            "name": indicator.name,
+            "target": indicator.target,
+            "actual": result.actual if result else "",
+            "weight": float(indicator.weight) if indicator.weight is not None else None,
+            "claimed_score": float(claimed) if claimed is not None else None,
+            "deviation_reason": result.deviation_reason if result else "",
+            "achievement": result.get_achievement_display()
+            if result and result.achievement
+            else "",
+            "indicator_id": indicator.pk,
+        }
+        for letter, key, _ in INDICATOR_COLUMNS:
+            fill = _LOCKED
+            if key in ("actual", "claimed_score", "deviation_reason", "achievement") and filer:
+                fill = _INPUT
+            if key in ("level1", "level2", "name", "target", "weight") and not filer:
+                fill = _INPUT
+            cell = _put(sheet, f"{letter}{row}", values[key], fill=fill)
+            if key in ("actual", "target", "level1", "level2", "name"):
+                cell.number_format = "@"  # keep "≥95%" and "1500家" as typed text
+        row += 1
+    if not filer:
+        for _ in range(3):  # blank rows for new indicators
+            for letter, key, _ in INDICATOR_COLUMNS:
+                _put(
+                    sheet, f"{letter}{row}", None, fill=_INPUT if key != "indicator_id" else _LOCKED
+                )
+            row += 1
+    _put(sheet, f"A{row}", TOTAL_LABEL, bold=True)
+    _put(sheet, f"F{row}", 100, fill=_LOCKED)
+    for letter, width in zip("ABCDEFGHIJ", (14, 14, 26, 14, 14, 8, 8, 40, 12, 12), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A15"
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _text(value, number_format: str = "") -> str:
+    """A cell as the text a person sees: numbers without float noise, % cells as percents."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.datetime | datetime.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if "%" in (number_format or ""):
+            return f"{_plain(number * 100)}%"
+        return _plain(number)
+    return str(value).strip()
+
+
+def _plain(number: Decimal) -> str:
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _number(value) -> Decimal | None:
+    """A numeric cell or a number typed as text; ValidationError for anything else."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValidationError("应为数字")
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        try:
+            return Decimal(repr(value))
+        except InvalidOperation as exc:  # pragma: no cover - repr of a float is a number
+            raise ValidationError("应为数字") from exc
+    return parse_number(str(value))
+
+
+class _Sheet:
+    """Cell access on one read-only worksheet, with formula cells lacking a cached value known."""
+
+    def __init__(self, values, formulas):
+        self.cells: dict[tuple[int, int], object] = {}
+        self.formats: dict[tuple[int, int], str] = {}
+        self.uncached: set[tuple[int, int]] = set()
+        self.max_row = 0
+        for row in values.iter_rows():
+            for cell in row:
+                if getattr(cell, "value", None) is None:
+                    continue
+                key = (cell.row, cell.column)
+                self.cells[key] = cell.value
+                self.formats[key] = cell.number_format
+                self.max_row = max(self.max_row, cell.row)
+        for row in formulas.iter_rows():
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if isinstance(value, str) and value.startswith("="):
+                    key = (cell.row, cell.column)
+                    self.max_row = max(self.max_row, cell.row)
+                    if key not in self.cells:
+                        self.uncached.add(key)
+
+    def get(self, row: int, letter: str):
+        return self.cells.get((row, _col(letter)))
+
+    def text(self, row: int, letter: str) -> str:
+        key = (row, _col(letter))
+        return _text(self.cells.get(key), self.formats.get(key, ""))
+
+    def is_uncached(self, row: int, letter: str) -> bool:
+        return (row, _col(letter)) in self.uncached
+
+
+def _col(letter: str) -> int:
+    return ord(letter) - ord("A") + 1
+
+
+def read_workbook(data: bytes) -> tuple[list[SubjectSheet], list[CellError]]:
+    """Read every subject sheet; return them with every cell error found (nothing is checked
+    against the database here)."""
+    values_book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    formulas_book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    sheets, errors = [], []
+    try:
+        if len(values_book.sheetnames) > MAX_SHEETS:
+            errors.append(
+                CellError(values_book.sheetnames[0], 1, "", f"工作表超过 {MAX_SHEETS} 个")
+            )
+            return sheets, errors
+        for name in values_book.sheetnames:
+            if name == INSTRUCTIONS:
+                continue
+            values, formulas = values_book[name], formulas_book[name]
+            # Some spreadsheet programs write a wrong <dimension>; read to the real end.
+            values.reset_dimensions()
+            formulas.reset_dimensions()
+            sheet = _Sheet(values, formulas)
+            if not sheet.cells and not sheet.uncached:
+                continue  # an empty sheet someone added
+            subject = _read_subject(name, sheet, errors)
+            if subject is not None:
+                sheets.append(subject)
+    finally:
+        values_book.close()
+        formulas_book.close()
+    return sheets, errors
+
+
+def _find(sheet: _Sheet, label: str, start: int = 1, stop: int | None = None) -> int | None:
+    for row in range(start, min(stop or sheet.max_row, sheet.max_row) + 1):
+        if sheet.text(row, "A").replace(" ", "") == label:
+            return row
+    return None
+
+
+def _read_subject(name: str, sheet: _Sheet, errors: list[CellError]) -> SubjectSheet | None:
+    id_row = _find(sheet, ID_LABEL, 1, 20)
+    if id_row is None:
+        errors.append(CellError(name, 4, "A", "找不到“项目编号”，不是本系统导出的自评表模板"))
+        return None
+    raw_id = sheet.get(id_row, "B")
+    try:
+        project_id = int(_number(raw_id)) if raw_id is not None else None
+    except (ValidationError, ValueError):
+        project_id = None
+    if project_id is None:
+        errors.append(
+            CellError(name, id_row, "B", "项目编号缺失或不是数字，请勿修改模板中的项目编号")
+        )
+    money_unit = sheet.text(id_row, "I") or "万元"
+    if money_unit not in ("元", "万元"):
+        errors.append(CellError(name, id_row, "I", f"金额单位「{money_unit}」应为 元 或 万元"))
+        money_unit = "万元"
+    subject = SubjectSheet(
+        title=name,
+        project_id=project_id,
+        project_name=sheet.text(id_row - 1, "B"),
+        money_unit=money_unit,
+        id_cell=(id_row, "B"),
+    )
+    header = _find(sheet, HEADER_LABEL, id_row + 1)
+    _read_funds(sheet, subject, errors, id_row + 1, header or sheet.max_row)
+    goal_row = _find(sheet, GOAL_LABEL, id_row + 1, header)
+    if goal_row is not None:
+        subject.goal_row = goal_row
+        subject.goal_expected = sheet.text(goal_row, "C")
+        subject.goal_actual = sheet.text(goal_row, "G")
+    if header is None:
+        errors.append(CellError(name, id_row, "A", "找不到绩效指标表头（“一级指标”）"))
+        return subject
+    _read_indicators(sheet, subject, errors, header)
+    return subject
+
+
+def _read_funds(sheet, subject, errors, start, stop) -> None:
+    for row in range(start, stop + 1):
+        source = FUND_LABELS.get(sheet.text(row, "A").replace(" ", ""))
+        if source is None or source == FundSource.TOTAL:
+            continue  # the total row is derived from its sources, never read
+        subject.fund_rows[source] = row
+        values = {}
+        for letter, column, label in FUND_COLUMNS:
+            if sheet.is_uncached(row, letter):
+                errors.append(
+                    CellError(
+                        subject.title,
+                        row,
+                        letter,
+                        f"{label}是公式但没有计算结果，请在 Excel 中打开、保存后再上传",
+                    )
+                )
+                continue
+            try:
+                amount = _number(sheet.get(row, letter))
+            except ValidationError as exc:
+                errors.append(CellError(subject.title, row, letter, f"{label}{exc.messages[0]}"))
+                continue
+            if amount is not None and amount < 0:
+                errors.append(CellError(subject.title, row, letter, f"{label}不能为负数"))
+                continue
+            if amount is not None:
+                amount = amount * TEN_THOUSAND if subject.money_unit == "万元" else amount
+                if amount != amount.quantize(Decimal("0.01")):
+                    errors.append(CellError(subject.title, row, letter, f"{label}最多精确到分"))
+                    continue
+                amount = amount.quantize(Decimal("0.01"))
+            values[column] = amount
+        subject.funds[source] = values
+
+
+def _read_indicators(sheet, subject, errors, header: int) -> None:
+    last = min(sheet.max_row, header + MAX_ROWS)
+    for row in range(header + 1, last + 1):
+        if sheet.text(row, "A").replace(" ", "") == TOTAL_LABEL:
+            break
+        if not any(sheet.text(row, letter) for letter, _, _ in INDICATOR_COLUMNS) and not any(
+            sheet.is_uncached(row, letter) for letter, _, _ in INDICATOR_COLUMNS
+        ):
+            continue
+        problems = []
+        for letter, _, label in INDICATOR_COLUMNS:
+            if sheet.is_uncached(row, letter):
+                problems.append(
+                    (letter, f"{label}是公式但没有计算结果，请在 Excel 中打开、保存后再上传")
+                )
+        indicator_id = None
+        raw_id = sheet.get(row, "J")
+        if raw_id not in (None, ""):
+            try:
+                indicator_id = int(_number(raw_id))
+            except (ValidationError, ValueError):
+                problems.append(("J", "指标编号应为数字，请勿修改"))
+        weight = claimed = None
+        try:
+            weight = _number(sheet.get(row, "F"))
+        except ValidationError as exc:
+            problems.append(("F", f"分值{exc.messages[0]}"))
+        try:
+            claimed = _number(sheet.get(row, "G"))
+        except ValidationError as exc:
+            problems.append(("G", f"得分{exc.messages[0]}"))
+        if claimed is not None and (claimed < 0 or claimed != claimed.quantize(Decimal("0.01"))):
+            problems.append(("G", "得分不能为负数，且最多保留两位小数"))
+        achievement_text = sheet.text(row, "I")
+        achievement = ""
+        if achievement_text:
+            achievement = ACHIEVEMENT_BY_LABEL.get(achievement_text, "")
+            if not achievement:
+                problems.append(
+                    ("I", f"完成程度「{achievement_text}」应为 达成、部分达成 或 未达成")
+                )
+        for letter, message in problems:
+            errors.append(
+                CellError(subject.title, row, letter, f"{message}（{COLUMN_NAMES[letter]}）")
+            )
+        subject.indicators.append(
+            IndicatorRow(
+                row=row,
+                indicator_id=indicator_id,
+                level1=sheet.text(row, "A"),
+                level2=sheet.text(row, "B"),
+                name=sheet.text(row, "C"),
+                target=sheet.text(row, "D"),
+                weight=weight,
+                weight_given=sheet.get(row, "F") not in (None, ""),
+                actual=sheet.text(row, "E"),
+                claimed_score=claimed.quantize(Decimal("0.01")) if claimed is not None else None,
+                deviation_reason=sheet.text(row, "H"),
+                achievement=achievement,
+            )
+        )
