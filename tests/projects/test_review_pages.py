@@ -10,6 +10,7 @@ from projects.services import workflow
 from tests.projects.test_review_support import (
     CLEAN_TOTAL,
     build_evaluation,
+    fast_password_hashing,  # noqa: F401  (autouse)
     put_in,
     subordinate_of_a,
 )

@@ -9,6 +9,8 @@ indicators 90; total 98.43, grade 优.
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pytest
+
 from projects.models import EvaluationStatus, FundSource, IndicatorResult, Membership
 from tests import factories as f
 
@@ -22,6 +24,12 @@ INDICATORS = (
     ("效益指标", "社会效益指标", "营商环境满意度", "≥90%", "30", "92%"),
     ("满意度指标", "服务对象满意度指标", "企业满意度", "≥95%", "10", "96%"),
 )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 costs over a second per persona here; the review tests are not about hashing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def build_evaluation(unit, *, name=None, year=2023, actuals=None, reasons=None, claimed=None):
@@ -103,3 +111,64 @@ def subordinate_of_a(personas) -> Subordinate:
     carol = f.UserFactory(username="carol", email="carol@example.org")
     f.membership(carol, Membership.Role.FILER, unit=unit)
     return Subordinate(unit, carol)
+
+
+@dataclass
+class Spec:
+    """One filing for the bulk builder: its status and stored scoring figures."""
+
+    status: str
+    total: str | None = None
+    claimed: str | None = None
+    grade: str = ""
+    rate: str | None = None
+    errors: int = 0
+    warnings: int = 0
+
+
+def bulk_filings(task, units, specs, *, start=0):
+    """Projects and evaluations made with bulk_create (as the query-count tests need many).
+
+    Filings go round-robin over `units`; the stored figures stand in for a scoring result.
+    """
+    from django.utils import timezone
+
+    from projects.models import Evaluation, Project
+
+    now = timezone.now()
+    projects = Project.objects.bulk_create(
+        [
+            Project(
+                unit=units[i % len(units)],
+                year=task.year,
+                code=f"Q{start + i:05d}",
+                name=f"批量项目{start + i}",
+            )
+            for i in range(len(specs))
+        ]
+    )
+    return Evaluation.objects.bulk_create(
+        [
+            Evaluation(
+                project=project,
+                year=task.year,
+                task=task,
+                status=spec.status,
+                result={"findings": []},
+                computed_total=_d(spec.total),
+                computed_execution_score=Decimal("9.00") if spec.total else None,
+                claimed_total=_d(spec.claimed or spec.total),
+                computed_grade=spec.grade,
+                execution_rate=_d(spec.rate),
+                error_count=spec.errors,
+                warning_count=spec.warnings,
+                submitted_at=None if spec.status in (S.DRAFT,) else now,
+                approved_at=now if spec.status in (S.APPROVED, S.PUBLISHED) else None,
+            )
+            for project, spec in zip(projects, specs, strict=True)
+        ]
+    )
+
+
+def _d(value):
+    return None if value is None else Decimal(value)

@@ -159,7 +159,9 @@ def finance_overview(*, region: Region, year: int, today: datetime.date | None =
         for i, label in enumerate(band_filters)
     ]
 
-    listed = submitted.select_related("project__unit__department")
+    listed = submitted.select_related("project__unit__department").defer(
+        "result", "input_snapshot", "notes"
+    )
     lowest = list(
         listed.filter(execution_rate__isnull=False).order_by("execution_rate", "pk")[:TOP]
     )

@@ -86,7 +86,10 @@ def review_scope(user) -> QuerySet:
 def review_queue(user, today: datetime.date | None = None) -> QuerySet:
     """The queue's rows with everything the table shows, in a fixed number of queries."""
     return annotate_deadlines(
-        review_scope(user).select_related("project__unit__department", "task"), today
+        review_scope(user)
+        .select_related("project__unit__department", "task")
+        .defer("input_snapshot", "notes"),
+        today,
     ).annotate(
         awaiting=Case(
             When(awaiting_q(user), then=Value(True)),
