@@ -249,7 +249,7 @@ class NarrativeForm(forms.Form):
         return {
             key: data[f"note_{key}"]
             for key in self.keys
-            if f"note_{key}" in data and f"note_{key}" in self.data
+            if f"note_{key}" in data and self.add_prefix(f"note_{key}") in self.data
         }
 
 

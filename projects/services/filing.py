@@ -277,10 +277,10 @@ def _settle_claims(evaluation, claims, computed, claimed_exec, rules) -> None:
             if row.claimed_score != score:
                 row.claimed_score = score
                 row.save(update_fields=["claimed_score"])
-    if claimed_exec is AUTO or evaluation.claimed_execution_score is None:
-        evaluation.claimed_execution_score = Decimal(computed["execution_score"])
-    elif claimed_exec is not None:
+    if claimed_exec is not None and claimed_exec is not AUTO:
         evaluation.claimed_execution_score = claimed_exec
+    elif claimed_exec is AUTO or evaluation.claimed_execution_score is None:
+        evaluation.claimed_execution_score = Decimal(computed["execution_score"])
     indicator_total = sum(
         (
             r.claimed_score or Decimal(0)

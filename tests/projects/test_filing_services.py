@@ -1,0 +1,243 @@
+"""The filing services and the report drafting: the version check, claims, derived totals."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from projects.models import Evaluation, EvaluationStatus, FundLine
+from projects.narrative import (
+    IndicatorFacts,
+    NarrativeData,
+    draft_sections,
+    figure_mismatches,
+    money,
+)
+from projects.services.filing import (
+    AUTO,
+    DraftChanges,
+    StaleVersion,
+    derived_total,
+    evaluation_save_draft,
+)
+from tests.projects.test_filing_support import business_env, row_of
+
+
+@pytest.fixture
+def evaluation(personas):
+    return business_env(personas.unit_a)
+
+
+def test_a_save_on_the_current_version_writes_and_bumps_it(personas, evaluation):
+    _, indicator = row_of(evaluation, "走访企业数量")
+    saved = evaluation_save_draft(
+        evaluation=evaluation,
+        user=personas.alice,
+        version=1,
+        changes=DraftChanges(results={indicator.pk: {"actual": "1500家", "claimed_score": AUTO}}),
+    )
+    assert saved.version == 2
+    assert saved.computed_total == Decimal("97.18")
+    assert saved.results.get(indicator=indicator).claimed_score == Decimal("18.75")
+
+
+def test_a_save_on_an_older_version_raises_and_writes_nothing(personas, evaluation):
+    _, indicator = row_of(evaluation, "走访企业数量")
+    change = DraftChanges(results={indicator.pk: {"actual": "1500家"}})
+    evaluation_save_draft(evaluation=evaluation, user=personas.alice, version=1, changes=change)
+    with pytest.raises(StaleVersion) as raised:
+        evaluation_save_draft(
+            evaluation=evaluation,
+            user=personas.alice,
+            version=1,
+            changes=DraftChanges(results={indicator.pk: {"actual": "1400家"}}),
+        )
+    assert raised.value.current.version == 2
+    assert Evaluation.objects.get(pk=evaluation.pk).results.get(indicator=indicator).actual == (
+        "1500家"
+    )
+
+
+def test_a_save_without_version_still_bumps_it(personas, evaluation):
+    saved = evaluation_save_draft(
+        evaluation=evaluation, user=personas.alice, version=None, changes=DraftChanges()
+    )
+    assert saved.version == 2
+
+
+def test_a_typed_claimed_score_is_kept_below_the_computed_one(personas, evaluation):
+    _, indicator = row_of(evaluation, "就业岗位")
+    saved = evaluation_save_draft(
+        evaluation=evaluation,
+        user=personas.alice,
+        version=1,
+        changes=DraftChanges(
+            results={indicator.pk: {"claimed_score": Decimal("28")}},
+            claimed_execution_score=Decimal("8"),
+        ),
+    )
+    assert saved.results.get(indicator=indicator).claimed_score == Decimal("28")
+    assert saved.claimed_total == Decimal("96.00")  # 8 + 10 + 10 + 20 + 10 + 28 + 10
+    assert saved.claimed_grade == "优"
+    assert saved.computed_total == Decimal("98.43")
+
+
+def test_ids_of_another_projects_indicators_are_ignored(personas, evaluation):
+    other = business_env(personas.unit_b)
+    _, foreign = row_of(other, "就业岗位")
+    evaluation_save_draft(
+        evaluation=evaluation,
+        user=personas.alice,
+        version=1,
+        changes=DraftChanges(results={foreign.pk: {"actual": "0个"}}),
+    )
+    assert other.results.get(indicator=foreign).actual == "600个"
+
+
+def test_other_users_cannot_save(personas, evaluation):
+    with pytest.raises(PermissionDenied):
+        evaluation_save_draft(
+            evaluation=evaluation, user=personas.dora, version=1, changes=DraftChanges()
+        )
+
+
+def test_submitted_filings_cannot_be_saved(personas, evaluation):
+    Evaluation.objects.filter(pk=evaluation.pk).update(status=EvaluationStatus.SUBMITTED)
+    with pytest.raises(PermissionDenied):
+        evaluation_save_draft(
+            evaluation=evaluation, user=personas.alice, version=1, changes=DraftChanges()
+        )
+
+
+def test_the_total_row_is_derived_from_the_sources(personas, evaluation):
+    evaluation_save_draft(
+        evaluation=evaluation,
+        user=personas.alice,
+        version=1,
+        changes=DraftChanges(
+            funds={"other": {"initial": Decimal("1000"), "adjusted": None, "executed": None}}
+        ),
+    )
+    total = FundLine.objects.get(project=evaluation.project, source="total")
+    assert total.initial == Decimal("461000")
+    assert total.adjusted == Decimal("460000")
+
+
+def test_derived_total_sums_each_column_and_keeps_blank_columns_blank():
+    rows = {
+        "current_year": {"initial": Decimal("5"), "adjusted": None, "executed": Decimal("2")},
+        "carryover": {"initial": Decimal("1"), "adjusted": None, "executed": None},
+    }
+    assert derived_total(rows) == {
+        "initial": Decimal("6"),
+        "adjusted": None,
+        "executed": Decimal("2"),
+    }
+    assert derived_total({"total": {"initial": Decimal("9")}}) is None
+
+
+# ---------------------------------------------------------------- the drafted report
+
+
+def _data(**overrides):
+    facts = (
+        IndicatorFacts(
+            1,
+            "产出指标",
+            "数量指标",
+            "走访企业数量",
+            "≥1600家",
+            "1500家",
+            Decimal(20),
+            "部分企业停产",
+        ),
+        IndicatorFacts(2, "效益指标", "社会效益指标", "就业岗位", "≥600个", "600个", Decimal(30)),
+        IndicatorFacts(3, "产出指标", "数量指标", "其中：重点企业", "≥100家", "90家", None),
+    )
+    values = {
+        "kind": "project",
+        "year": 2023,
+        "subject_name": "区创优营商环境服务中心工作经费",
+        "unit_name": "淮北市相山区人民政府办公室",
+        "department_name": "淮北市相山区人民政府办公室",
+        "money_unit": "万元",
+        "initial": Decimal("460000"),
+        "adjusted": Decimal("460000"),
+        "executed": Decimal("387600"),
+        "goal_expected": "保障单位日常工作正常运转",
+        "indicators": facts,
+    }
+    values.update(overrides)
+    return NarrativeData(**values)
+
+
+RESULT = {
+    "execution_rate": "84.26",
+    "execution_score": "8.43",
+    "indicator_total": "48.75",
+    "total": "57.18",
+    "grade": "差",
+    "indicators": [
+        {"score": "18.75", "status": "partial"},
+        {"score": "30.00", "status": "met"},
+        {"score": "0.00", "status": "unscored"},
+    ],
+}
+
+
+def test_the_report_quotes_the_tables_figures():
+    sections = draft_sections(RESULT, _data())
+    assert "全年预算数46万元，全年执行数38.76万元，预算执行率84.26%" in sections["overview"]
+    assert "自评得分57.18分，等级为“差”" in sections["achievement"]
+    assert "绩效指标得分48.75分" in sections["achievement"]
+
+
+def test_every_shortfall_is_listed_with_its_reason():
+    deviations = draft_sections(RESULT, _data())["deviations"]
+    assert (
+        "1.「走访企业数量」年度指标值≥1600家，实际完成值1500家，未完全达到目标，"
+        "得分18.75分（分值20分）。原因分析及改进措施：部分企业停产"
+    ) in deviations
+    assert "就业岗位" not in deviations
+    assert "其中：重点企业" not in deviations  # sub-rows are never scored
+    assert "2.预算执行率84.26%" in deviations
+
+
+def test_a_missing_reason_is_marked_for_the_filer():
+    facts = (
+        IndicatorFacts(1, "产出指标", "数量指标", "走访企业数量", "≥1600家", "1500家", Decimal(20)),
+    )
+    deviations = draft_sections(RESULT, _data(indicators=facts))["deviations"]
+    assert "（待填写偏差原因分析及改进措施）" in deviations
+
+
+def test_result_application_follows_the_grade():
+    assert "取消或暂停" in draft_sections(RESULT, _data())["application"]
+    good = {**RESULT, "grade": "优"}
+    assert "继续保持或优先安排" in draft_sections(good, _data())["application"]
+
+
+def test_department_reports_have_their_own_sections():
+    sections = draft_sections(RESULT, _data(kind="department_overall"))
+    assert list(sections) == [
+        "overview",
+        "spending_management",
+        "performance_analysis",
+        "conclusion",
+        "problems",
+        "measures",
+    ]
+    assert "「走访企业数量」年度指标值≥1600家" in sections["performance_analysis"]
+
+
+def test_money_is_printed_in_the_tables_unit():
+    assert money(Decimal("387600"), "万元") == "38.76万元"
+    assert money(Decimal("306290"), "万元") == "30.629万元"
+    assert money(Decimal("1947970"), "元") == "1947970元"
+    assert money(None, "元") == "—"
+
+
+def test_figures_in_the_report_that_disagree_with_the_table_are_reported():
+    notes = {"overview": "项目全年执行数为38.76万元，完成预算的84.25%。绩效自评得分为98.43分。"}
+    problems = figure_mismatches(notes, {"execution_rate": "84.26", "total": "98.43"})
+    assert problems == ["“overview”中的执行率 84.25% 与表中计算的 84.26% 不一致"]
