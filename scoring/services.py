@@ -57,7 +57,8 @@ class StoredFiling:
 
     funds: dict  # source -> (initial, adjusted, executed, weight, claimed_rate)
     indicators: list  # (indicator_id, level1, level2, name, target, weight), in table order
-    results: dict  # indicator_id -> (result_id, actual, achievement, claimed_score, deviation)
+    # indicator_id -> (result_id, actual, achievement, claimed_score, deviation[, stored score])
+    results: dict
     claimed: tuple  # (execution_score, indicator_total, total, grade)
     goal_expected: str
     goal_actual: str
@@ -125,7 +126,7 @@ def input_from_filing(
     rows = []
     for indicator_id, level1, level2, name, target, weight in filing.indicators:
         stored = filing.results.get(indicator_id)
-        actual, achievement, claimed, deviation = stored[1:] if stored else ("", "", None, "")
+        actual, achievement, claimed, deviation = stored[1:5] if stored else ("", "", None, "")
         if results and indicator_id in results:
             override = results[indicator_id]
             actual = override.get("actual", actual)
@@ -302,9 +303,16 @@ def _filings(evaluation_ids: list[int]) -> dict[int, tuple[StoredFiling, str]]:
         .values_list("project_id", "pk", "level1", "level2", "name", "target", "weight")
     ):
         by_project[project_id].indicators.append(tuple(row))
-    for evaluation_id, indicator_id, *row in IndicatorResult.objects.filter(
-        evaluation_id__in=evaluation_ids
-    ).values_list(
+    for (
+        evaluation_id,
+        indicator_id,
+        pk,
+        actual,
+        achievement,
+        claimed,
+        deviation,
+        *stored,
+    ) in IndicatorResult.objects.filter(evaluation_id__in=evaluation_ids).values_list(
         "evaluation_id",
         "indicator_id",
         "pk",
@@ -312,8 +320,17 @@ def _filings(evaluation_ids: list[int]) -> dict[int, tuple[StoredFiling, str]]:
         "achievement",
         "claimed_score",
         "deviation_reason",
+        "computed_score",
+        "status",
     ):
-        filings[evaluation_id][0].results[indicator_id] = tuple(row)
+        filings[evaluation_id][0].results[indicator_id] = (
+            pk,
+            actual,
+            achievement,
+            claimed,
+            deviation,
+            tuple(stored),
+        )
     return filings
 
 
@@ -339,7 +356,9 @@ def recompute(*, queryset) -> int:
             updated.append(SimpleNamespace(pk=pk, **fields))
             for indicator_id, scored in zip(indicator_ids, result.indicators, strict=True):
                 stored = filing.results.get(indicator_id)
-                if stored is not None:
+                # Only rows whose score or status moved are written: a recompute after a
+                # rule-set change touches few of them.
+                if stored is not None and stored[5] != (scored.score, scored.status):
                     result_rows.append(
                         SimpleNamespace(
                             pk=stored[0], computed_score=scored.score, status=scored.status
