@@ -47,6 +47,9 @@ def fraction(percent: Decimal | None) -> Decimal | None:
 def put(sheet, row: int, column: int, value, *, fmt=None, bold=False, fill=None, align=None):
     """Write one bordered cell."""
     cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        # A target printed "=100%" is text, not a formula.
+        cell.data_type = "s"
     cell.border = BORDER
     if fmt:
         cell.number_format = fmt

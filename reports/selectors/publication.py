@@ -72,7 +72,9 @@ def published_departments(region: Region, year: int) -> list[tuple[Department, i
 
 def published_department(region: Region, year: int, code: str) -> Department:
     """A department with something published in that year; 404 otherwise."""
-    department = Department.objects.filter(region=region, code=code).first()
+    department = (
+        Department.objects.filter(region=region, code=code).select_related("region").first()
+    )
     if (
         department is None
         or not published_evaluations()

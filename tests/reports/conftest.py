@@ -20,6 +20,12 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SOURCES = ("total", "current_year", "carryover", "other")
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """The personas' passwords need no slow hashing in these tests."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _amount(text: str | None, money_unit: str) -> Decimal | None:
     if text in (None, ""):
         return None
@@ -125,6 +131,17 @@ BUSINESS_ENV_RESULT = {
     "scores": ["10.00", "10.00", "20.00", "10.00", "30.00", "10.00"],
 }
 
+# Seed 001 (区政府工作经费): 134.64 / 220 = 61.2% → 6.12; the ＜220 rows with 220 score full under
+# linear_to_zero_at_double (10 × (1 − 0 / 220)); every ≥95% row met; 90 + 6.12 = 96.12, 优.
+WORK_FUNDS_RESULT = {
+    "execution_rate": "61.20",
+    "execution_score": "6.12",
+    "indicator_total": "90.00",
+    "total": "96.12",
+    "grade": "优",
+    "scores": ["10.00", "10.00", "20.00", "10.00", "10.00", "5.00", "5.00", "10.00", "10.00"],
+}
+
 # Seed 002: 554.23 / 556.83 → 99.53%, 9.95; 培训费下降率 0 of 8; 预算经费 ≤367.19万元 with 554.23
 # under linear_to_zero_at_double: 12 × (1 − 187.04 / 367.19) = 5.89; the rest full; total 85.84 良.
 URUMQI_RESULT = {
@@ -166,6 +183,16 @@ def business_env(personas):
         "seed001-xiangshan-govoffice-2023-business-env.json",
         personas.unit_a,
         result=dict(BUSINESS_ENV_RESULT),
+    )
+
+
+@pytest.fixture
+def work_funds(personas):
+    """Seed 001's 区政府工作经费, the other project of alice's unit."""
+    return build_evaluation(
+        "seed001-xiangshan-govoffice-2023-work-funds.json",
+        personas.unit_a,
+        result=dict(WORK_FUNDS_RESULT),
     )
 
 
