@@ -74,20 +74,28 @@ class ReviewQueueTable(tables.Table):
     findings = tables.Column(
         "错误/警告", accessor="error_count", order_by=("-error_count", "-warning_count")
     )
-    deadline = tables.Column("截止日期")
-    submitted_at = tables.DateTimeColumn(verbose_name="提交时间", format="Y-m-d H:i")
+    deadline = tables.Column("截止日期", attrs={"td": {"class": "text-nowrap"}})
+    submitted_at = tables.DateTimeColumn(
+        verbose_name="提交时间", format="m-d H:i", attrs={"td": {"class": "text-nowrap"}}
+    )
 
     class Meta:
         model = Evaluation
         fields = ()
         template_name = "django_tables2/bootstrap5.html"
-        attrs = {"class": "table table-sm table-hover align-middle", "id": "review-queue"}
+        attrs = {"class": "table table-sm table-hover align-middle small", "id": "review-queue"}
         order_by = ("-submitted_at",)
         empty_text = "没有符合条件的自评。"
         row_attrs = {
             "class": lambda record: "table-danger" if getattr(record, "is_overdue", False) else "",
             "data-evaluation": lambda record: record.pk,
         }
+
+    def render_unit(self, value, record):
+        """A department's own unit reads 本级, so the long name is not printed twice."""
+        if record.project.unit.is_department:
+            return format_html('<span class="text-muted">本级</span>')
+        return value
 
     def render_project(self, value, record):
         """Link to the review page."""
@@ -120,6 +128,7 @@ class ReviewQueueTable(tables.Table):
 
     def render_deadline(self, value, record):
         """The deadline (with the department's extension), marked when overdue."""
+        text = f"{value:%Y-%m-%d}"
         if getattr(record, "is_overdue", False):
-            return format_html('{} <span class="badge text-bg-danger">逾期</span>', value)
-        return value
+            return format_html('{} <span class="badge text-bg-danger">逾期</span>', text)
+        return text

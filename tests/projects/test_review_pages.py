@@ -159,6 +159,25 @@ def test_history_shows_who_changed_what_and_a_target_correction(client, personas
     assert "批复后调整" in detail.decode()
 
 
+def test_history_shows_the_filers_change_with_before_and_after(client, personas, sub):
+    evaluation = build_evaluation(sub.unit)
+    result = evaluation.results.get(indicator__name="走访企业数量")
+    result.actual = "1700家"
+    result._history_user = sub.carol  # what the history middleware does within a request
+    result.save()
+    html = (
+        login(client, personas.dora)
+        .get(reverse("review:evaluation_history", args=[evaluation.pk]))
+        .content.decode()
+    )
+    entry = html[html.index("修改指标完成情况“走访企业数量”") :]
+    entry = entry[: entry.index("</li>")]
+    assert "carol" in entry and "实际完成值" in entry
+    assert '<del class="text-danger">1650家</del>' in entry
+    assert '<ins class="text-success">1700家</ins>' in entry
+    assert "新建绩效指标 3 项：走访企业数量、营商环境满意度、企业满意度" in html
+
+
 def test_queue_shows_the_reviewers_notifications(client, personas, sub):
     evaluation = build_evaluation(sub.unit)
     workflow.evaluation_submit(evaluation=evaluation, user=sub.carol)

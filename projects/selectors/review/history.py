@@ -238,41 +238,62 @@ def _display(model, name: str, value) -> str:
     return _text(value)
 
 
-def _entries(model, records, title_for) -> list[HistoryEntry]:
-    """Timeline entries from one model's history records, each compared with the one before."""
+def _entries(model, records, label: str, name_for) -> list[HistoryEntry]:
+    """Timeline entries from one model's history records, each compared with the one before.
+
+    Creations are grouped (an import creates a whole table at once): one entry per user and
+    minute naming the rows, so the changes people made afterwards are not buried.
+    """
     fields = TRACKED[model]
     entries = []
+    created: dict[tuple, list] = {}
     previous = None
     for record in records:
         prior = previous if previous is not None and previous.id == record.id else None
         previous = record
+        if record.history_type == "+":
+            minute = record.history_date.replace(second=0, microsecond=0)
+            created.setdefault((record.history_user_id, minute), []).append(record)
+            continue
         changes = []
-        for name, label in fields.items():
+        for name, field_label in fields.items():
             old = getattr(prior, name) if prior is not None else None
             new = getattr(record, name)
-            if record.history_type == "-" or old == new or (prior is None and new in ("", None)):
+            if record.history_type == "-" or old == new:
                 continue
-            changes.append(Change(label, _display(model, name, old), _display(model, name, new)))
+            changes.append(
+                Change(field_label, _display(model, name, old), _display(model, name, new))
+            )
         if record.history_type == "~" and not changes:
             continue
-        target_changed = (
-            model is Indicator
-            and prior is not None
-            and record.history_type == "~"
-            and prior.target != record.target
-        )
-        verb = {"+": "新建", "~": "修改", "-": "删除"}[record.history_type]
+        target_changed = model is Indicator and prior is not None and prior.target != record.target
+        if target_changed:
+            title = f"预算批复后调整指标值：{label}“{name_for(record)}”"
+        else:
+            verb = "修改" if record.history_type == "~" else "删除"
+            title = f"{verb}{label}“{name_for(record)}”" if name_for(record) else verb + label
         entries.append(
             HistoryEntry(
                 when=record.history_date,
                 user=record.history_user,
-                title="预算批复后调整指标值：" + title_for(record)
-                if target_changed
-                else f"{verb}{title_for(record)}",
+                title=title,
                 kind="change",
                 changes=changes,
                 reason=record.history_change_reason or "",
                 is_target_correction=target_changed,
+            )
+        )
+    for group in created.values():
+        names = [name_for(r) for r in group if name_for(r)]
+        shown = "、".join(names[:8]) + ("等" if len(names) > 8 else "")
+        title = f"新建{label}" + (f" {len(group)} 项" if len(group) > 1 else "")
+        entries.append(
+            HistoryEntry(
+                when=group[0].history_date,
+                user=group[0].history_user,
+                title=title + (f"：{shown}" if shown else ""),
+                kind="change",
+                reason=group[0].history_change_reason or "",
             )
         )
     return entries
@@ -287,28 +308,32 @@ def evaluation_history(evaluation: Evaluation) -> list[HistoryEntry]:
     entries += _entries(
         Evaluation,
         Evaluation.history.filter(id=evaluation.pk).select_related("history_user").order_by(*order),
-        lambda r: "自评",
+        "自评",
+        lambda r: "",
     )
     entries += _entries(
         IndicatorResult,
         IndicatorResult.history.filter(evaluation_id=evaluation.pk)
         .select_related("history_user")
         .order_by(*order),
-        lambda r: f"指标完成情况“{names.get(r.indicator_id, '已删除的指标')}”",
+        "指标完成情况",
+        lambda r: names.get(r.indicator_id, "已删除的指标"),
     )
     entries += _entries(
         FundLine,
         FundLine.history.filter(project_id=project.pk)
         .select_related("history_user")
         .order_by(*order),
-        lambda r: f"项目资金“{FundSource(r.source).label}”",
+        "项目资金",
+        lambda r: FundSource(r.source).label,
     )
     entries += _entries(
         Indicator,
         Indicator.history.filter(project_id=project.pk)
         .select_related("history_user")
         .order_by(*order),
-        lambda r: f"绩效指标“{r.name}”",
+        "绩效指标",
+        lambda r: r.name,
     )
     for step in evaluation.review_steps.select_related("actor").prefetch_related(
         "comments__indicator"
