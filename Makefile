@@ -25,7 +25,7 @@ install: $(VENV)/.installed
 
 # System packages: the CJK font for PDFs (and, for the tests, Chromium and poppler).
 system-deps:
-	@bash scripts/system-deps.sh fonts-noto-cjk
+	@bash scripts/system-deps.sh fonts-noto-cjk npm
 
 test-system-deps:
 	@bash scripts/system-deps.sh fonts-noto-cjk chromium poppler-utils npm
