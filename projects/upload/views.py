@@ -58,6 +58,8 @@ def upload(request):
     purposes = _purposes(request.user)
     outcome = refused = None
     if request.method == "POST":
+        if request.POST.get("purpose", purposes[0][0]) not in dict(purposes):
+            raise PermissionDenied("您没有该用途的上传权限。")
         form = UploadForm(request.POST, request.FILES, purposes=purposes)
         if form.is_valid():
             uploaded = form.cleaned_data["file"]

@@ -287,6 +287,8 @@ def _subject_sheet(sheet, project, evaluation, purpose: str) -> None:
     for indicator in project.indicators.all():
         result = results.get(indicator.pk)
         claimed = result.claimed_score if result else None
+        if claimed is not None and claimed == result.computed_score:
+            claimed = None  # blank follows the computed score, as on the form
         values = {
             "level1": indicator.level1,
             "level2": indicator.level2,
@@ -314,9 +316,11 @@ def _subject_sheet(sheet, project, evaluation, purpose: str) -> None:
     if not filer:
         for _ in range(3):  # blank rows for new indicators
             for letter, key, _ in INDICATOR_COLUMNS:
-                _put(
+                cell = _put(
                     sheet, f"{letter}{row}", None, fill=_INPUT if key != "indicator_id" else _LOCKED
                 )
+                if key in ("level1", "level2", "name", "target"):
+                    cell.number_format = "@"
             row += 1
     _put(sheet, f"A{row}", TOTAL_LABEL, bold=True)
     _put(sheet, f"F{row}", 100, fill=_LOCKED)
