@@ -228,12 +228,16 @@ IndicatorFormSet = forms.formset_factory(
 
 
 class NarrativeForm(forms.Form):
-    """The 自评报告 sections: the standard ones for the subject's kind, plus any imported ones."""
+    """The 自评报告 sections: the standard ones for the subject's kind, plus any imported ones.
+
+    A standard section the filer has not edited follows the figures (auto_<key>): it is
+    redrafted whenever they change, so its numbers always agree with the table.
+    """
 
     def __init__(self, *args, kind: str, keys=(), **kwargs):
         super().__init__(*args, **kwargs)
-        ordered = [key for key, _ in sections_for(kind)]
-        ordered += [key for key in keys if key not in ordered]
+        self.standard = [key for key, _ in sections_for(kind)]
+        ordered = self.standard + [key for key in keys if key not in self.standard]
         for key in ordered:
             self.fields[f"note_{key}"] = forms.CharField(
                 label=section_label(kind, key),
@@ -241,16 +245,33 @@ class NarrativeForm(forms.Form):
                 max_length=MAX_NOTE,
                 widget=forms.Textarea(attrs={"rows": 4, "class": "form-control narrative-input"}),
             )
+            if key in self.standard:
+                self.fields[f"auto_{key}"] = forms.BooleanField(
+                    required=False, widget=forms.HiddenInput
+                )
         self.keys = ordered
 
-    def notes(self) -> dict[str, str]:
-        """The valid sections that were posted, keyed by their notes key."""
+    def is_auto(self, key: str) -> bool:
+        """Does this section still follow the figures (the filer has not edited it)?"""
+        name = f"auto_{key}"
+        if name not in self.fields:
+            return False
+        if self.is_bound:
+            return self.fields[name].clean(
+                self.fields[name].widget.value_from_datadict(self.data, None, self.add_prefix(name))
+            )
+        return bool(self.initial.get(name))
+
+    def notes(self) -> dict:
+        """The valid sections that were posted, keyed by their notes key (AUTO: redraft)."""
         data = getattr(self, "cleaned_data", {})
-        return {
-            key: data[f"note_{key}"]
-            for key in self.keys
-            if f"note_{key}" in data and self.add_prefix(f"note_{key}") in self.data
-        }
+        notes = {}
+        for key in self.keys:
+            if self.is_auto(key):
+                notes[key] = AUTO
+            elif f"note_{key}" in data and self.add_prefix(f"note_{key}") in self.data:
+                notes[key] = data[f"note_{key}"]
+        return notes
 
 
 class FilingForms:
@@ -337,9 +358,13 @@ class FilingForms:
             data, prefix="ind", initial=initial_rows, indicators=self.indicators
         )
         notes = {k: v for k, v in (evaluation.notes or {}).items() if isinstance(v, str)}
-        # Empty standard sections start from the system's draft, which the filer then edits.
+        # Standard sections that are empty, or still exactly the system's draft, follow the
+        # figures; the rest are the filer's words and are never touched.
+        drafts = drafts or {}
         self.drafted_keys = {
-            key for key, text in (drafts or {}).items() if not notes.get(key, "").strip() and text
+            key
+            for key, text in drafts.items()
+            if text and (not notes.get(key, "").strip() or notes.get(key) == text)
         }
         self.narrative = NarrativeForm(
             data,
@@ -347,8 +372,9 @@ class FilingForms:
             kind=project.kind,
             keys=list(notes),
             initial={
+                **{f"note_{k}": v for k, v in notes.items()},
                 **{f"note_{k}": drafts[k] for k in self.drafted_keys},
-                **{f"note_{k}": v for k, v in notes.items() if k not in self.drafted_keys},
+                **{f"auto_{k}": True for k in self.drafted_keys},
             },
         )
 

@@ -21,7 +21,7 @@ from projects.models import (
     Project,
     ReviewStep,
 )
-from projects.narrative import figure_mismatches, sections_for
+from projects.narrative import figure_mismatches
 from projects.services.filing import SOURCES, merged_funds
 
 STATUS_LABELS = {
@@ -384,12 +384,29 @@ def _claimed(form, name: str, auto: str, computed) -> Decimal:
     return Decimal(str(value)) if value not in (None, "") else Decimal(computed or 0)
 
 
-def narrative_fields(forms) -> list[tuple[str, object, bool, bool]]:
-    """(key, bound field, is a standard section, was drafted by the system) per report section."""
-    standard = {key for key, _ in sections_for(forms.evaluation.project.kind)}
+@dataclass
+class SectionView:
+    """One report section on the page: its text field and whether it follows the figures."""
+
+    key: str
+    field: object
+    auto_field: object
+    standard: bool
+    auto: bool
+
+
+def narrative_fields(forms) -> list[SectionView]:
+    """The report's sections in order, standard ones first."""
+    narrative = forms.narrative
     return [
-        (key, forms.narrative[f"note_{key}"], key in standard, key in forms.drafted_keys)
-        for key in forms.narrative.keys
+        SectionView(
+            key=key,
+            field=narrative[f"note_{key}"],
+            auto_field=narrative[f"auto_{key}"] if key in narrative.standard else None,
+            standard=key in narrative.standard,
+            auto=narrative.is_auto(key),
+        )
+        for key in narrative.keys
     ]
 
 

@@ -140,8 +140,18 @@ def _save(request, evaluation, *, then_submit: bool = False):
 
 
 def _refresh(request, evaluation, forms, result, errors, *, saved_now=False):
-    """The htmx partial: scores, totals, findings, field errors (and the new version)."""
-    context = selectors.page_context(evaluation, forms, result, changes=forms.changes())
+    """The htmx partial: scores, totals, findings, field errors (and the new version), and the
+    report sections that follow the figures, redrafted."""
+    changes = forms.changes()
+    auto = [key for key in forms.narrative.keys if forms.narrative.is_auto(key)]
+    if auto:
+        texts = evaluation.notes if saved_now else draft_narrative(evaluation, result, changes)
+        data = request.POST.copy()
+        for key in auto:
+            data[forms.narrative.add_prefix(f"note_{key}")] = texts.get(key, "")
+        forms = FilingForms(evaluation, data=data)
+        forms.validate()
+    context = selectors.page_context(evaluation, forms, result, changes=changes)
     context.update(
         {
             "error_slots": [(slot, errors.get(slot, [])) for slot in _error_ids(forms)],
@@ -283,7 +293,7 @@ def evaluation_submit_view(request, pk: int):
     try:
         evaluation_submit(evaluation=saved, user=request.user)
     except SubmissionBlocked as blocked:
-        forms = FilingForms(saved, result=result)
+        forms = FilingForms(saved, result=result, drafts=draft_narrative(saved, result))
         context_blocked = [
             f for f in selectors.finding_views(result, _prefixes(forms)) if f.severity == "error"
         ]
@@ -324,6 +334,7 @@ def evaluation_narrative(request, pk: int):
         blank = not (data.get(name) or "").strip()
         if key == wanted or wanted == "all" or (wanted == "empty" and blank):
             data[name] = drafted.get(key, "")
+            data[forms.narrative.add_prefix(f"auto_{key}")] = "True"
     forms = FilingForms(evaluation, data=data)
     forms.validate()
     context = selectors.page_context(evaluation, forms, result, changes=forms.changes())

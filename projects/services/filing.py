@@ -57,7 +57,8 @@ class DraftChanges:
 
     funds: {source: {column: Decimal | None}} in 元 for the source rows (the total is derived);
     results: {indicator_id: {"actual", "achievement", "claimed_score" (Decimal | None | AUTO),
-    "deviation_reason", "midyear_actual"}}; notes: {key: text}, merged into the stored notes.
+    "deviation_reason", "midyear_actual"}}; notes: {key: text, or AUTO to redraft the section
+    from the saved figures}, merged into the stored notes.
     """
 
     funds: dict | None = None
@@ -196,13 +197,21 @@ def evaluation_save_draft(
     fresh = evaluation_queryset().get(pk=fresh.pk)
     if changes.goal_actual is not None:
         fresh.goal_actual = changes.goal_actual
-    if changes.notes:
-        fresh.notes = {**(fresh.notes or {}), **changes.notes}
+    notes = changes.notes or {}
+    fresh.notes = {
+        **(fresh.notes or {}),
+        **{key: text for key, text in notes.items() if text is not AUTO},
+    }
     auto = {i: {"claimed_score": AUTO} for i, claim in claims.items() if claim is AUTO}
     computed = preview(
         fresh, DraftChanges(results=auto, claimed_execution_score=changes.claimed_execution_score)
     )
     _settle_claims(fresh, claims, computed, changes.claimed_execution_score, rule_set_for(fresh))
+    redraft = [key for key, text in notes.items() if text is AUTO]
+    if redraft:
+        # Sections the filer has not edited follow the figures just saved.
+        drafted = draft_sections(computed, narrative_data(fresh))
+        fresh.notes.update({key: drafted[key] for key in redraft if key in drafted})
     fresh.version += 1
     fresh.save()
     score_evaluation(fresh)

@@ -154,6 +154,11 @@
         var hidden = autoField(t);
         if (hidden) hidden.value = "False";
       }
+      if (/^nr-note_/.test(t.name || "")) {
+        // The filer's own words from now on: stop following the figures.
+        var follow = form.querySelector('input[name="' + t.name.replace("nr-note_", "nr-auto_") + '"]');
+        if (follow) follow.value = "False";
+      }
       if (t.tagName === "INPUT" && t.type === "text") {
         window.clearTimeout(inputTimer);
         inputTimer = window.setTimeout(recompute, 600);
@@ -182,7 +187,31 @@
       blurTimer = window.setTimeout(autosave, 400);
     });
     window.setInterval(autosave, autosaveMs);
-    form.addEventListener("submit", function () { submitting = true; });
+    // A save button pressed while an autosave is on its way waits for it, so the page posts
+    // the version that autosave produced instead of meeting its own conflict.
+    var inflight = false;
+    var pendingSubmitter = null;
+    document.body.addEventListener("htmx:beforeRequest", function (evt) {
+      if (evt.detail.elt && evt.detail.elt.id === "autosave") inflight = true;
+    });
+    document.body.addEventListener("htmx:afterRequest", function (evt) {
+      if (!evt.detail.elt || evt.detail.elt.id !== "autosave") return;
+      inflight = false;
+      if (pendingSubmitter) {
+        var submitter = pendingSubmitter;
+        pendingSubmitter = null;
+        window.setTimeout(function () { form.requestSubmit(submitter); }, 0);
+      }
+    });
+    form.addEventListener("submit", function (evt) {
+      window.clearTimeout(blurTimer);
+      if (inflight && !conflicted) {
+        evt.preventDefault();
+        pendingSubmitter = evt.submitter || null;
+        return;
+      }
+      submitting = true;
+    });
     window.addEventListener("beforeunload", function (evt) {
       if (dirty && !submitting && !conflicted) {
         evt.preventDefault();

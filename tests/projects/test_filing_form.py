@@ -346,3 +346,48 @@ def test_report_sections_are_saved_with_the_draft(client, personas, evaluation):
     client.force_login(personas.alice)
     client.post(edit_url(evaluation), form_data(evaluation, **{"nr-note_other": "无其他说明"}))
     assert Evaluation.objects.get(pk=evaluation.pk).notes["other"] == "无其他说明"
+
+
+def test_untouched_drafted_sections_follow_the_figures(client, personas, evaluation):
+    index, _ = row_of(evaluation, "走访企业数量")
+    client.force_login(personas.alice)
+    page = client.get(edit_url(evaluation)).content.decode()
+    assert 'name="nr-auto_achievement" value="True"' in page
+    changed = {
+        f"ind-{index}-actual": "1500家",
+        f"ind-{index}-deviation_reason": "部分企业停产",
+        "nr-auto_achievement": "True",
+        "nr-auto_other": "False",
+        "nr-note_other": "本单位补充说明",
+    }
+    recomputed = client.post(
+        reverse("projects:evaluation_recompute", args=[evaluation.pk]),
+        form_data(evaluation, **changed),
+        **HTMX,
+    ).content.decode()
+    assert 'id="section-achievement" data-section="achievement" hx-swap-oob="true"' in recomputed
+    assert "自评得分97.18分" in recomputed
+    client.post(edit_url(evaluation), form_data(evaluation, **changed))
+    notes = Evaluation.objects.get(pk=evaluation.pk).notes
+    assert "自评得分97.18分" in notes["achievement"]
+    assert notes["other"] == "本单位补充说明"  # the filer's words are never redrafted
+
+
+def test_a_section_the_filer_edited_is_kept_and_checked_against_the_table(
+    client, personas, evaluation
+):
+    Evaluation.objects.filter(pk=evaluation.pk).update(
+        notes={"achievement": "项目绩效自评得分98.43分。"}
+    )
+    index, _ = row_of(evaluation, "走访企业数量")
+    client.force_login(personas.alice)
+    data = form_data(
+        evaluation,
+        **{f"ind-{index}-actual": "1500家", f"ind-{index}-deviation_reason": "部分企业停产"},
+    )
+    client.post(edit_url(evaluation), data)
+    assert (
+        Evaluation.objects.get(pk=evaluation.pk).notes["achievement"] == "项目绩效自评得分98.43分。"
+    )
+    page = client.get(edit_url(evaluation)).content.decode()
+    assert "得分 98.43 分与表中总分 97.18 分不一致" in page

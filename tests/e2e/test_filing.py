@@ -1,0 +1,71 @@
+"""A filer's afternoon in Chromium: open the business-environment project of the demo, report a
+shortfall, watch the score fall, be refused at submission, give the reason, submit.
+
+Golden figure (domain.md §4): 走访企业数量 at 1500家 against ≥1600家, weight 20, scores
+20 × 1500 / 1600 = 18.75. Screenshots of every step are kept under artifacts/e2e/.
+"""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from projects.models import Evaluation, EvaluationStatus
+from tests.e2e.conftest import login
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PROJECT = "区创优营商环境服务中心工作经费"
+REASON = "走访企业较计划少100家：部分企业停产搬迁无法走访；下年度将提前制定走访计划并按季度督办。"
+
+
+def test_filer_reports_a_shortfall_is_refused_then_submits(live_server, page, screenshot):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    login(page, live_server, "xs_gov_filer", "demo2024!")
+    expect(page.locator("h1")).to_contain_text("年度绩效自评填报")
+    screenshot("01-workspace")
+
+    page.get_by_role("link", name=PROJECT).first.click()
+    expect(page.locator("h1")).to_contain_text("项目支出绩效自评表")
+    expect(page.locator("#total-score")).to_have_text("98.43")
+    screenshot("02-form")
+
+    row = page.locator("tr.ind-row", has_text="走访企业数量")
+    actual = row.locator("input.actual-input")
+    actual.fill("1500家")
+    actual.press("Enter")  # moves down the actual column; the change is scored on the server
+    expect(row.locator(".row-score")).to_have_text("18.75")
+    expect(page.locator("#findings")).to_contain_text("deviation_missing")
+    expect(page.locator("#total-score")).to_have_text("97.18")
+    expect(page.locator("#save-status")).to_contain_text("已自动保存")
+    # The report's untouched draft follows the table.
+    expect(page.locator("#id_nr-note_achievement")).to_have_value(re.compile("自评得分97.18分"))
+    screenshot("03-score-fell")
+
+    page.locator("#submit-button").click()
+    blocked = page.locator("#submit-blocked")
+    expect(blocked).to_contain_text("提交未成功")
+    expect(blocked).to_contain_text("deviation_missing")
+    expect(page.locator("#status-badge")).to_have_text("填报中")
+    screenshot("04-submit-refused")
+
+    blocked.locator("a.finding-link").first.click()  # the link leads to the reason field
+    reason = page.locator("tr.ind-row", has_text="走访企业数量").locator("textarea")
+    expect(reason).to_be_focused()
+    reason.fill(REASON)
+    screenshot("05-reason-written")
+
+    page.locator("#submit-button").click()
+    expect(page.locator("#status-badge")).to_have_text("待财政审核")
+    expect(page.locator("#read-only-note")).to_be_visible()
+    expect(
+        page.locator("tr.ind-row", has_text="走访企业数量").locator("input.actual-input")
+    ).to_be_disabled()
+    screenshot("06-submitted")
+
+    evaluation = Evaluation.objects.get(project__name=PROJECT)
+    assert evaluation.status == EvaluationStatus.DEPARTMENT_APPROVED
+    assert str(evaluation.computed_total) == "97.18"
+    result = evaluation.results.get(indicator__name="走访企业数量")
+    assert (result.actual, result.deviation_reason) == ("1500家", REASON)
