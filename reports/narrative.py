@@ -38,6 +38,26 @@ PLACEMENT = {
     "suggestions": "deviations",
     "problems_and_measures": "deviations",
 }
+# The order seed reports print these sections in; JSON objects (jsonb) keep no order of their own.
+EXTRA_ORDER = (
+    "functions",
+    "staffing",
+    "key_work",
+    "budget",
+    "evaluation_work",
+    "self_evaluation_work",
+    "goal_achievement",
+    "indicator_analysis",
+    "conclusion",
+    "project_results",
+    "results",
+    "target_quality",
+    "experience",
+    "problems",
+    "problems_and_measures",
+    "measures",
+    "suggestions",
+)
 DEPARTMENT_PLACEMENT = {
     **PLACEMENT,
     "goal_achievement": "performance_analysis",
@@ -139,7 +159,10 @@ def assemble(
     """Standard sections in order (filer's text over the draft), imported ones where they belong."""
     notes = notes or {}
     standard = [key for key, _ in drafting.sections_for(kind)]
-    extras = [k for k, v in notes.items() if k not in standard and paragraphs(v)]
+    extras = sorted(
+        (k for k, v in notes.items() if k not in standard and paragraphs(v)),
+        key=lambda k: (EXTRA_ORDER.index(k) if k in EXTRA_ORDER else len(EXTRA_ORDER), k),
+    )
     sections: list[Section] = []
     loose = [k for k in extras if placement.get(k) not in standard]
     for key, title in drafting.sections_for(kind):
