@@ -124,3 +124,21 @@ def test_export_page_lists_regions_years_and_jobs(client, personas, region_2023)
     html = client.get(reverse("reports:region_export")).content.decode()
     assert "淮北市相山区" in html and '<option value="2023">' in html
     assert reverse("reports:export_job_download", args=[ExportJob.objects.get().pk]) in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_backend_queues_the_export_for_a_worker(
+    client, personas, region_2023, settings
+):
+    from django.core.management import call_command
+
+    # production's backend: the request only queues; a db_worker process renders
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _start(client, personas.frank, personas.region)
+    job = ExportJob.objects.get()
+    assert job.status == ExportJob.Status.QUEUED and job.task_id
+    page = client.get(reverse("reports:export_job", args=[job.pk])).content.decode()
+    assert "排队中" in page and 'hx-trigger="every 1s"' in page
+    call_command("db_worker", batch=True, no_startup_delay=True, stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.percent == 100
