@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 
@@ -83,20 +83,16 @@ def chosen_year(request, *fallbacks) -> int:
 
 
 def latest_year(region: Region) -> int | None:
-    """The latest year the region has a task or a filing for."""
+    """The latest year the region has a task for, else the latest year it has filings for."""
     task = region.tasks.order_by("-year").values_list("year", flat=True).first()
-    filed = (
+    if task is not None:
+        return task
+    return (
         Evaluation.objects.filter(project__unit__department__region=region)
         .order_by("-year")
         .values_list("year", flat=True)
         .first()
     )
-    return max(y for y in (task, filed, 0) if y is not None) or None
-
-
-def error_messages(exc: ValidationError) -> list[str]:
-    """A ValidationError's messages, whether it carries a dict or a list."""
-    return list(exc.messages)
 
 
 def back(request, fallback: str, *args):
