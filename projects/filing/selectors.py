@@ -6,6 +6,7 @@ so the pages stay fast for a department with fifty projects and a project with f
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -217,6 +218,15 @@ class RowView:
     worst: str = ""
 
     @property
+    def sig(self) -> str:
+        """A digest of what the row shows (score, status, findings): the page posts it back,
+        so the live refresh re-renders only the rows whose display changed."""
+        shown = "|".join(
+            [self.score, self.status, *(f"{f.code}:{f.message}" for f in self.findings)]
+        )
+        return format(zlib.crc32(shown.encode("utf-8")), "08x")
+
+    @property
     def status_label(self) -> str:
         """The row's status in Chinese."""
         return STATUS_LABELS.get(self.status, self.status)
@@ -410,9 +420,10 @@ def narrative_fields(forms) -> list[SectionView]:
     ]
 
 
-def page_context(evaluation, forms, result: dict, *, changes=None, user=None) -> dict:
-    """Everything the evaluation page and its partials render."""
-    step = latest_return(evaluation)
+def page_context(evaluation, forms, result: dict, *, changes=None, partial=False) -> dict:
+    """Everything the evaluation page renders; `partial` leaves out what only the full page
+    shows (deadline, reviewer comments), for the live refresh."""
+    step = None if partial else latest_return(evaluation)
     comments: dict[int, list] = {}
     general = []
     if step is not None:
@@ -424,7 +435,7 @@ def page_context(evaluation, forms, result: dict, *, changes=None, user=None) ->
     rows = row_views(forms, result, comments)
     prefixes = {r.indicator.pk: r.form.prefix for r in rows if r.form is not None}
     findings = finding_views(result, prefixes)
-    deadline, days_left = deadline_of(evaluation)
+    deadline, days_left = (None, None) if partial else deadline_of(evaluation)
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     notes = changes.notes if changes and changes.notes else (evaluation.notes or {})
     funds = fund_view(evaluation, changes, forms.money_unit, result)

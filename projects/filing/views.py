@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from projects.access import FILE, get_for_user, scope_for
 from projects.filing import selectors
-from projects.forms import FilingForms
+from projects.forms import FilingForms, NarrativeForm
 from projects.models import Project
 from projects.narrative import sections_for
 from projects.services.filing import (
@@ -66,7 +66,10 @@ def evaluation_start_view(request, project_pk: int):
 
 
 def _evaluation(request, pk: int):
-    return get_for_user(evaluation_queryset(), request.user, FILE, pk=pk)
+    # The stored result and snapshot are large JSON read only for a submitted filing: load them
+    # on demand, not on every keystroke's recompute.
+    queryset = evaluation_queryset().defer("result", "input_snapshot")
+    return get_for_user(queryset, request.user, FILE, pk=pk)
 
 
 def _shown_result(evaluation) -> dict:
@@ -144,32 +147,37 @@ def _refresh(request, evaluation, forms, result, errors, *, saved_now=False):
     report sections that follow the figures, redrafted."""
     changes = forms.changes()
     auto = [key for key in forms.narrative.keys if forms.narrative.is_auto(key)]
+    redrafted = []
     if auto:
         texts = evaluation.notes if saved_now else draft_narrative(evaluation, result, changes)
         data = request.POST.copy()
         for key in auto:
-            data[forms.narrative.add_prefix(f"note_{key}")] = texts.get(key, "")
-        forms = FilingForms(evaluation, data=data)
-        forms.validate()
-    context = selectors.page_context(evaluation, forms, result, changes=changes)
+            name = forms.narrative.add_prefix(f"note_{key}")
+            # Browsers post textareas with CRLF line ends; the draft has LF.
+            if data.get(name, "").replace("\r\n", "\n") != texts.get(key, ""):
+                data[name] = texts.get(key, "")
+                redrafted.append(key)
+        if redrafted:
+            forms.narrative = NarrativeForm(
+                data, prefix="nr", kind=evaluation.project.kind, keys=forms.narrative.keys
+            )
+            forms.narrative.is_valid()
+    context = selectors.page_context(evaluation, forms, result, changes=changes, partial=True)
     context.update(
         {
-            "error_slots": [(slot, errors.get(slot, [])) for slot in _error_ids(forms)],
+            # Only fields with a message: the page clears every slot before applying these.
+            "error_slots": sorted(errors.items()),
+            "redrafted": redrafted,
+            "live_rows": [
+                row
+                for row in context["rows"]
+                if request.POST.get(f"sig-{row.indicator.pk}") != row.sig
+            ],
             "saved_now": saved_now,
             "saved_at": timezone.localtime(),
         }
     )
     return render(request, "projects/partials/_refresh.html", context)
-
-
-def _error_ids(forms) -> list[str]:
-    """Every field that can show an error, so stale messages are cleared too."""
-    ids = [forms.main["claimed_execution_score"].auto_id]
-    for form in forms.funds.values():
-        ids += [form[name].auto_id for name in form.fields]
-    for form in forms.rows.forms:
-        ids += [form[name].auto_id for name in ("actual", "claimed_score", "deviation_reason")]
-    return ids
 
 
 @login_required

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Prefetch
 
 from projects.access import FILE, get_for_user
 from projects.models import (
@@ -19,6 +20,7 @@ from projects.models import (
     EvaluationTask,
     FundLine,
     FundSource,
+    Indicator,
     IndicatorResult,
     Project,
 )
@@ -69,10 +71,18 @@ class DraftChanges:
 
 
 def evaluation_queryset():
-    """Evaluations with everything the form and the scoring bridge read, in a fixed few queries."""
+    """Evaluations with everything the form and the scoring bridge read, in a fixed few queries.
+
+    The prefetches order explicitly: the models' default orderings cascade through project,
+    unit, department and region, which would join five tables into every one of them.
+    """
     return Evaluation.objects.select_related(
         "project__unit__department__region", "task"
-    ).prefetch_related("project__fund_lines", "project__indicators", "results")
+    ).prefetch_related(
+        Prefetch("project__fund_lines", queryset=FundLine.objects.order_by("pk")),
+        Prefetch("project__indicators", queryset=Indicator.objects.order_by("order", "pk")),
+        Prefetch("results", queryset=IndicatorResult.objects.order_by("pk")),
+    )
 
 
 @transaction.atomic

@@ -127,6 +127,13 @@
 
   document.body.addEventListener("htmx:beforeSwap", function (evt) {
     var code = evt.detail.xhr.status;
+    var source = evt.detail.elt && evt.detail.elt.id;
+    if (code === 200 && (source === "recompute" || source === "autosave")) {
+      // These answers carry the messages of every invalid field; the rest are now valid.
+      document.querySelectorAll('.invalid-feedback[id^="err-"]').forEach(function (slot) {
+        slot.textContent = "";
+      });
+    }
     // Conflicts and refusals carry a banner for the filer: show it rather than fail silently.
     if (code === 409 || code === 422 || code === 403) {
       evt.detail.shouldSwap = true;
