@@ -189,6 +189,12 @@ class IndicatorResultForm(forms.Form):
             self.indicator_obj = self.indicators.get(int(key))
         except (TypeError, ValueError):
             self.indicator_obj = None
+        if self.indicator_obj is not None:
+            # The table has no label beside each input: name the cell for screen readers.
+            name = self.indicator_obj.name
+            for field_name in ("actual", "achievement", "claimed_score", "deviation_reason"):
+                field = self.fields[field_name]
+                field.widget.attrs["aria-label"] = f"{name} {field.label}"
 
     def has_changed(self) -> bool:
         """Every row of the table is a row of the filing, posted or not: never "empty"."""

@@ -265,7 +265,7 @@ def _conflict_rows(mine: FilingForms, theirs: FilingForms) -> list[dict]:
                 other[name].value(),
             )
     for name, field in mine.narrative.fields.items():
-        if name in theirs.narrative.fields:
+        if name.startswith("note_") and name in theirs.narrative.fields:
             add(
                 "自评报告",
                 field.label,

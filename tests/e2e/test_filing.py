@@ -69,3 +69,73 @@ def test_filer_reports_a_shortfall_is_refused_then_submits(live_server, page, sc
     assert str(evaluation.computed_total) == "97.18"
     result = evaluation.results.get(indicator__name="走访企业数量")
     assert (result.actual, result.deviation_reason) == ("1500家", REASON)
+
+
+def _open_form(page, live_server):
+    login(page, live_server, "xs_gov_filer", "demo2024!")
+    page.get_by_role("link", name=PROJECT).first.click()
+    expect(page.locator("#total-score")).to_have_text("98.43")
+
+
+def test_amounts_switch_units_and_keys_move_down_the_actual_column(live_server, page, screenshot):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    _open_form(page, live_server)
+    executed = page.locator("#id_fund-current_year-executed")
+    expect(executed).to_have_value("38.76")
+    page.locator("input[name='ev-money_unit'][value='元']").check()
+    expect(executed).to_have_value("387,600.00")
+    expect(page.locator("#fund-total-executed")).to_have_text("387,600.00")
+    expect(page.locator(".money-unit-label")).to_have_text("元")
+    screenshot("01-yuan")
+
+    first = page.locator("#id_ind-0-actual")
+    first.focus()
+    first.press("ArrowDown")
+    expect(page.locator("#id_ind-1-actual")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_ind-2-actual")).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    expect(page.locator("#id_ind-1-actual")).to_be_focused()
+    # Numbers sit on the right of their cells, as in the printed table.
+    align = first.evaluate("el => getComputedStyle(el).textAlign")
+    assert align == "right"
+    # Nothing of the table spills beyond a 1366-pixel screen.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1366
+
+
+def test_a_later_save_meets_the_conflict_page_and_loses_nothing(
+    live_server, page, browser, screenshot
+):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    _open_form(page, live_server)
+
+    other = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN").new_page()
+    _open_form(other, live_server)
+    other.locator("#id_ev-goal_actual").fill("另一位同事写的完成情况")
+    other.locator("#save-button").click()
+    expect(other.locator(".alert-success")).to_contain_text("已保存（版本 2）")
+    other.context.close()
+
+    row = page.locator("tr.ind-row", has_text="解决企业难题")
+    row.locator("input.actual-input").fill("我填的310个")
+    row.locator("input.actual-input").press("Tab")  # leaving the field autosaves
+    banner = page.locator("#save-status")
+    expect(banner).to_contain_text("他人已修改并保存了本自评")
+    screenshot("01-autosave-conflict")
+
+    banner.get_by_role("button", name="查看两个版本的差异").click()
+    expect(page.locator("h1")).to_contain_text("保存冲突")
+    table = page.locator("#conflict-table")
+    expect(table).to_contain_text("我填的310个")
+    expect(table).to_contain_text("另一位同事写的完成情况")
+    screenshot("02-conflict-page")
+    evaluation = Evaluation.objects.get(project__name=PROJECT)
+    assert evaluation.version == 2
+    assert evaluation.results.get(indicator__name="解决企业难题").actual == "300个"
+
+    page.get_by_role("button", name="以我的内容覆盖最新版本").click()
+    expect(page.locator(".alert-success")).to_contain_text("已保存（版本 3）")
+    evaluation = Evaluation.objects.get(project__name=PROJECT)
+    assert evaluation.results.get(indicator__name="解决企业难题").actual == "我填的310个"
+    screenshot("03-mine-kept")
