@@ -20,12 +20,6 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SOURCES = ("total", "current_year", "carryover", "other")
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The personas' passwords need no slow hashing in these tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _amount(text: str | None, money_unit: str) -> Decimal | None:
     if text in (None, ""):
         return None

@@ -39,8 +39,7 @@ SEED_000 = {
 
 
 @pytest.fixture
-def demo(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def demo(db):
     call_command("load_demo", stdout=None)
 
 
