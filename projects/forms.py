@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from projects.models import Achievement, FundSource
 from projects.money import TEN_THOUSAND
 from projects.narrative import section_label, sections_for
-from projects.services.filing import AUTO, COLUMNS, SOURCES, DraftChanges
+from projects.services.filing import AUTO, COLUMNS, SOURCES, DraftChanges, is_qualitative
 
 MONEY_UNITS = (("万元", "万元"), ("元", "元"))
 MAX_TEXT = 300
@@ -382,7 +382,9 @@ class FilingForms:
             row = stored.get(indicator.pk)
             claimed = row.claimed_score if row else None
             computed = scores.get(indicator.pk)
-            auto = claimed is None or _eq(claimed, computed)
+            # A qualitative row's score is the filer's pick inside the band: once given, it is
+            # theirs, even where it equals what the rules computed from it.
+            auto = claimed is None or (_eq(claimed, computed) and not is_qualitative(indicator))
             initial_rows.append(
                 {
                     "indicator": indicator.pk,

@@ -23,7 +23,7 @@ from projects.models import (
     ReviewStep,
 )
 from projects.narrative import figure_mismatches
-from projects.services.filing import SOURCES, merged_funds
+from projects.services.filing import SOURCES, is_qualitative, merged_funds
 
 STATUS_LABELS = {
     "met": "达成",
@@ -252,17 +252,6 @@ def finding_views(result: dict, row_prefixes: dict[int, str]) -> list[FindingVie
     return views
 
 
-def _is_qualitative(indicator) -> bool:
-    from scoring.engine.targets import EMPTY, QUALITATIVE, parse_indicator_target
-
-    if indicator.target_kind:
-        return indicator.target_kind in (QUALITATIVE, EMPTY)
-    return parse_indicator_target(indicator.target or None, indicator.name).kind in (
-        QUALITATIVE,
-        EMPTY,
-    )
-
-
 def row_views(forms, result: dict, comments: dict[int, list]) -> list[RowView]:
     """The indicator rows with their scores, findings, reviewer comments and rowspans."""
     scored = {r["indicator_id"]: r for r in result.get("indicators", [])}
@@ -285,7 +274,7 @@ def row_views(forms, result: dict, comments: dict[int, list]) -> list[RowView]:
                 status=row.get("status") or "",
                 findings=own,
                 comments=comments.get(indicator.pk, []),
-                is_qualitative=_is_qualitative(indicator),
+                is_qualitative=is_qualitative(indicator),
                 worst=next((s for s in ("error", "warning", "info") if s in severities), ""),
             )
         )

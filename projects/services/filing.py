@@ -110,6 +110,17 @@ def evaluation_start(*, project: Project, user) -> Evaluation:
     return evaluation
 
 
+def is_qualitative(indicator) -> bool:
+    """A target read as qualitative (or blank): the filer picks the achievement and the score."""
+    from scoring.engine.targets import EMPTY, QUALITATIVE, parse_indicator_target
+
+    kind = (
+        indicator.target_kind
+        or parse_indicator_target(indicator.target or None, indicator.name).kind
+    )
+    return kind in (QUALITATIVE, EMPTY)
+
+
 def derived_total(lines: dict[str, dict]) -> dict | None:
     """The 年度资金总额 row as the sum of its sources; None when no source carries a figure."""
     if not any(lines.get(s, {}).get(c) is not None for s in SOURCES for c in COLUMNS):

@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from projects.forms import parse_number
 from projects.models import Achievement, FundSource
 from projects.money import TEN_THOUSAND
+from projects.services.filing import is_qualitative
 
 ACTUALS = "actuals"
 TARGETS = "targets"
@@ -287,7 +288,11 @@ def _subject_sheet(sheet, project, evaluation, purpose: str) -> None:
     for indicator in project.indicators.all():
         result = results.get(indicator.pk)
         claimed = result.claimed_score if result else None
-        if claimed is not None and claimed == result.computed_score:
+        if (
+            claimed is not None
+            and claimed == result.computed_score
+            and not is_qualitative(indicator)
+        ):
             claimed = None  # blank follows the computed score, as on the form
         values = {
             "level1": indicator.level1,

@@ -15,11 +15,12 @@ from projects.models import (
     Evaluation,
     EvaluationStatus,
     FundLine,
+    Indicator,
     IndicatorResult,
     ReviewComment,
     ReviewStep,
 )
-from tests.projects.test_filing_support import business_env, form_data, row_of
+from tests.projects.test_filing_support import business_env, form_data, page_form_data, row_of
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -391,3 +392,20 @@ def test_a_section_the_filer_edited_is_kept_and_checked_against_the_table(
     )
     page = client.get(edit_url(evaluation)).content.decode()
     assert "得分 98.43 分与表中总分 97.18 分不一致" in page
+
+
+def test_saving_the_page_as_shown_changes_no_score(client, personas, evaluation):
+    # A qualitative row imported with its printed score and no achievement chosen: the score
+    # is the filer's and must survive a save of the untouched page.
+    IndicatorResult.objects.filter(indicator__name="就业岗位").update(actual="有效提升")
+    Indicator.objects.filter(name="就业岗位").update(target="有效提升", target_kind="")
+    from scoring.services import score_evaluation
+
+    score_evaluation(Evaluation.objects.get(pk=evaluation.pk))
+    client.force_login(personas.alice)
+    data = page_form_data(client.get(edit_url(evaluation)).content.decode())
+    assert client.post(edit_url(evaluation), data, **HTMX).status_code == 200
+    saved = Evaluation.objects.get(pk=evaluation.pk)
+    assert saved.version == 2
+    assert saved.computed_total == Decimal("98.43")
+    assert saved.results.get(indicator__name="就业岗位").claimed_score == Decimal("30")
