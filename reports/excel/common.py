@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from copy import copy
 from decimal import Decimal
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -45,24 +46,29 @@ def fraction(percent: Decimal | None) -> Decimal | None:
 
 
 def put(sheet, row: int, column: int, value, *, fmt=None, bold=False, fill=None, align=None):
-    """Write one bordered cell."""
+    """Write one bordered cell; each combination of styles is built once per workbook."""
     cell = sheet.cell(row=row, column=column, value=value)
     if isinstance(value, str) and value.startswith("="):
         # A target printed "=100%" is text, not a formula.
         cell.data_type = "s"
+    if align is None:
+        align = RIGHT if isinstance(value, int | float | Decimal) else LEFT
+    # openpyxl hashes every style object on assignment, which dominates a 1,000-row sheet;
+    # copying a finished style array from the first cell of its kind is the same, only fast.
+    styles = sheet.parent.__dict__.setdefault("_report_styles", {})
+    key = (fmt, bold, id(fill), id(align))
+    if key in styles:
+        cell._style = copy(styles[key])
+        return cell
     cell.border = BORDER
+    cell.alignment = align
     if fmt:
         cell.number_format = fmt
     if bold:
         cell.font = BOLD
     if fill is not None:
         cell.fill = fill
-    if align is not None:
-        cell.alignment = align
-    elif isinstance(value, int | float | Decimal):
-        cell.alignment = RIGHT
-    else:
-        cell.alignment = LEFT
+    styles[key] = copy(cell._style)
     return cell
 
 

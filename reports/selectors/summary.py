@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from projects.models import Department, FundLine, FundType, Project, TransferLevel
-from reports.formatting import WAN_YUAN, in_unit, rate, share, to_decimal
+from reports.formatting import WAN_YUAN, in_unit, rate, share
 from reports.selectors.tables import fund_amounts
 
 GRADES = ("优", "良", "中", "差")
@@ -142,16 +142,14 @@ def summary_rows(evaluations, *, money_unit: str = WAN_YUAN) -> list[SummaryRow]
         .select_related("project__unit__department__region")
         .prefetch_related(Prefetch("project__fund_lines", queryset=FundLine.objects.order_by("pk")))
         .order_by("project__unit__department__code", "project__unit__code", "project__code", "pk")
+        # The stored computed_* fields carry the result's figures; its JSON is not needed here.
+        .defer("result", "input_snapshot", "notes")
     )
     rows = []
     for seq, evaluation in enumerate(queryset, start=1):
         project = evaluation.project
         total = fund_amounts(project.fund_lines.all())["total"]
-        result = evaluation.result or {}
-        stored_rate = to_decimal(result.get("execution_rate"))
-        if stored_rate is None:
-            stored_rate = evaluation.execution_rate
-        score = to_decimal(result.get("total"))
+        stored_rate = evaluation.execution_rate
         rows.append(
             SummaryRow(
                 seq=seq,
@@ -171,8 +169,8 @@ def summary_rows(evaluations, *, money_unit: str = WAN_YUAN) -> list[SummaryRow]
                 rate=stored_rate
                 if stored_rate is not None
                 else rate(total["executed"], total["adjusted"]),
-                score=score if score is not None else evaluation.computed_total,
-                grade=result.get("grade") or evaluation.computed_grade,
+                score=evaluation.computed_total,
+                grade=evaluation.computed_grade,
                 status_label=evaluation.get_status_display(),
             )
         )
