@@ -348,3 +348,12 @@ def test_department_reviewers_have_no_upload(client, personas, method):
     client.force_login(personas.dora)
     assert getattr(client, method)(UPLOAD).status_code == 403
     assert client.get(TEMPLATE).status_code == 403
+
+
+def test_uploads_still_need_the_csrf_token(personas, evaluation):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas.alice)
+    response = client.post(UPLOAD, {"file": SimpleUploadedFile("a.json", b"{}")})
+    assert response.status_code == 403
