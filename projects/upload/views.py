@@ -19,7 +19,8 @@ from projects.forms import UploadForm
 from projects.models import Department, Evaluation, Project
 from projects.upload.checks import JSON, MAX_BYTES, UploadRefused, file_kind
 from projects.upload.services import upload_json, upload_workbook
-from projects.upload.workbook import ACTUALS, TARGETS, build_workbook
+from projects.upload.template import build_workbook
+from projects.upload.workbook import ACTUALS, TARGETS
 
 PURPOSE_LABELS = {
     ACTUALS: "填报实际完成值（本单位的自评）",
