@@ -83,6 +83,7 @@ def upload(request):
 
 @csrf_protect
 def _upload(request, limit: _SizeLimit):
+    """The upload page itself, behind the CSRF check once the size limit is in place."""
     purposes = _purposes(request.user)
     outcome = refused = None
     if request.method == "POST":
