@@ -150,14 +150,15 @@ def _refresh(request, evaluation, forms, result, errors, *, saved_now=False):
     redrafted = []
     if auto:
         texts = evaluation.notes if saved_now else draft_narrative(evaluation, result, changes)
-        data = request.POST.copy()
         for key in auto:
             name = forms.narrative.add_prefix(f"note_{key}")
             # Browsers post textareas with CRLF line ends; the draft has LF.
-            if data.get(name, "").replace("\r\n", "\n") != texts.get(key, ""):
-                data[name] = texts.get(key, "")
+            if request.POST.get(name, "").replace("\r\n", "\n") != texts.get(key, ""):
                 redrafted.append(key)
         if redrafted:
+            data = request.POST.copy()
+            for key in redrafted:
+                data[forms.narrative.add_prefix(f"note_{key}")] = texts.get(key, "")
             forms.narrative = NarrativeForm(
                 data, prefix="nr", kind=evaluation.project.kind, keys=forms.narrative.keys
             )
