@@ -100,6 +100,9 @@ def _instructions(sheet, purpose: str) -> None:
 def _put(sheet, ref: str, value, *, fill=None, bold=False, fmt=None, wrap=True):
     cell = sheet[ref]
     cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        # Targets such as "=100%" are text; openpyxl would otherwise write them as formulas.
+        cell.data_type = "s"
     cell.border = _BORDER
     if fill is not None:
         cell.fill = fill

@@ -357,3 +357,23 @@ def test_uploads_still_need_the_csrf_token(personas, evaluation):
     client.force_login(personas.alice)
     response = client.post(UPLOAD, {"file": SimpleUploadedFile("a.json", b"{}")})
     assert response.status_code == 403
+
+
+def test_a_target_starting_with_equals_is_text_and_the_template_uploads_back(
+    client, personas, evaluation
+):
+    # Seed 002 prints 项目支出预算执行率 as "=100%": a target, not an Excel formula.
+    indicator = Indicator.objects.get(project=evaluation.project, name="走访企业数量")
+    indicator.target = "=100%"
+    indicator.save()
+    client.force_login(personas.alice)
+    data = template(client)
+    book = load_workbook(io.BytesIO(data))
+    sheet = subject_sheet(book, "区创优营商环境服务中心工作经费")
+    row = indicator_row(sheet, "走访企业数量")
+    assert sheet[f"D{row}"].value == "=100%"
+    assert sheet[f"D{row}"].data_type == "s"
+    response = upload(client, data)
+    assert response.status_code == 200
+    assert "已保存 1 个评价对象" in response.content.decode()
+    assert Indicator.objects.get(pk=indicator.pk).target == "=100%"
