@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "selfeval.context_processors.roles",
             ],
         },
     }
@@ -133,6 +134,9 @@ USE_THOUSAND_SEPARATOR = False
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Demo and test serve files straight from the app folders; production from collectstatic.
+WHITENOISE_AUTOREFRESH = _LOCAL_MODE
+WHITENOISE_USE_FINDERS = _LOCAL_MODE
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

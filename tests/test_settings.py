@@ -9,7 +9,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("SELFEVAL_", "SECRET_"))}
+    base = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SELFEVAL_", "SECRET_", "DJANGO_"))
+    }
     base.pop("DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -19,6 +19,7 @@ from projects.filing import selectors
 from projects.forms import FilingForms, NarrativeForm
 from projects.models import Project
 from projects.narrative import sections_for
+from projects.selectors.review import notifications_for
 from projects.services.filing import (
     DraftChanges,
     StaleVersion,
@@ -53,7 +54,11 @@ def workspace(request):
     """The filer's year at a glance: every subject, its status, deadline, score and findings."""
     _require_filer(request.user)
     data = selectors.workspace(request.user, _year(request))
-    return render(request, "projects/workspace.html", {"workspace": data})
+    return render(
+        request,
+        "projects/workspace.html",
+        {"workspace": data, "notifications": notifications_for(request.user)},
+    )
 
 
 @login_required

@@ -144,6 +144,26 @@ def test_workspace_query_count_does_not_grow_with_evaluations(
     few = _count(client)
     _add(45, personas.unit_a)
     assert _count(client) == few
-    # session, user, memberships, years, subjects, their evaluations, task, extensions
-    with django_assert_num_queries(8):
+    # session, user, memberships, years, subjects, their evaluations, task, extensions,
+    # notifications and their unread count
+    with django_assert_num_queries(10):
         client.get(URL, {"year": 2023})
+
+
+def test_a_returned_filing_is_announced_on_the_workspace(client, personas):
+    from projects.models import Notification
+
+    Notification.objects.create(
+        recipient=personas.alice, kind=Notification.Kind.RETURNED, message="区政府工作经费 已退回"
+    )
+    client.force_login(personas.alice)
+    page = client.get(URL).content.decode()
+    assert "区政府工作经费 已退回" in page
+    assert "1 条未读" in page
+
+
+def test_navigation_shows_only_the_users_own_work(client, personas):
+    client.force_login(personas.alice)
+    page = client.get(URL).content.decode()
+    assert ">填报</a>" in page
+    assert ">审核</a>" not in page
