@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
+from projects.upload import template as upload_template
 from projects.upload import workbook as upload
 from reports.excel.common import (
     BOLD,
@@ -182,6 +183,6 @@ def evaluation_table_workbook(tables) -> bytes:
     workbook.remove(workbook.active)
     used: set[str] = set()
     for index, table in enumerate(tables, start=1):
-        sheet = workbook.create_sheet(upload.sheet_title(index, table.project_name, used))
+        sheet = workbook.create_sheet(upload_template.sheet_title(index, table.project_name, used))
         write_table_sheet(sheet, table)
     return to_bytes(workbook)
