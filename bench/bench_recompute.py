@@ -14,7 +14,6 @@ target is p95 ≤ 50 ms for the recompute. Use PostgreSQL for production-like fi
 
 import argparse
 import os
-import platform
 import re
 import statistics
 import sys
@@ -28,6 +27,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfeval.settings")
 os.environ.setdefault("SELFEVAL_MODE", "test")
 
 import django  # noqa: E402
+
+from bench.machine import machine  # noqa: E402
 
 django.setup()
 
@@ -48,21 +49,6 @@ ROWS = [
     ("效益指标", "可持续影响指标", "长效机制", "有效提升", ""),
     ("满意度指标", "服务对象满意度指标", "服务企业满意度", "≥90%", "92%"),
 ]
-
-
-def machine() -> str:
-    """CPU model, cores and Python, printed beside the figures."""
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.node()} · {cpu} · {os.cpu_count()} cores · Python {platform.python_version()}"
-    )
 
 
 def build(count: int):

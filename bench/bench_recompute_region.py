@@ -10,7 +10,6 @@ runner machinery), then times `recompute_region` and counts its queries.
 
 import argparse
 import os
-import platform
 import sys
 import time
 from decimal import Decimal
@@ -21,6 +20,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfeval.settings")
 os.environ.setdefault("SELFEVAL_MODE", "test")
 
 import django  # noqa: E402
+
+from bench.machine import machine  # noqa: E402
 
 django.setup()
 
@@ -36,20 +37,6 @@ TARGETS = [
     ("效益指标", "经济效益指标", "{n}-{m}家", "{a}家"),
     ("满意度指标", "服务对象满意度指标", "≥90%", "{p}%"),
 ]
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.node()} · {cpu} · {os.cpu_count()} cores · Python {platform.python_version()}"
-    )
 
 
 def build(evaluations: int, indicators: int):

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
@@ -30,6 +29,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfeval.settings")
 os.environ.setdefault("SELFEVAL_MODE", "test")
 
 import django  # noqa: E402
+import weasyprint  # noqa: E402
+
+from bench.machine import machine  # noqa: E402
 
 django.setup()
 
@@ -52,25 +54,6 @@ ROWS = [
 ]
 # 产出 50, 效益 30, 满意度 10: the national 90.
 WEIGHTS = [Decimal(w) for w in (10, 10, 5, 5, 5, 10, 5, 10, 10, 5, 5, 10)]
-
-
-def machine() -> str:
-    """CPU model, cores, load and versions: figures mean nothing without them."""
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import weasyprint
-
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (
-        f"{platform.node()} · {cpu} · {os.cpu_count()} cores · load {load} · "
-        f"Python {platform.python_version()} · WeasyPrint {weasyprint.__version__}"
-    )
 
 
 def build(projects: int, summary_rows: int):
@@ -212,7 +195,7 @@ def main() -> None:
     try:
         started = time.perf_counter()
         region, department = build(args.projects, args.summary_rows)
-        print(f"machine: {machine()}")
+        print(f"machine: {machine(f'WeasyPrint {weasyprint.__version__}')}")
         print(f"database: {connection.vendor}")
         print(
             f"built {args.projects} + {args.summary_rows} scored evaluations × {len(ROWS)} "

@@ -13,7 +13,6 @@ new projects. Use PostgreSQL for production-like figures:
 import argparse
 import datetime
 import os
-import platform
 import statistics
 import sys
 import time
@@ -26,6 +25,8 @@ os.environ.setdefault("SELFEVAL_MODE", "test")
 
 import django  # noqa: E402
 
+from bench.machine import machine  # noqa: E402
+
 django.setup()
 
 from django.db import connection  # noqa: E402
@@ -33,21 +34,6 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 
 STATUSES = ["draft", "submitted", "department_approved", "approved", "returned", "approved"]
 GRADES = [("96.50", "优"), ("85.00", "良"), ("72.40", "中"), ("55.00", "差")]
-
-
-def machine() -> str:
-    """CPU model, cores and Python, printed beside the figures."""
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.node()} · {cpu} · {os.cpu_count()} cores · Python {platform.python_version()}"
-    )
 
 
 def build(evaluations: int):
