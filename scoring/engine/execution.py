@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from .findings import finding
 from .model import EvaluationInput, Finding
@@ -12,10 +12,10 @@ from .rules import RuleSet
 
 _COLUMNS = (("initial", "年初预算数"), ("adjusted", "全年预算数"), ("executed", "全年执行数"))
 _LABEL = dict(_COLUMNS)
+_FOUR_PLACES, _SIX_PLACES = Decimal("0.0001"), Decimal("0.000001")  # trace display only
 
 
-@dataclass(frozen=True, slots=True)
-class ExecutionFigures:
+class ExecutionFigures(NamedTuple):
     """The reconciled fund figures and the execution rate and score derived from them."""
 
     weight: Decimal
@@ -27,8 +27,12 @@ class ExecutionFigures:
 
 def _reconcile(inp: EvaluationInput, findings: list[Finding], trace: list[str]) -> dict:
     """Take each column from the source rows when they carry it: the total row is derived."""
-    total = next((f for f in inp.funds if f.source == "total"), None)
-    sources = [f for f in inp.funds if f.source != "total"]
+    funds = inp.funds
+    if len(funds) == 1 and funds[0].source == "total":  # nothing to reconcile
+        only = funds[0]
+        return {"initial": only.initial, "adjusted": only.adjusted, "executed": only.executed}
+    total = next((f for f in funds if f.source == "total"), None)
+    sources = [f for f in funds if f.source != "total"]
     figures: dict[str, Decimal | None] = {}
     disagreements = []
     for column, label in _COLUMNS:
@@ -47,9 +51,7 @@ def _reconcile(inp: EvaluationInput, findings: list[Finding], trace: list[str]) 
 
 def _claimed_rate_differs(claimed: Decimal, percent: Decimal) -> bool:
     """Compare at the precision the filer printed, so 61.2 agrees with 61.20 but 84.25 ≠ 84.26."""
-    places = min(max(-claimed.as_tuple().exponent, 0), 2)
-    quantum = Decimal(1).scaleb(-places)
-    return percent.quantize(quantum, rounding=ROUND_HALF_UP) != claimed
+    return percent.quantize(claimed, rounding=ROUND_HALF_UP) != claimed  # claimed's exponent
 
 
 def score_execution(
@@ -78,7 +80,7 @@ def score_execution(
     rate = round2(percent)
     trace.append(
         f"执行率 = {_LABEL['executed']} {plain(executed)} / {_LABEL[column]} {plain(budget)}"
-        f" = {percent:.4f}% → {rate}%"
+        f" = {percent.quantize(_FOUR_PLACES)}% → {rate}%"
     )
     if ratio > ONE:
         findings.append(
@@ -95,7 +97,9 @@ def score_execution(
     else:
         capped = min(max(ratio, ZERO), ONE)
         score = round2(weight * capped)
-        trace.append(f"执行率得分 = {plain(weight)} × min({ratio:.6f}, 1) → {score}")
+        trace.append(
+            f"执行率得分 = {plain(weight)} × min({ratio.quantize(_SIX_PLACES)}, 1) → {score}"
+        )
     if inp.claimed_rate is not None and _claimed_rate_differs(inp.claimed_rate, percent):
         findings.append(
             finding("claimed_rate_mismatch", claimed=plain(inp.claimed_rate), computed=rate)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Finding
+from .model import Finding, new_finding
 
 # code: (severity, message template). Codes are stable identifiers stored with every result.
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -72,7 +72,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "level1_weights_differ": ("info", "一级指标分值与规则集不同：{details}"),
     "indicator_inapplicable": ("info", "{row}标为不适用，不计分{rescale}"),
-    "text_too_long": ("warning", "{what}共 {length} 字，超过 {limit} 字的限制"),
+    "text_too_long": ("warning", "{row}{what}共 {length} 字，超过 {limit} 字的限制"),
     "achievement_missing": (
         "warning",
         "{row}为定性指标，未选择达成情况（达成/部分达成/未达成）且未填自评得分，计 0 分",
@@ -83,9 +83,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 def finding(code: str, indicator: int | None = None, /, **values: object) -> Finding:
     """Build a finding from the catalogue so codes, severities and wording never drift apart."""
     severity, template = CATALOGUE[code]
-    return Finding(code, severity, template.format(**values), indicator)
+    return new_finding(code, severity, template.format(**values), indicator)
+
+
+_ORDINALS = tuple(f"第{n}项指标「" for n in range(1, 201))  # formatting the number costs more
+
+
+def row_note(code: str, values: dict) -> tuple[str, str, str]:
+    """A row's finding before its position is known: code, severity, message after the label."""
+    severity, template = CATALOGUE[code]  # row messages all begin with the row's label
+    return code, severity, template.format(row="", **values)
+
+
+def place_notes(notes: tuple, index: int, label: str) -> tuple[Finding, ...]:
+    """Turn a row's notes into findings at its position in the table."""
+    return tuple(new_finding(code, severity, label + tail, index) for code, severity, tail in notes)
 
 
 def row_label(index: int, name: str) -> str:
     """Name a row the way a filer reads the table: 1-based, with its 三级指标."""
+    if index < 200:
+        return _ORDINALS[index] + name + "」"
     return f"第{index + 1}项指标「{name}」"

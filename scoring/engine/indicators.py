@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
-from .findings import finding, row_label
-from .model import ACHIEVEMENTS, Finding, IndicatorInput
+from .findings import finding, place_notes, row_label, row_note
+from .model import ACHIEVEMENTS, Finding, IndicatorInput, IndicatorResult, new_indicator_result
 from .numbers import CENT, HUNDRED, ONE, ZERO, is_blank, parse_printed_number, plain
 from .rules import RuleSet
 from .targets import (
@@ -20,45 +21,36 @@ from .targets import (
     STRICT,
     Actual,
     Target,
+    is_lower_is_better,
     normalise,
-    parse_actual,
     parse_indicator_target,
+    read_actual,
 )
 
+Rule = tuple[Decimal, bool, str]  # (unrounded score, target met, the formula as explained)
+
+_DIGIT = re.compile(r"\d")
 _WEIGHT_NOTE = re.compile(r"[(（][^()（）]*分[)）]$")
 _INAPPLICABLE = frozenset({"不适用", "不涉及", "无此项", "本年度不涉及"})
 _MEMO_LIMIT = 200_000
 _NOT_MET = {"partial": "未完全达成目标", "missed": "未达成目标", "exceeded": "超额完成较多"}
 
 
-class Row:
-    """The working record of one row while the sheet is scored; frozen into IndicatorResult."""
+# What the sheet-level checks need of a row besides its frozen result: (level1, unrounded score
+# so rescaling rounds once, on_bound (None: no readable number), inapplicable). A plain tuple:
+# it is made for every row of every batch.
+RowFacts = tuple[str, Decimal, bool | None, bool]
 
-    __slots__ = (
-        "index", "name", "level1", "score", "status", "target", "weight", "claimed",
-        "actual_value", "findings", "trace", "on_bound", "inapplicable", "deviation",
-    )  # fmt: skip
 
-    def __init__(self, index: int, ind: IndicatorInput, level1: str, target: Target) -> None:
-        self.index = index
-        self.name = ind.name
-        self.level1 = level1
-        self.target = target
-        self.score = ZERO
-        self.status = "unscored"
-        self.weight: Decimal | None = None
-        self.claimed: Decimal | None = None
-        self.actual_value: Decimal | None = None
-        self.findings: list[Finding] = []
-        self.trace = ""
-        self.on_bound: bool | None = None  # None: not a numeric row with a readable actual
-        self.inapplicable = False
-        self.deviation = ind.deviation
+@lru_cache(maxsize=4096)
+def _claimed(text: str) -> Decimal | None:
+    parsed = parse_printed_number(text)
+    return parsed[0] if parsed is not None else None
 
-    @property
-    def scored(self) -> bool:
-        """Whether the row carries a weight and is scored (not a sub-row, not inapplicable)."""
-        return self.weight is not None and not self.inapplicable and self.status != "unscored"
+
+@lru_cache(maxsize=65536)
+def _inapplicable(text: str) -> bool:
+    return normalise(text) in _INAPPLICABLE
 
 
 def level_name(text: str | None) -> str:
@@ -112,7 +104,17 @@ def _static(ind: IndicatorInput, rules: RuleSet) -> tuple:
         ):
             direction = "越低越好（应为 ≤）"
     inapplicable = normalise(ind.target or "") in _INAPPLICABLE
-    facts = (target, weight, weight_problem, level1, level_problem, direction, inapplicable)
+    reading = (target.kind, target.unit_of_measure, is_lower_is_better(target))
+    facts = (
+        target,
+        weight,
+        weight_problem,
+        level1,
+        level_problem,
+        direction,
+        inapplicable,
+        reading,
+    )
     if len(rules.memo) > _MEMO_LIMIT:
         rules.memo.clear()
     rules.memo[key] = facts
@@ -153,205 +155,234 @@ def _lower(t: Decimal, a: Decimal, w: Decimal, formula: str) -> tuple[Decimal, s
     )
 
 
-def _numeric(row: Row, t: Target, a: Decimal, w: Decimal, rules: RuleSet) -> tuple[bool, str]:
-    """Score a quantitative or range row; returns whether the target is met and the rule used."""
+def _numeric(t: Target, a: Decimal, w: Decimal, rules: RuleSet) -> tuple[Decimal, bool, str]:
+    """Score a quantitative or range row: (unrounded score, target met, the rule as explained)."""
     if t.kind == RANGE:
-        low, high = t.low, t.high
-        row.on_bound = a in (low, high)
-        if a < low:
-            row.score, rule = _higher(low, a, w)
-            return False, f"低于区间下限，按正向公式 {rule}"
-        if a > high:
-            row.score, rule = _lower(high, a, w, rules.reverse_formula)
-            return False, f"高于区间上限，按反向公式 {rule}"
-        row.score = w
-        return True, "在区间内，得满分"
+        if a < t.low:
+            score, rule = _higher(t.low, a, w)
+            return score, False, f"低于区间下限，按正向公式 {rule}"
+        if a > t.high:
+            score, rule = _lower(t.high, a, w, rules.reverse_formula)
+            return score, False, f"高于区间上限，按反向公式 {rule}"
+        return w, True, "在区间内，得满分"
     value, comparator = t.value, t.comparator
-    row.on_bound = a == value
+    if comparator == ">=" and a >= value:  # the common case, answered before any formula
+        return w, True, "实际不低于目标，得满分"
     if comparator in LOWER_IS_BETTER:
-        row.score, rule = _lower(value, a, w, rules.reverse_formula)
-        met = a < value if comparator == "<" else a <= value
-        return met, rule
+        score, rule = _lower(value, a, w, rules.reverse_formula)
+        return score, (a < value if comparator == "<" else a <= value), rule
     if comparator == "=" and value <= 0:
         met = a == value
-        row.score = w if met else ZERO
-        return met, "目标不为正数时须恰好相等" + ("，得满分" if met else "，计 0 分")
-    row.score, rule = _higher(value, a, w)
-    met = a > value if comparator == ">" else a >= value
-    return met, rule
+        return (
+            (w if met else ZERO),
+            met,
+            "目标不为正数时须恰好相等" + ("，得满分" if met else "，计 0 分"),
+        )
+    score, rule = _higher(value, a, w)
+    return score, (a > value if comparator == ">" else a >= value), rule
 
 
-def _score_numeric(row: Row, ind: IndicatorInput, actual: Actual, rules: RuleSet) -> None:
-    t, w, label = row.target, row.weight, row_label(row.index, ind.name)
+Notes = list[tuple[str, dict]]  # findings of a row before its index is known: (code, values)
+
+
+def _score_numeric(
+    ind: IndicatorInput, t: Target, w: Decimal, actual: Actual, rules: RuleSet, notes: Notes
+) -> tuple[Decimal, str, str]:
+    """Score against a number or range; returns (unrounded score, status, trace)."""
     a = actual.value
-    row.actual_value = a
-    for note in actual.notes:
-        row.findings.append(
-            finding(
-                note,
-                row.index,
-                row=label,
-                actual=ind.actual,
-                target=ind.target,
-                value=plain(a),
-                unit=t.unit_of_measure or "",
+    for code in actual.notes:
+        notes.append(
+            (
+                code,
+                {"actual": ind.actual, "target": ind.target, "value": plain(a),
+                 "unit": t.unit_of_measure or ""},
             )
-        )
-    met, rule = _numeric(row, t, a, w, rules)
+        )  # fmt: skip
+    score, met, rule = _numeric(t, a, w, rules)
     if not met and t.comparator in STRICT and a == t.value:
-        row.findings.append(
-            finding(
-                "actual_equals_strict_bound",
-                row.index,
-                row=label,
-                target=ind.target,
-                actual=ind.actual,
-            )
-        )
-    exceeded = False
+        notes.append(("actual_equals_strict_bound", {"target": ind.target, "actual": ind.actual}))
+    status = "met" if met else "partial" if score else "missed"
     if met and t.kind == QUANTITATIVE and t.comparator not in LOWER_IS_BETTER and t.value > 0:
         ratio = rules.over_achievement_ratio
         if a >= t.value * ratio:
-            exceeded = True
+            status = "exceeded"
             percent = (a * HUNDRED / t.value).quantize(CENT)
-            row.findings.append(
-                finding(
-                    "exceeded_far",
-                    row.index,
-                    row=label,
-                    percent=plain(percent),
-                    ratio=plain(ratio * HUNDRED),
-                )
+            notes.append(
+                ("exceeded_far", {"percent": plain(percent), "ratio": plain(ratio * HUNDRED)})
             )
             deduction = rules.over_achievement_deduction
             if deduction:
-                row.score = max(ZERO, w - deduction)
+                score = max(ZERO, w - deduction)
                 rule += f"，超额扣 {plain(deduction)} 分"
-    row.status = "exceeded" if exceeded else "met" if met else "partial" if row.score else "missed"
-    row.trace = (
-        f"{label}：目标 {ind.target}，实际 {ind.actual}，{_STATUS_CN[row.status]}；{rule}"
-        f" = {row.score:.4f}（分值 {plain(w)}）"
+    shown = ind.weight if score is w else f"{score:.4f}"
+    trace = (
+        f"目标 {ind.target}，实际 {ind.actual}，{_STATUS_CN[status]}；{rule}"
+        f" = {shown}（分值 {ind.weight}）"
     )
+    return score, status, trace
 
 
-def _score_deadline(row: Row, ind: IndicatorInput, actual: Actual) -> None:
-    t = row.target
+def _deadline_met(t: Target, actual: Actual) -> bool:
+    """On time when the actual date is not later; a month-only actual is on time in its month."""
     if actual.achieved is not None:
-        met = actual.achieved
-    else:
-        year_known = t.year is not None and actual.year is not None
-        done = (actual.year if year_known else 0, actual.month, actual.day or 0)
-        due = (t.year if year_known else 0, t.month, t.day or 31)
-        if actual.day is None:  # an actual given by month only is on time within that month
-            due = due[:2] + (0,)
-        met = done <= due
-    row.score = row.weight if met else ZERO
-    row.status = "met" if met else "missed"
-    row.trace = f"{row_label(row.index, ind.name)} 时限 {ind.target}，完成 {ind.actual} → {_STATUS_CN[row.status]}"
+        return actual.achieved
+    year_known = t.year is not None and actual.year is not None
+    done = (actual.year if year_known else 0, actual.month, actual.day or 0)
+    due = (t.year if year_known else 0, t.month, t.day or 31)
+    if actual.day is None:
+        due = (due[0], due[1], 0)
+    return done <= due
 
 
-def _band_score(row: Row, achievement: str, rules: RuleSet) -> str:
+def _band_score(w: Decimal, claimed: Decimal | None, band: tuple[Decimal, Decimal]) -> Decimal:
     """Pick the score inside the qualitative band the filer's achievement selects."""
-    w = row.weight
-    low, high = rules.qualitative_bands[achievement]
+    low, high = band
     bottom, top = w * low / HUNDRED, w * high / HUNDRED
     closed = high == HUNDRED  # only the top band includes its upper bound
-    claimed = row.claimed
     if claimed is not None and bottom <= claimed and (claimed < top or (closed and claimed == top)):
-        row.score = claimed
-        return f"自评得分 {plain(claimed)} 在区间内，采用"
-    row.score = top if closed else max(bottom, top - CENT)
-    return f"取区间上限 {plain(row.score)}"
+        return claimed
+    return top if closed else max(bottom, top - CENT)
 
 
-def _score_qualitative(row: Row, ind: IndicatorInput, rules: RuleSet) -> None:
-    label = row_label(row.index, ind.name)
-    row.status = "qualitative"
+def _score_qualitative(
+    ind: IndicatorInput, w: Decimal, claimed: Decimal | None, rules: RuleSet, notes: Notes
+) -> tuple[Decimal, str]:
+    """Score a worded target by the filer's achievement band; returns (score, trace)."""
     achievement = ind.achievement if ind.achievement in ACHIEVEMENTS else None
     if achievement is not None:
-        low, high = rules.qualitative_bands[achievement]
-        rule = _band_score(row, achievement, rules)
-        row.trace = (
-            f"{label} 定性（{_ACHIEVEMENT_CN[achievement]}，{plain(low)}%–{plain(high)}%），{rule}"
-        )
+        band = rules.qualitative_bands[achievement]
+        score = _band_score(w, claimed, band)
+        how = "采用自评得分" if score is claimed else "取区间上限"
         if achievement != "met" and is_blank(ind.deviation):
-            row.findings.append(
-                finding("deviation_missing", row.index, row=label, why=_NOT_MET[achievement])
-            )
-        return
-    if row.claimed is not None:
-        row.score = min(max(row.claimed, ZERO), row.weight)
-        row.trace = f"{label} 定性，未选择达成情况，采用自评得分 {plain(row.score)}"
-        return
-    row.findings.append(finding("achievement_missing", row.index, row=label))
-    row.trace = f"{label} 定性，未选择达成情况，计 0 分"
+            notes.append(("deviation_missing", {"why": _NOT_MET[achievement]}))
+        return score, (
+            f"定性，{_ACHIEVEMENT_CN[achievement]}（分值的 {plain(band[0])}%–"
+            f"{plain(band[1])}%），{how} {plain(score)}"
+        )
+    if claimed is not None:
+        score = min(max(claimed, ZERO), w)
+        return score, f"定性，未选择达成情况，采用自评得分 {plain(score)}"
+    notes.append(("achievement_missing", {}))
+    return ZERO, "定性，未选择达成情况，计 0 分"
 
 
 _STATUS_CN = {"met": "达成", "exceeded": "超额达成", "partial": "部分达成", "missed": "未达成"}
 _ACHIEVEMENT_CN = {"met": "达成", "partial": "部分达成", "missed": "未达成"}
 
 
-def score_row(index: int, ind: IndicatorInput, rules: RuleSet) -> Row:
-    """Score one printed indicator row under the rules, never raising on what was printed."""
-    target, weight, weight_problem, level1, level_problem, direction, inapplicable = _static(
-        ind, rules
+def claimed_above(index: int, label: str, claimed: Decimal, score: Decimal) -> Finding:
+    """The filer's score above the computed one (allowed only with this finding beside it)."""
+    return finding(
+        "claimed_score_above_computed", index, row=label, claimed=plain(claimed), computed=score
     )
-    row = Row(index, ind, level1, target)
-    label = row_label(index, ind.name)
+
+
+def _outcome(ind: IndicatorInput, rules: RuleSet) -> tuple:
+    """Everything about a row that does not depend on its position in the table."""
+    target, weight, weight_problem, level1, level_problem, direction, not_applicable, reading = (
+        _static(ind, rules)
+    )
+    notes: Notes = []
     if level_problem:
-        row.findings.append(finding("level_mismatch", index, row=label, why=level_problem))
+        notes.append(("level_mismatch", {"why": level_problem}))
+    claimed = _claimed(ind.claimed_score) if ind.claimed_score is not None else None
+    score, status, on_bound, actual_value = ZERO, "unscored", None, None
     if ind.weight is None:
-        row.trace = f"{label} 无分值（其中行），仅展示，不计分"
-        return row
-    if weight_problem:
-        row.findings.append(
-            finding("weight_invalid", index, row=label, weight=ind.weight, why=weight_problem)
-        )
-        row.trace = f"{label} 分值「{ind.weight}」无效，不计分"
-        return row
-    row.weight = weight
-    if ind.claimed_score is not None:
-        claimed = parse_printed_number(ind.claimed_score)
-        row.claimed = claimed[0] if claimed is not None else None
-    if inapplicable or normalise(ind.actual or "") in _INAPPLICABLE:
-        row.inapplicable = True
-        row.trace = f"{label} 不适用，不计分"
-        return row
-    if direction:
-        row.findings.append(
-            finding(
-                "direction_suspect",
-                index,
-                row=label,
-                name=ind.name,
-                expected=direction,
-                target=ind.target,
-            )
-        )
-    kind = target.kind
-    if kind in (EMPTY, QUALITATIVE):
-        if kind == EMPTY or any(ch.isdigit() for ch in target.raw):
-            why = "为空" if kind == EMPTY else "无法识别为定量目标"
-            row.findings.append(
-                finding("target_unparsed", index, row=label, target=ind.target or "", why=why)
-            )
-        if is_blank(ind.actual) and ind.achievement not in ACHIEVEMENTS:
-            row.findings.append(finding("actual_missing", index, row=label))
-        _score_qualitative(row, ind, rules)
-        return row
-    actual = parse_actual(ind.actual, target)
-    if actual.missing or actual.unreadable:
-        code = "actual_missing" if actual.missing else "actual_unparsed"
-        row.findings.append(finding(code, index, row=label, actual=ind.actual, target=ind.target))
-        row.status = "missed"
-        row.trace = f"{label} 实际完成值缺失或无法读取，计 0 分"
-        return row
-    if kind == DEADLINE:
-        _score_deadline(row, ind, actual)
+        trace = "无分值（其中行），仅展示，不计分"
+        weight = claimed = None
+    elif weight_problem:
+        notes.append(("weight_invalid", {"weight": ind.weight, "why": weight_problem}))
+        trace = f"分值「{ind.weight}」无效，不计分"
+        weight = claimed = None
+    elif not_applicable or (ind.actual is not None and _inapplicable(ind.actual)):
+        not_applicable = True
+        trace = "不适用，不计分"
     else:
-        _score_numeric(row, ind, actual, rules)
-    if row.status in _NOT_MET and is_blank(ind.deviation):
-        row.findings.append(
-            finding("deviation_missing", index, row=label, why=_NOT_MET[row.status])
+        if direction:
+            notes.append(
+                (
+                    "direction_suspect",
+                    {"name": ind.name, "expected": direction, "target": ind.target},
+                )
+            )
+        kind = target.kind
+        if kind in (EMPTY, QUALITATIVE):
+            if kind == EMPTY or _DIGIT.search(target.raw):
+                why = "为空" if kind == EMPTY else "无法识别为定量目标"
+                notes.append(("target_unparsed", {"target": ind.target or "", "why": why}))
+            if is_blank(ind.actual) and ind.achievement not in ACHIEVEMENTS:
+                notes.append(("actual_missing", {}))
+            score, trace = _score_qualitative(ind, weight, claimed, rules, notes)
+            status = "qualitative"
+        else:
+            actual = read_actual(ind.actual, *reading)
+            if actual.missing or actual.unreadable:
+                # Nothing was measured, so no deviation is asked for: the actual is the fault.
+                code = "actual_missing" if actual.missing else "actual_unparsed"
+                notes.append((code, {"actual": ind.actual, "target": ind.target}))
+                status, trace = "missed", "实际完成值缺失或无法读取，计 0 分"
+            else:
+                if kind == DEADLINE:
+                    met = _deadline_met(target, actual)
+                    score, status = (weight, "met") if met else (ZERO, "missed")
+                    trace = f"时限 {ind.target}，完成 {ind.actual}，{_STATUS_CN[status]}"
+                else:
+                    actual_value = actual.value
+                    score, status, trace = _score_numeric(ind, target, weight, actual, rules, notes)
+                    on_bound = (
+                        actual_value in (target.low, target.high)
+                        if kind == RANGE
+                        else actual_value == target.value
+                    )
+                if status in _NOT_MET and is_blank(ind.deviation):
+                    notes.append(("deviation_missing", {"why": _NOT_MET[status]}))
+    rounded = score.quantize(CENT, ROUND_HALF_UP)
+    if claimed is not None and claimed > rounded and not not_applicable:
+        notes.append(
+            ("claimed_score_above_computed", {"claimed": plain(claimed), "computed": rounded})
         )
-    return row
+    limit = rules.text_limits.get("deviation", 0)
+    if limit and ind.deviation and len(ind.deviation) > limit:
+        what = {"what": "的偏差原因分析", "length": len(ind.deviation), "limit": limit}
+        notes.append(("text_too_long", what))
+    status = "unscored" if not_applicable else status
+    # A row without findings is the same result wherever it stands: build it once and share it
+    # (results are immutable). Rows with findings are built per position, findings carry it.
+    shared = new_indicator_result(
+        rounded, status, target, weight, claimed, actual_value, (), (f"「{ind.name}」{trace}",)
+    )
+    placed_notes = tuple(row_note(code, values) for code, values in notes)
+    return shared, placed_notes, (level1, score, on_bound, not_applicable)
+
+
+def outcome_for(ind: IndicatorInput, rules: RuleSet) -> tuple:
+    """The position-free outcome of a printed row: (shared result, finding notes, row facts)."""
+    # A printed row always scores the same wherever it stands, and batches repeat rows (copied
+    # tables, 95% for ≥95%), so outcomes are memoised per rule set.
+    key = (
+        ind.level1, ind.level2, ind.name, ind.target, ind.actual, ind.weight, ind.claimed_score,
+        ind.deviation, ind.achievement,
+    )  # fmt: skip
+    memo = rules.outcomes
+    outcome = memo.get(key)
+    if outcome is None:
+        outcome = _outcome(ind, rules)
+        if len(memo) > _MEMO_LIMIT:
+            memo.clear()
+        memo[key] = outcome
+    return outcome
+
+
+def placed(shared: IndicatorResult, notes: tuple, index: int, name: str) -> IndicatorResult:
+    """The result of a row with findings at its position: findings name the row and its index."""
+    findings = place_notes(notes, index, row_label(index, name))
+    s = shared
+    return new_indicator_result(
+        s.score, s.status, s.target, s.weight, s.claimed_score, s.actual_value, findings, s.trace
+    )
+
+
+def score_row(index: int, ind: IndicatorInput, rules: RuleSet) -> tuple[IndicatorResult, RowFacts]:
+    """Score one printed indicator row under the rules, never raising on what was printed."""
+    shared, notes, facts = outcome_for(ind, rules)
+    return (placed(shared, notes, index, ind.name) if notes else shared), facts

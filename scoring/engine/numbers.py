@@ -46,7 +46,9 @@ def parse_printed_number(text: str) -> tuple[Decimal, bool] | None:
 
 def plain(value: Decimal) -> str:
     """Print a Decimal without exponent or trailing zeros, as a person would write it."""
-    text = format(value, "f")
+    text = str(value)
+    if "E" in text:
+        text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text

@@ -8,7 +8,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -83,10 +83,12 @@ class RuleSet:
     grades: tuple[GradeBand, ...]
     sources: Mapping[str, str]
     path: str = ""
-    # Per-rule-set memo of row facts that depend only on the printed row and these rules.
+    # Per-rule-set memos: facts of a printed target row, and whole row outcomes; both depend
+    # only on the printed row and these rules, which never change once published.
     memo: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+    outcomes: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The identifier stored with every score: id@version."""
         return f"{self.id}@{self.version}"
@@ -345,7 +347,9 @@ def override_ruleset(rules: RuleSet, changes: Mapping[str, object]) -> RuleSet:
             values[attr] = check(value)
         except ValueError as exc:
             raise _fail(path, f"{dotted}.value", str(exc)) from None
-    changed = dataclasses.replace(rules, id=f"{rules.id}+changed", path="", memo={}, **values)
+    changed = dataclasses.replace(
+        rules, id=f"{rules.id}+changed", path="", memo={}, outcomes={}, **values
+    )
     _check_consistency(path, changed)
     return changed
 

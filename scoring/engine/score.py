@@ -2,81 +2,121 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+import dataclasses
+from decimal import ROUND_HALF_UP, Decimal
 
 from .execution import score_execution
 from .findings import finding, row_label
-from .indicators import Row, score_row
-from .model import EvaluationInput, EvaluationResult, Finding, IndicatorResult
-from .numbers import ZERO, is_blank, plain, round2
+from .indicators import RowFacts, claimed_above, outcome_for, placed
+from .model import (
+    EvaluationInput,
+    EvaluationResult,
+    Finding,
+    IndicatorResult,
+    new_evaluation_result,
+)
+from .numbers import CENT, ZERO, is_blank, plain, round2
 from .rules import RuleSet
 
 
-def _sheet_checks(rows: list[Row], rules: RuleSet, findings: list[Finding], trace: list) -> None:
-    """Checks over the whole indicator table: weights, inapplicable rows, copied actuals."""
-    weighted = [r for r in rows if r.weight is not None]
-    weight_sum = sum((r.weight for r in weighted), ZERO)
-    expected = rules.indicator_weight_total
-    if weight_sum != expected:
-        findings.append(
-            finding("weights_not_90", total=plain(weight_sum), expected=plain(expected))
-        )
-    inapplicable = [r for r in weighted if r.inapplicable]
-    applicable = weight_sum - sum((r.weight for r in inapplicable), ZERO)
-    rescale = rules.rescale_inapplicable and inapplicable and applicable > 0
-    note = f"，其余指标得分按 {plain(weight_sum)}/{plain(applicable)} 折算" if rescale else ""
-    for r in inapplicable:
-        r.findings.append(
-            finding("indicator_inapplicable", r.index, row=row_label(r.index, r.name), rescale=note)
-        )
+class _Sheet:
+    """Sums over the indicator table, gathered in the one pass that scores its rows."""
+
+    __slots__ = ("weighted", "weight_sum", "by_level1", "inapplicable", "bounds", "off_bound")
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.weighted = 0
+        self.weight_sum = ZERO
+        self.by_level1 = dict.fromkeys(rules.level1_weights, ZERO)
+        self.inapplicable: list[int] = []
+        self.bounds = 0  # numeric rows with a readable actual ...
+        self.off_bound = False  # ... and whether any of them is not exactly on its bound
+
+
+def _rescale(
+    results: list[IndicatorResult], facts: list[RowFacts], inp: EvaluationInput, factor: Decimal
+) -> None:
+    """Spread the weight of 不适用 rows over the others: each unrounded score × factor."""
+    for i, (result, (_, raw_score, _, inapplicable)) in enumerate(zip(results, facts, strict=True)):
+        if result.weight is None or inapplicable:
+            continue
+        score = (raw_score * factor).quantize(CENT, ROUND_HALF_UP)
+        kept = tuple(f for f in result.findings if f.code != "claimed_score_above_computed")
+        if result.claimed_score is not None and result.claimed_score > score:
+            label = row_label(i, inp.indicators[i].name)
+            kept += (claimed_above(i, label, result.claimed_score, score),)
+        results[i] = dataclasses.replace(result, score=score, findings=kept)
+
+
+def _inapplicable_rows(
+    inp: EvaluationInput,
+    results: list[IndicatorResult],
+    facts: list[RowFacts],
+    sheet: _Sheet,
+    rules: RuleSet,
+) -> str | None:
+    """Flag 不适用 rows and, where the rules say so, rescale the others; returns the trace line."""
+    applicable = sheet.weight_sum - sum((results[i].weight for i in sheet.inapplicable), ZERO)
+    rescale = rules.rescale_inapplicable and applicable > 0
+    note = f"，其余指标得分按 {plain(sheet.weight_sum)}/{plain(applicable)} 折算" if rescale else ""
     if rescale:
-        factor = weight_sum / applicable
-        for r in weighted:
-            if not r.inapplicable:
-                r.score = r.score * factor
-        trace.append(f"不适用指标 {len(inapplicable)} 项{note}")
-    on_bound = [r.on_bound for r in rows if r.on_bound is not None]
-    if len(on_bound) >= max(rules.copy_check_min_indicators, 1) and all(on_bound):
-        findings.append(finding("actuals_copy_targets", count=len(on_bound)))
-    by_level1: dict[str, Decimal] = dict.fromkeys(rules.level1_weights, ZERO)
-    for r in weighted:
-        by_level1[r.level1 or "（空）"] = by_level1.get(r.level1 or "（空）", ZERO) + r.weight
-    differ = [
-        f"{name} {plain(total)} 分（规则集 {plain(rules.level1_weights.get(name, ZERO))} 分）"
-        for name, total in by_level1.items()
-        if total != rules.level1_weights.get(name, ZERO)
-    ]
-    if differ:
+        _rescale(results, facts, inp, sheet.weight_sum / applicable)
+    for i in sheet.inapplicable:
+        label = row_label(i, inp.indicators[i].name)
+        extra = finding("indicator_inapplicable", i, row=label, rescale=note)
+        results[i] = dataclasses.replace(results[i], findings=(*results[i].findings, extra))
+    return f"不适用指标 {len(sheet.inapplicable)} 项{note or '，不计分'}"
+
+
+def _sheet_findings(sheet: _Sheet, rules: RuleSet, findings: list[Finding]) -> None:
+    """Checks over the whole table: weights adding up, level-1 weights, copied actuals."""
+    expected = rules.indicator_weight_total
+    if sheet.weight_sum != expected:
+        findings.append(
+            finding("weights_not_90", total=plain(sheet.weight_sum), expected=plain(expected))
+        )
+    if sheet.bounds >= max(rules.copy_check_min_indicators, 1) and not sheet.off_bound:
+        findings.append(finding("actuals_copy_targets", count=sheet.bounds))
+    if sheet.by_level1 != rules.level1_weights:
+        differ = [
+            f"{name} {plain(total)} 分（规则集 {plain(rules.level1_weights.get(name, ZERO))} 分）"
+            for name, total in sheet.by_level1.items()
+            if total != rules.level1_weights.get(name, ZERO)
+        ]
         findings.append(finding("level1_weights_differ", details="；".join(differ)))
 
 
-def _text_checks(inp: EvaluationInput, rows: list[Row], rules: RuleSet, findings: list) -> None:
-    """Length limits on the free texts of the table (0 switches a limit off)."""
+def _text_checks(inp: EvaluationInput, rules: RuleSet, findings: list[Finding]) -> None:
+    """Length limits on the table's own texts (rows check their deviation; 0 is no limit)."""
     limits = rules.text_limits
-    texts = [("年度总体目标（预期目标）", "goal", inp.goal_expected, None)]
-    texts.append(("年度总体目标（实际完成情况）", "goal", inp.goal_actual, None))
-    texts.append(("执行率偏低原因", "execution_reason", inp.execution_reason, None))
-    texts.extend(
-        (f"{row_label(r.index, r.name)}的偏差原因分析", "deviation", r.deviation, r.index)
-        for r in rows
-        if r.deviation
+    texts = (
+        ("年度总体目标（预期目标）", "goal", inp.goal_expected),
+        ("年度总体目标（实际完成情况）", "goal", inp.goal_actual),
+        ("执行率偏低原因", "execution_reason", inp.execution_reason),
     )
-    for what, kind, text, index in texts:
+    for what, kind, text in texts:
         limit = limits.get(kind, 0)
         if text and limit and len(text) > limit:
             findings.append(
-                finding("text_too_long", index, what=what, length=len(text), limit=limit)
+                finding("text_too_long", row="", what=what, length=len(text), limit=limit)
             )
 
 
+def _claimed_sum(results: list[IndicatorResult]) -> Decimal | None:
+    """The filer's row scores added up, or None when a weighted row has none."""
+    claimed = [r.claimed_score for r in results if r.weight is not None]
+    return sum(claimed, ZERO) if claimed and None not in claimed else None
+
+
 def _claim_checks(
-    inp: EvaluationInput, rows: list[Row], rules: RuleSet, findings: list[Finding]
+    inp: EvaluationInput, results: list[IndicatorResult], rules: RuleSet, findings: list[Finding]
 ) -> None:
     """Do the filer's own figures add up among themselves (claimed_total_mismatch)?"""
-    weighted = [r for r in rows if r.weight is not None]
-    claimed_rows = [r.claimed for r in weighted]
-    claimed_sum = sum(claimed_rows, ZERO) if weighted and None not in claimed_rows else None
     indicator_total = inp.claimed_indicator_total
+    needed = indicator_total is not None or (
+        inp.claimed_total is not None and inp.claimed_execution_score is not None
+    )
+    claimed_sum = _claimed_sum(results) if needed else None
     if indicator_total is not None and claimed_sum is not None and indicator_total != claimed_sum:
         findings.append(
             finding(
@@ -110,32 +150,25 @@ def _claim_checks(
             )
 
 
-def _freeze(row: Row) -> IndicatorResult:
-    score = round2(row.score)
-    scored = row.weight is not None and row.status != "unscored"
-    if scored and row.claimed is not None and row.claimed > score:
-        row.findings.append(
-            finding(
-                "claimed_score_above_computed",
-                row.index,
-                row=row_label(row.index, row.name),
-                claimed=plain(row.claimed),
-                computed=score,
+def _cap(
+    total: Decimal, rate: Decimal | None, rules: RuleSet, findings: list[Finding], trace: list
+) -> Decimal:
+    """Apply the rule set's ceilings on the total by execution rate (none by default)."""
+    uncapped = total
+    for cap in rules.execution_caps:
+        if rate is not None and cap.min_rate <= rate < cap.below and total > cap.max_total:
+            total = cap.max_total
+            after = round2(total)
+            findings.append(
+                finding(
+                    "total_capped", rate=rate, below=plain(cap.below), before=uncapped, after=after
+                )
             )
-        )
-    if row.inapplicable:
-        row.status = "unscored"
-    return IndicatorResult(
-        row.index,
-        score,
-        row.status,
-        row.target,
-        row.weight,
-        row.claimed,
-        row.actual_value,
-        tuple(row.findings),
-        (row.trace,) if row.trace else (),
-    )
+            trace.append(
+                f"执行率 {rate}% 在 [{plain(cap.min_rate)}, {plain(cap.below)}) 内，"
+                f"总分上限 {plain(cap.max_total)}：{uncapped} → {after}"
+            )
+    return total
 
 
 def score_evaluation(inp: EvaluationInput, rules: RuleSet) -> EvaluationResult:
@@ -143,43 +176,58 @@ def score_evaluation(inp: EvaluationInput, rules: RuleSet) -> EvaluationResult:
     findings: list[Finding] = []
     trace: list[str] = [f"规则集 {rules.key}（{rules.title}）"]
     execution = score_execution(inp, rules, findings, trace)
-    rows = [score_row(i, ind, rules) for i, ind in enumerate(inp.indicators)]
-    sheet: list[Finding] = []
-    _sheet_checks(rows, rules, sheet, trace)
-    _text_checks(inp, rows, rules, sheet)
-    _claim_checks(inp, rows, rules, sheet)
-    results = [_freeze(r) for r in rows]
-    for result in results:
-        findings.extend(result.findings)
+    results: list[IndicatorResult] = []
+    sheet = _Sheet(rules)
+    by_level1 = sheet.by_level1
+    indicator_total = weight_sum = ZERO
+    weighted = bounds = 0
+    off_bound = False
+    rows_from = len(findings), len(trace)
+    # The one pass over the rows: locals rather than attributes, as it runs for every row.
+    for index, indicator in enumerate(inp.indicators):
+        result, notes, (level1, _, on_bound, inapplicable) = outcome_for(indicator, rules)
+        if notes:
+            result = placed(result, notes, index, indicator.name)
+            findings.extend(result.findings)
+        results.append(result)
+        indicator_total += result.score
         trace.extend(result.trace)
-    findings.extend(sheet)
-    indicator_total = sum((r.score for r in results), ZERO)
+        weight = result.weight
+        if weight is not None:
+            weighted += 1
+            weight_sum += weight
+            by_level1[level1 or "（空）"] = by_level1.get(level1 or "（空）", ZERO) + weight
+            if inapplicable:
+                sheet.inapplicable.append(index)
+        if on_bound is not None:
+            bounds += 1
+            off_bound = off_bound or not on_bound
+    sheet.weighted, sheet.weight_sum, sheet.bounds, sheet.off_bound = (
+        weighted,
+        weight_sum,
+        bounds,
+        off_bound,
+    )
+    if sheet.inapplicable:  # rare: rescaling rebuilds the rows' part of the sums and lists
+        facts = [outcome_for(indicator, rules)[2] for indicator in inp.indicators]
+        line = _inapplicable_rows(inp, results, facts, sheet, rules)
+        del findings[rows_from[0] :], trace[rows_from[1] :]
+        indicator_total = sum((r.score for r in results), ZERO)
+        for result in results:
+            findings.extend(result.findings)
+            trace.extend(result.trace)
+        trace.append(line)
+    _sheet_findings(sheet, rules, findings)
+    _text_checks(inp, rules, findings)
+    _claim_checks(inp, results, rules, findings)
     uncapped = execution.score + indicator_total
     trace.append(f"总分 = 执行率得分 {execution.score} + 指标得分 {indicator_total} = {uncapped}")
-    total = uncapped
-    rate = execution.rate
-    for cap in rules.execution_caps:
-        if rate is not None and cap.min_rate <= rate < cap.below and total > cap.max_total:
-            total = cap.max_total
-            findings.append(
-                finding(
-                    "total_capped",
-                    rate=rate,
-                    below=plain(cap.below),
-                    before=uncapped,
-                    after=round2(total),
-                )
-            )
-            trace.append(
-                f"执行率 {rate}% 在 [{plain(cap.min_rate)}, {plain(cap.below)}) 内，"
-                f"总分上限 {plain(cap.max_total)}：{uncapped} → {round2(total)}"
-            )
-    total = round2(total)
+    total = round2(_cap(uncapped, execution.rate, rules, findings, trace))
     band = rules.grade_for(total)
     trace.append(f"等级：{band.name}（总分 {total} ≥ {plain(band.min)}）")
-    return EvaluationResult(
+    return new_evaluation_result(
         rules=rules.key,
-        execution_rate=rate,
+        execution_rate=execution.rate,
         execution_score=execution.score,
         execution_weight=execution.weight,
         budget=execution.budget,

@@ -381,7 +381,23 @@ def _number_in_words(text: str) -> tuple[Decimal, str | None] | None:
     return to_decimal(found[0]["num"]), normalise_unit(found[0]["unit"])
 
 
+_MISSING = Actual(missing=True)
+_UNREADABLE = Actual(unreadable=True)
+
+
 @lru_cache(maxsize=65536)
+def read_actual(text: str | None, kind: str, unit: str | None, lower: bool) -> Actual:
+    """parse_actual keyed on what it needs of the target, cached: batches repeat actuals."""
+    if is_blank(text):
+        return _MISSING
+    if kind not in (QUANTITATIVE, RANGE, DEADLINE):
+        return Actual()
+    try:
+        return _read_actual(text, kind, unit, lower)
+    except Exception:  # noqa: BLE001 - never raise on input
+        return _UNREADABLE
+
+
 def _read_actual(text: str, kind: str, unit: str | None, lower: bool) -> Actual:
     notes: list[str] = []
     parsed, explicit = _read(text)
@@ -391,7 +407,7 @@ def _read_actual(text: str, kind: str, unit: str | None, lower: bool) -> Actual:
         words = achievement_from_text(text)
         if words is not None:
             return Actual(achieved=words == "met")
-        return Actual(unreadable=True)
+        return _UNREADABLE
     if parsed.kind == QUANTITATIVE and parsed.value is not None:
         value, found_unit = parsed.value, parsed.unit_of_measure
         if explicit:
@@ -404,7 +420,7 @@ def _read_actual(text: str, kind: str, unit: str | None, lower: bool) -> Actual:
     else:
         extracted = _number_in_words(text)
         if extracted is None:
-            return Actual(unreadable=True)
+            return _UNREADABLE
         value, found_unit = extracted
         notes.append("actual_not_a_value")
     value, note = _convert(value, found_unit, unit)
@@ -414,14 +430,11 @@ def _read_actual(text: str, kind: str, unit: str | None, lower: bool) -> Actual:
     return Actual(value=value, unit_of_measure=shown_unit, notes=tuple(notes))
 
 
+def is_lower_is_better(target: Target) -> bool:
+    """Whether a target scores lower actuals better (≤, <): ranges and dates do not."""
+    return target.kind == QUANTITATIVE and target.comparator in LOWER_IS_BETTER
+
+
 def parse_actual(text: str | None, target: Target) -> Actual:
     """Read an actual in its target's terms: its number in the target's unit, or its date."""
-    if is_blank(text):
-        return Actual(missing=True)
-    if target.kind not in (QUANTITATIVE, RANGE, DEADLINE):
-        return Actual()
-    lower = target.kind == QUANTITATIVE and target.comparator in LOWER_IS_BETTER
-    try:
-        return _read_actual(text, target.kind, target.unit_of_measure, lower)
-    except Exception:  # noqa: BLE001 - never raise on input
-        return Actual(unreadable=True)
+    return read_actual(text, target.kind, target.unit_of_measure, is_lower_is_better(target))

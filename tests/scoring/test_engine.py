@@ -106,3 +106,35 @@ def test_the_same_input_gives_the_same_result() -> None:
     )
     rules = load_ruleset()
     assert score_evaluation(inp, rules) == score_evaluation(inp, rules)
+
+
+def test_fast_builders_fill_exactly_the_declared_fields() -> None:
+    from dataclasses import fields
+
+    from scoring.engine.model import (
+        EvaluationResult,
+        Finding,
+        IndicatorResult,
+        new_evaluation_result,
+        new_finding,
+        new_indicator_result,
+    )
+
+    inp = _evaluation(
+        [IndicatorInput("产出指标", "数量指标", "培训", "≥10次", "8次", "90")], "9000"
+    )
+    result = score_evaluation(inp, load_ruleset())
+    built = [
+        (new_finding("c", "info", "m", None), Finding),
+        (new_indicator_result(*([None] * 8)), IndicatorResult),
+        (
+            new_evaluation_result(**{f.name: None for f in fields(EvaluationResult)}),
+            EvaluationResult,
+        ),
+        (result, EvaluationResult),
+        (result.indicators[0], IndicatorResult),
+        (result.findings[0], Finding),
+    ]
+    for obj, cls in built:
+        assert type(obj) is cls
+        assert list(vars(obj)) == [f.name for f in fields(cls)], cls.__name__
