@@ -23,7 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scoring.engine import (  # noqa: E402 - the repo root must be importable first
+from bench.machine import machine  # noqa: E402 - the repo root must be importable first
+from scoring.engine import (  # noqa: E402
     EvaluationInput,
     FundLine,
     IndicatorInput,
@@ -152,23 +153,6 @@ def build_batch(evaluations: int, per_evaluation: int, seed: int = 2023) -> list
     return batch
 
 
-def _load() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unknown"
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def main() -> int:
     """Build the batch, score it cold (caches cleared), print the figures and the machine."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -200,9 +184,7 @@ def main() -> int:
     print(f"throughput:      {rate:,.0f} indicators/s CPU (bar {BAR:,}: {verdict})")
     print(f"                 {wall_rate:,.0f} indicators/s wall")
     print(f"                 {args.evaluations / cpu:,.0f} evaluations/s CPU")
-    print(f"load average:    {_load()}")
-    print(f"machine:         {platform.platform()}; {_cpu_model()}")
-    print(f"python:          {platform.python_implementation()} {platform.python_version()}")
+    print(f"machine:         {machine(platform.platform(), platform.python_implementation())}")
     print(f"rule set:        {rules.key}")
     return 0
 
