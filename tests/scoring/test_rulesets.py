@@ -150,3 +150,11 @@ def test_overrides_are_checked_and_never_pass_for_the_published_version() -> Non
         override_ruleset(load_ruleset(), {"scoring.reverse_formula": "guess"})
     with pytest.raises(RuleSetError, match="scoring.colour"):
         override_ruleset(load_ruleset(), {"scoring.colour": "red"})
+
+
+def test_the_reference_documents_every_parameter() -> None:
+    reference = (RULESETS_DIR.parents[1] / "docs" / "rulesets.md").read_text(encoding="utf-8")
+    for key in load_ruleset().sources:
+        assert f"`{key}`" in reference, key
+    for rules in list_rulesets():
+        assert f"`{rules.key}`" in reference, rules.key
