@@ -184,6 +184,9 @@ def main() -> int:
     print(f"throughput:      {rate:,.0f} indicators/s CPU (bar {BAR:,}: {verdict})")
     print(f"                 {wall_rate:,.0f} indicators/s wall")
     print(f"                 {args.evaluations / cpu:,.0f} evaluations/s CPU")
+    # Repeated printed rows are scored once (the engine memoises row outcomes): say how often.
+    distinct = len(rules.outcomes)
+    print(f"distinct rows:   {distinct:,} of {count:,} ({distinct / count:.0%} scored afresh)")
     print(f"machine:         {machine(platform.platform(), platform.python_implementation())}")
     print(f"rule set:        {rules.key}")
     return 0

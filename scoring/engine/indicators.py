@@ -27,12 +27,10 @@ from .targets import (
     read_actual,
 )
 
-Rule = tuple[Decimal, bool, str]  # (unrounded score, target met, the formula as explained)
-
 _DIGIT = re.compile(r"\d")
 _WEIGHT_NOTE = re.compile(r"[(（][^()（）]*分[)）]$")
 _INAPPLICABLE = frozenset({"不适用", "不涉及", "无此项", "本年度不涉及"})
-_MEMO_LIMIT = 200_000
+_MEMO_LIMIT = 50_000  # about 1.4 kB an outcome: at most ~70 MB per rule set
 _NOT_MET = {"partial": "未完全达成目标", "missed": "未达成目标", "exceeded": "超额完成较多"}
 
 
@@ -132,9 +130,8 @@ def _higher(t: Decimal, a: Decimal, w: Decimal) -> tuple[Decimal, str]:
     if t == 0:
         return ZERO, "目标为 0 而实际为负数，计 0 分"
     # A negative target (≥ -5%): the same shortfall share, measured against |target|.
-    return w * max(
-        ZERO, ONE - (t - a) / -t
-    ), f"{plain(w)} × (1 − ({plain(t)} − {plain(a)}) / |{plain(t)}|)"
+    score = w * max(ZERO, ONE - (t - a) / -t)
+    return score, f"{plain(w)} × (1 − ({plain(t)} − {plain(a)}) / |{plain(t)}|)"
 
 
 def _lower(t: Decimal, a: Decimal, w: Decimal, formula: str) -> tuple[Decimal, str]:
@@ -380,9 +377,3 @@ def placed(shared: IndicatorResult, notes: tuple, index: int, name: str) -> Indi
     return new_indicator_result(
         s.score, s.status, s.target, s.weight, s.claimed_score, s.actual_value, findings, s.trace
     )
-
-
-def score_row(index: int, ind: IndicatorInput, rules: RuleSet) -> tuple[IndicatorResult, RowFacts]:
-    """Score one printed indicator row under the rules, never raising on what was printed."""
-    shared, notes, facts = outcome_for(ind, rules)
-    return (placed(shared, notes, index, ind.name) if notes else shared), facts
