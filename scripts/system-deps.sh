@@ -3,6 +3,8 @@
 set -u
 missing=()
 for pkg in "$@"; do
+  # A command of the same name counts too: Node.js from another source ships its own npm.
+  command -v "$pkg" >/dev/null 2>&1 && continue
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 ((${#missing[@]})) || exit 0
