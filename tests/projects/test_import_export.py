@@ -107,7 +107,8 @@ def test_importing_twice_updates_instead_of_duplicating(tmp_path):
 
 
 def test_business_env_example_is_stored_in_yuan():
-    evaluation = import_file(EXAMPLE if EXAMPLE.exists() else FIXTURES[0])
+    business = ROOT / "fixtures" / "seed001-xiangshan-govoffice-2023-business-env.json"
+    evaluation = import_file(EXAMPLE if EXAMPLE.exists() else business)
     total = evaluation.project.fund_lines.get(source="total")
     assert total.adjusted == Decimal("460000")
     assert total.executed == Decimal("387600")
