@@ -12,7 +12,6 @@ from .rules import RuleSet
 
 _COLUMNS = (("initial", "年初预算数"), ("adjusted", "全年预算数"), ("executed", "全年执行数"))
 _LABEL = dict(_COLUMNS)
-_FOUR_PLACES, _SIX_PLACES = Decimal("0.0001"), Decimal("0.000001")  # trace display only
 
 
 class ExecutionFigures(NamedTuple):
@@ -25,7 +24,7 @@ class ExecutionFigures(NamedTuple):
     score: Decimal
 
 
-def _reconcile(inp: EvaluationInput, findings: list[Finding], trace: list[str]) -> dict:
+def _reconcile(inp: EvaluationInput, findings: list[Finding], notes: list) -> dict:
     """Take each column from the source rows when they carry it: the total row is derived."""
     funds = inp.funds
     if len(funds) == 1 and funds[0].source == "total":  # nothing to reconcile
@@ -45,7 +44,7 @@ def _reconcile(inp: EvaluationInput, findings: list[Finding], trace: list[str]) 
     if disagreements:
         details = "、".join(disagreements)
         findings.append(finding("fund_rows_not_summing", details=details))
-        trace.append(f"年度资金总额与来源资金之和不一致：{details}；按来源合计计算")
+        notes.append(("funds", f"年度资金总额与来源资金之和不一致：{details}；按来源合计计算"))
     return figures
 
 
@@ -55,7 +54,7 @@ def _claimed_rate_differs(claimed: Decimal, percent: Decimal) -> bool:
 
 
 def score_execution(
-    inp: EvaluationInput, rules: RuleSet, findings: list[Finding], trace: list[str]
+    inp: EvaluationInput, rules: RuleSet, findings: list[Finding], notes: list
 ) -> ExecutionFigures:
     """Score the execution rate: weight × min(executed / budget, 1) from the unrounded ratio."""
     weight = rules.execution_weight
@@ -67,21 +66,17 @@ def score_execution(
                 expected=plain(weight),
             )
         )
-    figures = _reconcile(inp, findings, trace)
+    figures = _reconcile(inp, findings, notes)
     column = rules.execution_denominator
     budget, executed = figures[column], figures["executed"]
     if budget is None or budget <= 0 or executed is None:
         missing = _LABEL[column] if budget is None or budget <= 0 else _LABEL["executed"]
         findings.append(finding("budget_missing", column=missing))
-        trace.append(f"执行率：缺少{missing}，执行率得分 0")
+        notes.append(("execution", f"执行率：缺少{missing}，执行率得分 0"))
         return ExecutionFigures(weight, budget, executed, None, ZERO)
     ratio = executed / budget
     percent = ratio * HUNDRED
     rate = round2(percent)
-    trace.append(
-        f"执行率 = {_LABEL['executed']} {plain(executed)} / {_LABEL[column]} {plain(budget)}"
-        f" = {percent.quantize(_FOUR_PLACES)}% → {rate}%"
-    )
     if ratio > ONE:
         findings.append(
             finding(
@@ -93,13 +88,15 @@ def score_execution(
         share = tier.share if tier is not None else ZERO
         score = round2(weight * share)
         band = f"执行率 ≥ {plain(tier.min_rate)}% 档" if tier else "低于最低档"
-        trace.append(f"执行率得分（分档）= {plain(weight)} × {plain(share)}（{band}）→ {score}")
+        notes.append(
+            (
+                "execution",
+                f"执行率得分（分档）= {plain(weight)} × {plain(share)}（{band}）→ {score}",
+            )
+        )
     else:
         capped = min(max(ratio, ZERO), ONE)
         score = round2(weight * capped)
-        trace.append(
-            f"执行率得分 = {plain(weight)} × min({ratio.quantize(_SIX_PLACES)}, 1) → {score}"
-        )
     if inp.claimed_rate is not None and _claimed_rate_differs(inp.claimed_rate, percent):
         findings.append(
             finding("claimed_rate_mismatch", claimed=plain(inp.claimed_rate), computed=rate)

@@ -97,7 +97,9 @@ def row_note(code: str, values: dict) -> tuple[str, str, str]:
 
 def place_notes(notes: tuple, index: int, label: str) -> tuple[Finding, ...]:
     """Turn a row's notes into findings at its position in the table."""
-    return tuple(new_finding(code, severity, label + tail, index) for code, severity, tail in notes)
+    return tuple(
+        [new_finding(code, severity, label + tail, index) for code, severity, tail in notes]
+    )
 
 
 def row_label(index: int, name: str) -> str:

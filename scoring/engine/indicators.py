@@ -8,7 +8,17 @@ from functools import lru_cache
 
 from .findings import finding, place_notes, row_label, row_note
 from .model import ACHIEVEMENTS, Finding, IndicatorInput, IndicatorResult, new_indicator_result
-from .numbers import CENT, HUNDRED, ONE, ZERO, is_blank, parse_printed_number, plain
+from .numbers import (
+    BLANK,
+    CENT,
+    HUNDRED,
+    ONE,
+    ZERO,
+    is_blank,
+    parse_printed_number,
+    plain,
+    to_units,
+)
 from .rules import RuleSet
 from .targets import (
     DEADLINE,
@@ -35,9 +45,10 @@ _NOT_MET = {"partial": "未完全达成目标", "missed": "未达成目标", "ex
 
 
 # What the sheet-level checks need of a row besides its frozen result: (level1, unrounded score
-# so rescaling rounds once, on_bound (None: no readable number), inapplicable). A plain tuple:
-# it is made for every row of every batch.
-RowFacts = tuple[str, Decimal, bool | None, bool]
+# so rescaling rounds once, on_bound (None: no readable number), inapplicable, the rounded score
+# in cents, the weight in to_units() or None for an unweighted row). A plain tuple with the
+# sums' terms as ints: it is read for every row of every batch.
+RowFacts = tuple[str, Decimal, bool | None, bool, int, int | None]
 
 
 @lru_cache(maxsize=4096)
@@ -122,7 +133,7 @@ def _static(ind: IndicatorInput, rules: RuleSet) -> tuple:
 def _higher(t: Decimal, a: Decimal, w: Decimal) -> tuple[Decimal, str]:
     """Higher is better: full at or above target, else weight × actual / target (floor 0)."""
     if a >= t:
-        return w, "实际不低于目标，得满分"
+        return w, "实际等于目标值，得满分" if a == t else "实际高于目标，得满分"
     if t > 0:
         if a <= 0:
             return ZERO, "实际不为正数，计 0 分"
@@ -137,7 +148,7 @@ def _higher(t: Decimal, a: Decimal, w: Decimal) -> tuple[Decimal, str]:
 def _lower(t: Decimal, a: Decimal, w: Decimal, formula: str) -> tuple[Decimal, str]:
     """Lower is better: full at or below target, else by the rule set's reverse formula."""
     if a <= t:
-        return w, "实际不高于目标，得满分"
+        return w, "实际等于目标值，得满分" if a == t else "实际低于目标，得满分"
     if formula == "all_or_nothing":
         return ZERO, "超出目标，all_or_nothing 计 0 分"
     if t == 0:
@@ -338,7 +349,7 @@ def _outcome(ind: IndicatorInput, rules: RuleSet) -> tuple:
         notes.append(
             ("claimed_score_above_computed", {"claimed": plain(claimed), "computed": rounded})
         )
-    limit = rules.text_limits.get("deviation", 0)
+    limit = rules.deviation_limit
     if limit and ind.deviation and len(ind.deviation) > limit:
         what = {"what": "的偏差原因分析", "length": len(ind.deviation), "limit": limit}
         notes.append(("text_too_long", what))
@@ -349,16 +360,25 @@ def _outcome(ind: IndicatorInput, rules: RuleSet) -> tuple:
         rounded, status, target, weight, claimed, actual_value, (), (f"「{ind.name}」{trace}",)
     )
     placed_notes = tuple(row_note(code, values) for code, values in notes)
-    return shared, placed_notes, (level1, score, on_bound, not_applicable)
+    units = to_units(weight) if weight is not None else None
+    cents = int(rounded.scaleb(2))
+    return shared, placed_notes, (level1 or "（空）", score, on_bound, not_applicable, cents, units)
 
 
 def outcome_for(ind: IndicatorInput, rules: RuleSet) -> tuple:
     """The position-free outcome of a printed row: (shared result, finding notes, row facts)."""
     # A printed row always scores the same wherever it stands, and batches repeat rows (copied
     # tables, 95% for ≥95%), so outcomes are memoised per rule set.
+    # The deviation text matters only as given or not, and by its length when too long: keying
+    # on that rather than on free text lets rows with different explanations share an outcome.
+    deviation = ind.deviation
+    if not deviation or deviation.strip() in BLANK:
+        given = 0
+    else:
+        given = len(deviation) if len(deviation) > rules.deviation_limit > 0 else 1
     key = (
         ind.level1, ind.level2, ind.name, ind.target, ind.actual, ind.weight, ind.claimed_score,
-        ind.deviation, ind.achievement,
+        given, ind.achievement,
     )  # fmt: skip
     memo = rules.outcomes
     outcome = memo.get(key)

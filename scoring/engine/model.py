@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .numbers import plain
 from .targets import Target
 
 FUND_SOURCES = ("total", "current_year", "carryover", "other")
@@ -97,12 +98,51 @@ class EvaluationResult:
     grade: str
     grade_code: str
     findings: tuple[Finding, ...]
-    trace: tuple[str, ...]
+    denominator: str  # the budget the rate divides by: "adjusted" or "initial"
+    notes: tuple[tuple[str, str], ...]  # the trace's occasional lines, by stage (see trace)
 
     @property
     def errors(self) -> tuple[Finding, ...]:
         """Findings that block submission."""
         return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def trace(self) -> tuple[str, ...]:
+        """The explanation, line by line; rendered when read, as batch recomputes never read it."""
+        return _render_trace(self)
+
+
+_BUDGET_LABEL = {"adjusted": "全年预算数", "initial": "年初预算数"}
+_FOUR_PLACES, _SIX_PLACES = Decimal("0.0001"), Decimal("0.000001")
+
+
+def _render_trace(r: EvaluationResult) -> tuple[str, ...]:
+    stages: dict[str, list[str]] = {}
+    for stage, line in r.notes:
+        stages.setdefault(stage, []).append(line)
+    lines = [*stages.get("rules", ()), *stages.get("funds", ())]
+    if r.execution_rate is not None:
+        ratio = r.executed / r.budget
+        lines.append(
+            f"执行率 = 全年执行数 {plain(r.executed)} / {_BUDGET_LABEL[r.denominator]} "
+            f"{plain(r.budget)} = {(ratio * 100).quantize(_FOUR_PLACES)}% → {r.execution_rate}%"
+        )
+        linear = (
+            f"执行率得分 = {plain(r.execution_weight)} × min({ratio.quantize(_SIX_PLACES)}, 1)"
+            f" → {r.execution_score}"
+        )
+        lines.extend(stages.get("execution", [linear]))  # tiers or a missing budget say more
+    else:
+        lines.extend(stages.get("execution", ()))
+    for row in r.indicators:
+        lines.extend(row.trace)
+    lines.extend(stages.get("rows", ()))
+    lines.append(
+        f"总分 = 执行率得分 {r.execution_score} + 指标得分 {r.indicator_total} = {r.uncapped_total}"
+    )
+    lines.extend(stages.get("total", ()))
+    lines.append(f"等级：{r.grade}（总分 {r.total}）")
+    return tuple(lines)
 
 
 # A frozen dataclass's generated __init__ sets each field through object.__setattr__, which

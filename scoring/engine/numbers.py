@@ -14,7 +14,17 @@ CENT = Decimal("0.01")
 # at most 15 integer digits so every later quantize stays inside the default 28-digit context.
 NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.\d{1,12})?|[+-]?\.\d{1,12}"
 _PRINTED = re.compile(rf"^(?P<num>{NUMBER})(?P<pct>%)?(?:分)?$")
-_BLANK = frozenset({"", "-", "--", "—", "——", "/", "／", "－"})
+BLANK = frozenset({"", "-", "--", "—", "——", "/", "／", "－"})  # cells printed as empty
+
+
+def to_units(value: Decimal) -> int:
+    """A weight as an exact integer of 10⁻¹² points: sums of many rows add ints, not Decimals."""
+    return int(value.scaleb(12))  # printed numbers carry at most 12 decimals
+
+
+def from_units(units: int) -> Decimal:
+    """The Decimal a sum of to_units() values stands for."""
+    return Decimal(units).scaleb(-12)
 
 
 def round2(value: Decimal) -> Decimal:
@@ -29,7 +39,7 @@ def to_decimal(digits: str) -> Decimal:
 
 def is_blank(text: str | None) -> bool:
     """Tell whether a printed cell is empty or a placeholder dash, as tables print blanks."""
-    return text is None or text.strip() in _BLANK
+    return text is None or text.strip() in BLANK
 
 
 def parse_printed_number(text: str) -> tuple[Decimal, bool] | None:

@@ -12,6 +12,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
+from .numbers import to_units
+
 RULESETS_DIR = Path(__file__).resolve().parent.parent / "rulesets"
 DEFAULT_RULESET_ID = "national-2020"
 REVERSE_FORMULAS = ("linear_to_zero_at_double", "ratio", "all_or_nothing")
@@ -92,6 +94,26 @@ class RuleSet:
     def key(self) -> str:
         """The identifier stored with every score: id@version."""
         return f"{self.id}@{self.version}"
+
+    @cached_property
+    def heading(self) -> str:
+        """The first line of every trace: which rules scored it."""
+        return f"规则集 {self.key}（{self.title}）"
+
+    @cached_property
+    def level1_units(self) -> dict[str, int]:
+        """Level-1 weights as exact ints (numbers.to_units), for the per-table comparison."""
+        return {name: to_units(weight) for name, weight in self.level1_weights.items()}
+
+    @cached_property
+    def weight_total_units(self) -> int:
+        """indicators.weight_total as an exact int (numbers.to_units)."""
+        return to_units(self.indicator_weight_total)
+
+    @cached_property
+    def deviation_limit(self) -> int:
+        """Characters allowed in a deviation reason (0: no limit); read for every row."""
+        return self.text_limits.get("deviation", 0)
 
     def grade_for(self, total: Decimal) -> GradeBand:
         """The grade band a total falls into (bands are held highest first)."""

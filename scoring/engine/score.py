@@ -15,29 +15,34 @@ from .model import (
     IndicatorResult,
     new_evaluation_result,
 )
-from .numbers import CENT, ZERO, is_blank, plain, round2
+from .numbers import CENT, ZERO, from_units, is_blank, plain, round2
 from .rules import RuleSet
 
 
 class _Sheet:
     """Sums over the indicator table, gathered in the one pass that scores its rows."""
 
-    __slots__ = ("weighted", "weight_sum", "by_level1", "inapplicable", "bounds", "off_bound")
+    __slots__ = ("weighted", "weight_units", "by_level1", "inapplicable", "bounds", "off_bound")
 
-    def __init__(self, rules: RuleSet) -> None:
-        self.weighted = 0
-        self.weight_sum = ZERO
-        self.by_level1 = dict.fromkeys(rules.level1_weights, ZERO)
+    def __init__(self) -> None:
+        self.weighted = self.weight_units = self.bounds = 0
+        self.by_level1: dict[str, int] = {}  # weights in to_units(), by normalised 一级 name
         self.inapplicable: list[int] = []
-        self.bounds = 0  # numeric rows with a readable actual ...
-        self.off_bound = False  # ... and whether any of them is not exactly on its bound
+        self.off_bound = False  # whether a numeric row's actual is off its target's bound
+
+    @property
+    def weight_sum(self) -> Decimal:
+        """The table's weights added up."""
+        return from_units(self.weight_units)
 
 
 def _rescale(
     results: list[IndicatorResult], facts: list[RowFacts], inp: EvaluationInput, factor: Decimal
 ) -> None:
     """Spread the weight of 不适用 rows over the others: each unrounded score × factor."""
-    for i, (result, (_, raw_score, _, inapplicable)) in enumerate(zip(results, facts, strict=True)):
+    for i, (result, (_, raw_score, _, inapplicable, *_)) in enumerate(
+        zip(results, facts, strict=True)
+    ):
         if result.weight is None or inapplicable:
             continue
         score = (raw_score * factor).quantize(CENT, ROUND_HALF_UP)
@@ -70,20 +75,22 @@ def _inapplicable_rows(
 
 def _sheet_findings(sheet: _Sheet, rules: RuleSet, findings: list[Finding]) -> None:
     """Checks over the whole table: weights adding up, level-1 weights, copied actuals."""
-    expected = rules.indicator_weight_total
-    if sheet.weight_sum != expected:
-        findings.append(
-            finding("weights_not_90", total=plain(sheet.weight_sum), expected=plain(expected))
-        )
+    if sheet.weight_units != rules.weight_total_units:
+        expected = plain(rules.indicator_weight_total)
+        findings.append(finding("weights_not_90", total=plain(sheet.weight_sum), expected=expected))
     if sheet.bounds >= max(rules.copy_check_min_indicators, 1) and not sheet.off_bound:
         findings.append(finding("actuals_copy_targets", count=sheet.bounds))
-    if sheet.by_level1 != rules.level1_weights:
+    expected_units = rules.level1_units
+    if sheet.by_level1 != expected_units:
+        names = [*expected_units, *(n for n in sheet.by_level1 if n not in expected_units)]
         differ = [
-            f"{name} {plain(total)} 分（规则集 {plain(rules.level1_weights.get(name, ZERO))} 分）"
-            for name, total in sheet.by_level1.items()
-            if total != rules.level1_weights.get(name, ZERO)
+            f"{name} {plain(from_units(sheet.by_level1.get(name, 0)))} 分"
+            f"（规则集 {plain(rules.level1_weights.get(name, ZERO))} 分）"
+            for name in names
+            if sheet.by_level1.get(name, 0) != expected_units.get(name, 0)
         ]
-        findings.append(finding("level1_weights_differ", details="；".join(differ)))
+        if differ:
+            findings.append(finding("level1_weights_differ", details="；".join(differ)))
 
 
 def _text_checks(inp: EvaluationInput, rules: RuleSet, findings: list[Finding]) -> None:
@@ -151,7 +158,7 @@ def _claim_checks(
 
 
 def _cap(
-    total: Decimal, rate: Decimal | None, rules: RuleSet, findings: list[Finding], trace: list
+    total: Decimal, rate: Decimal | None, rules: RuleSet, findings: list[Finding], notes: list
 ) -> Decimal:
     """Apply the rule set's ceilings on the total by execution rate (none by default)."""
     uncapped = total
@@ -164,9 +171,12 @@ def _cap(
                     "total_capped", rate=rate, below=plain(cap.below), before=uncapped, after=after
                 )
             )
-            trace.append(
-                f"执行率 {rate}% 在 [{plain(cap.min_rate)}, {plain(cap.below)}) 内，"
-                f"总分上限 {plain(cap.max_total)}：{uncapped} → {after}"
+            notes.append(
+                (
+                    "total",
+                    f"执行率 {rate}% 在 [{plain(cap.min_rate)}, {plain(cap.below)}) 内，"
+                    f"总分上限 {plain(cap.max_total)}：{uncapped} → {after}",
+                )
             )
     return total
 
@@ -174,57 +184,50 @@ def _cap(
 def score_evaluation(inp: EvaluationInput, rules: RuleSet) -> EvaluationResult:
     """Score one evaluation: the computed figures, the findings and the trace explaining them."""
     findings: list[Finding] = []
-    trace: list[str] = [f"规则集 {rules.key}（{rules.title}）"]
-    execution = score_execution(inp, rules, findings, trace)
+    explained: list[tuple[str, str]] = [("rules", rules.heading)]  # the trace's occasional lines
+    execution = score_execution(inp, rules, findings, explained)
     results: list[IndicatorResult] = []
-    sheet = _Sheet(rules)
+    sheet = _Sheet()
+    append = results.append
     by_level1 = sheet.by_level1
-    indicator_total = weight_sum = ZERO
-    weighted = bounds = 0
+    total_cents = weighted = bounds = 0
     off_bound = False
-    rows_from = len(findings), len(trace)
-    # The one pass over the rows: locals rather than attributes, as it runs for every row.
+    rows_from = len(findings)
+    # The one pass over the rows, run for every row of a batch: locals, and the sums' terms as
+    # ints the outcomes carry (cents of score, to_units() of weight), converted once at the end.
     for index, indicator in enumerate(inp.indicators):
-        result, notes, (level1, _, on_bound, inapplicable) = outcome_for(indicator, rules)
+        result, notes, (level1, _, on_bound, inapplicable, cents, units) = outcome_for(
+            indicator, rules
+        )
         if notes:
             result = placed(result, notes, index, indicator.name)
             findings.extend(result.findings)
-        results.append(result)
-        indicator_total += result.score
-        trace.extend(result.trace)
-        weight = result.weight
-        if weight is not None:
+        append(result)
+        total_cents += cents
+        if units is not None:
             weighted += 1
-            weight_sum += weight
-            by_level1[level1 or "（空）"] = by_level1.get(level1 or "（空）", ZERO) + weight
+            by_level1[level1] = by_level1.get(level1, 0) + units
             if inapplicable:
                 sheet.inapplicable.append(index)
         if on_bound is not None:
             bounds += 1
             off_bound = off_bound or not on_bound
-    sheet.weighted, sheet.weight_sum, sheet.bounds, sheet.off_bound = (
-        weighted,
-        weight_sum,
-        bounds,
-        off_bound,
-    )
+    indicator_total = Decimal(total_cents).scaleb(-2)
+    sheet.weighted, sheet.bounds, sheet.off_bound = weighted, bounds, off_bound
+    sheet.weight_units = sum(by_level1.values())
     if sheet.inapplicable:  # rare: rescaling rebuilds the rows' part of the sums and lists
         facts = [outcome_for(indicator, rules)[2] for indicator in inp.indicators]
-        line = _inapplicable_rows(inp, results, facts, sheet, rules)
-        del findings[rows_from[0] :], trace[rows_from[1] :]
+        explained.append(("rows", _inapplicable_rows(inp, results, facts, sheet, rules)))
+        del findings[rows_from:]
         indicator_total = sum((r.score for r in results), ZERO)
         for result in results:
             findings.extend(result.findings)
-            trace.extend(result.trace)
-        trace.append(line)
     _sheet_findings(sheet, rules, findings)
     _text_checks(inp, rules, findings)
     _claim_checks(inp, results, rules, findings)
     uncapped = execution.score + indicator_total
-    trace.append(f"总分 = 执行率得分 {execution.score} + 指标得分 {indicator_total} = {uncapped}")
-    total = round2(_cap(uncapped, execution.rate, rules, findings, trace))
+    total = round2(_cap(uncapped, execution.rate, rules, findings, explained))
     band = rules.grade_for(total)
-    trace.append(f"等级：{band.name}（总分 {total} ≥ {plain(band.min)}）")
     return new_evaluation_result(
         rules=rules.key,
         execution_rate=execution.rate,
@@ -239,5 +242,6 @@ def score_evaluation(inp: EvaluationInput, rules: RuleSet) -> EvaluationResult:
         grade=band.name,
         grade_code=band.code,
         findings=tuple(findings),
-        trace=tuple(trace),
+        denominator=rules.execution_denominator,
+        notes=tuple(explained),
     )

@@ -138,3 +138,21 @@ def test_fast_builders_fill_exactly_the_declared_fields() -> None:
     for obj, cls in built:
         assert type(obj) is cls
         assert list(vars(obj)) == [f.name for f in fields(cls)], cls.__name__
+
+
+def test_the_trace_explains_rules_rate_rows_caps_and_grade() -> None:
+    inp = _evaluation(
+        [IndicatorInput("产出指标", "数量指标", "培训", "≥10次", "8次", "90", deviation="停办")],
+        "5573",
+    )
+    trace = score_evaluation(inp, load_ruleset("execution-caps-over-deduction")).trace
+    assert (
+        trace[0]
+        == "规则集 execution-caps-over-deduction@1（按执行率封顶总分、超额扣 2 分（省级实践））"
+    )
+    assert trace[1] == "执行率 = 全年执行数 5573 / 全年预算数 10000 = 55.7300% → 55.73%"
+    assert trace[2] == "执行率得分 = 10 × min(0.557300, 1) → 5.57"
+    assert trace[3].startswith("「培训」目标 ≥10次，实际 8次，部分达成；90 × 8 / 10")
+    assert trace[4] == "总分 = 执行率得分 5.57 + 指标得分 72.00 = 77.57"
+    assert trace[5] == "执行率 55.73% 在 [50, 60) 内，总分上限 69：77.57 → 69.00"
+    assert trace[6] == "等级：中（总分 69.00）"
