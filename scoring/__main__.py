@@ -18,6 +18,7 @@ class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are in Chinese, as all our messages are."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        """Print the usage and the problem, and exit 2 as for any unreadable input."""
         self.print_usage(sys.stderr)
         self.exit(EXIT_UNREADABLE, f"参数错误：{message}\n")
 

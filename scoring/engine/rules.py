@@ -155,6 +155,7 @@ def _percent(value: object) -> Decimal:
 
 def _choice(options: tuple[str, ...]) -> Callable[[object], str]:
     def check(value: object) -> str:
+        """Accept only one of the listed options."""
         if value not in options:
             raise ValueError(f"须为 {' / '.join(options)} 之一，实为 {value!r}")
         return value
@@ -356,8 +357,7 @@ def _parse(path: Path, data: dict) -> RuleSet:
 
 
 def override_ruleset(rules: RuleSet, changes: Mapping[str, object]) -> RuleSet:
-    """A what-if copy with some parameters changed ("scoring.reverse_formula" = "ratio"), under
-    a derived id so it is never mistaken for the published version."""
+    """A checked what-if copy with some parameters changed, under an id never mistaken for it."""
     path = Path(rules.path or f"{rules.id}.v{rules.version}.toml")
     values: dict[str, object] = {}
     for dotted, value in changes.items():

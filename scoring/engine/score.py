@@ -22,10 +22,10 @@ from .rules import RuleSet
 class _Sheet:
     """Sums over the indicator table, gathered in the one pass that scores its rows."""
 
-    __slots__ = ("weighted", "weight_units", "by_level1", "inapplicable", "bounds", "off_bound")
+    __slots__ = ("weight_units", "by_level1", "inapplicable", "bounds", "off_bound")
 
     def __init__(self) -> None:
-        self.weighted = self.weight_units = self.bounds = 0
+        self.weight_units = self.bounds = 0
         self.by_level1: dict[str, int] = {}  # weights in to_units(), by normalised 一级 name
         self.inapplicable: list[int] = []
         self.off_bound = False  # whether a numeric row's actual is off its target's bound
@@ -190,7 +190,7 @@ def score_evaluation(inp: EvaluationInput, rules: RuleSet) -> EvaluationResult:
     sheet = _Sheet()
     append = results.append
     by_level1 = sheet.by_level1
-    total_cents = weighted = bounds = 0
+    total_cents = bounds = 0
     off_bound = False
     rows_from = len(findings)
     # The one pass over the rows, run for every row of a batch: locals, and the sums' terms as
@@ -205,7 +205,6 @@ def score_evaluation(inp: EvaluationInput, rules: RuleSet) -> EvaluationResult:
         append(result)
         total_cents += cents
         if units is not None:
-            weighted += 1
             by_level1[level1] = by_level1.get(level1, 0) + units
             if inapplicable:
                 sheet.inapplicable.append(index)
@@ -213,7 +212,7 @@ def score_evaluation(inp: EvaluationInput, rules: RuleSet) -> EvaluationResult:
             bounds += 1
             off_bound = off_bound or not on_bound
     indicator_total = Decimal(total_cents).scaleb(-2)
-    sheet.weighted, sheet.bounds, sheet.off_bound = weighted, bounds, off_bound
+    sheet.bounds, sheet.off_bound = bounds, off_bound
     sheet.weight_units = sum(by_level1.values())
     if sheet.inapplicable:  # rare: rescaling rebuilds the rows' part of the sums and lists
         facts = [outcome_for(indicator, rules)[2] for indicator in inp.indicators]
