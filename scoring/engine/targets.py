@@ -31,13 +31,7 @@ MONEY_FACTORS = {
 _UNIT_WORDS = """% ‰ 个 家 次 人 人次 万人 万人次 场 篇 份 项 天 日 月 年 元 千元 万元 亿元 ㎡ 台 件
 辆 套 户 亩 公里 分 小时 个月 个工作日 工作日 吨 万吨 座 所 处 条 名 期 批 册 本 张 位 平方米 平米 米
 千米 立方米 株 棵 头 只 间 栋 宗 起 例 课时 学时 门 轮 周 百分比 个百分点"""
-KNOWN_UNITS = tuple(
-    sorted(
-        _UNIT_WORDS.split(),
-        key=len,
-        reverse=True,
-    )
-)
+KNOWN_UNITS = tuple(sorted(_UNIT_WORDS.split(), key=len, reverse=True))
 _UNIT_ALIASES = {
     "百分比": "%",
     "百分率": "%",
@@ -180,11 +174,6 @@ class Target:
     month: int | None = None
     day: int | None = None
     raw: str = field(default="", compare=False)
-
-    @property
-    def is_numeric(self) -> bool:
-        """Whether an actual must be read as a number against this target."""
-        return self.kind in (QUANTITATIVE, RANGE)
 
 
 @dataclass(frozen=True, slots=True)
