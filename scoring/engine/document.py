@@ -9,7 +9,7 @@ from types import MappingProxyType
 
 from .model import EvaluationInput, EvaluationResult, Finding, FundLine, IndicatorInput
 from .numbers import is_blank, parse_printed_number, two_places
-from .targets import achievement_from_text, normalise
+from .targets import achievement_from_text
 
 FORMAT = "selfeval/1"
 RESULT_FORMAT = "selfeval-result/1"
@@ -276,14 +276,6 @@ def _value(num: Num | None) -> Decimal | None:
     return num.value if num is not None else None
 
 
-def _achievement(row: IndicatorRow) -> str | None:
-    """Read 达成 from the actual's words, or from an actual repeating its worded target."""
-    # selfeval/1 has no achievement field; filers write 达成 by repeating the target (有效提升).
-    found = achievement_from_text(row.actual)
-    repeats = bool(row.actual and row.target) and normalise(row.actual) == normalise(row.target)
-    return "met" if found is None and repeats else found
-
-
 def document_to_input(doc: Document) -> EvaluationInput:
     """Turn a document into engine input; amounts stay in the document's money unit."""
     total = next(f for f in doc.funds if f.source == "total")
@@ -316,7 +308,8 @@ def document_to_input(doc: Document) -> EvaluationInput:
                 weight=r.weight.text if r.weight is not None else None,
                 claimed_score=r.claimed_score.text if r.claimed_score is not None else None,
                 deviation=r.deviation,
-                achievement=_achievement(r),
+                # selfeval/1 has no achievement field: read it from the actual's words.
+                achievement=achievement_from_text(r.actual, r.target),
             )
             for r in doc.indicators
         ),

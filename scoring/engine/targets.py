@@ -334,8 +334,8 @@ def format_target(target: Target) -> str:
     return target.raw
 
 
-def achievement_from_text(text: str | None) -> str | None:
-    """Read 达成 / 部分达成 / 未达成 (and their usual synonyms) from an actual written in words."""
+def achievement_from_text(text: str | None, target: str | None = None) -> str | None:
+    """Read 达成 / 部分达成 / 未达成 from an actual in words, or 达成 from one repeating its target."""
     if text is None:
         return None
     s = normalise(text).rstrip("。.!")
@@ -345,7 +345,8 @@ def achievement_from_text(text: str | None) -> str | None:
         return "partial"
     if s in _MISSED_WORDS:
         return "missed"
-    return None
+    # Filers write 达成 by repeating a worded target (有效提升 / 有效提升).
+    return "met" if target and s == normalise(target).rstrip("。.!") else None
 
 
 def _convert(value: Decimal, unit: str | None, to_unit: str | None) -> tuple[Decimal, str | None]:

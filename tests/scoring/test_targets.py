@@ -208,6 +208,12 @@ def test_achievement_words(text, achievement) -> None:
     assert achievement_from_text(text) == achievement
 
 
+def test_an_actual_repeating_its_worded_target_is_met() -> None:
+    assert achievement_from_text("有效提升", "有效提升") == "met"
+    assert achievement_from_text("有效提升", "显著提升") is None
+    assert achievement_from_text("部分达成", "部分达成") == "partial"
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.text(), st.text(max_size=20))
 def test_parsing_never_raises(text: str, name: str) -> None:
