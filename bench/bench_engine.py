@@ -124,9 +124,7 @@ def build_batch(evaluations: int, per_evaluation: int, seed: int = 2023) -> list
             target = _target(template, rng)
             actual = _actual(target, kind, rng)
             # As the filing form records it: 达成 / 部分达成 / 未达成 picked for worded targets.
-            achievement = targets.achievement_from_text(actual) or (
-                "met" if actual == target else None
-            )
+            achievement = targets.achievement_from_text(actual, target)
             rows.append(
                 IndicatorInput(
                     level1=level1,

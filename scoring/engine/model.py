@@ -147,16 +147,15 @@ def _render_trace(r: EvaluationResult) -> tuple[str, ...]:
 
 # A frozen dataclass's generated __init__ sets each field through object.__setattr__, which
 # costs about as much as scoring the row itself; results are built by the hundred thousand, so
-# the engine hands each new instance its whole __dict__ at once. Same class, same immutability.
+# the engine fills each new instance's own __dict__ directly. Same class, same immutability.
 _new = object.__new__
-_set = object.__setattr__
 
 
 def new_finding(code: str, severity: str, message: str, indicator: int | None) -> Finding:
     """Build a Finding quickly (engine use; equal to Finding(...))."""
     obj = _new(Finding)
-    _set(obj, "__dict__", {"code": code, "severity": severity, "message": message,
-                           "indicator": indicator})  # fmt: skip
+    d = obj.__dict__
+    d["code"], d["severity"], d["message"], d["indicator"] = code, severity, message, indicator
     return obj
 
 
@@ -167,16 +166,15 @@ def new_indicator_result(
 ) -> IndicatorResult:  # fmt: skip
     """Build an IndicatorResult quickly (engine use; equal to IndicatorResult(...))."""
     obj = _new(IndicatorResult)
-    _set(obj, "__dict__", {
-        "score": score, "status": status, "target": target, "weight": weight,
-        "claimed_score": claimed_score, "actual_value": actual_value, "findings": findings,
-        "trace": trace,
-    })  # fmt: skip
+    d = obj.__dict__
+    d["score"], d["status"], d["target"], d["weight"] = score, status, target, weight
+    d["claimed_score"], d["actual_value"] = claimed_score, actual_value
+    d["findings"], d["trace"] = findings, trace
     return obj
 
 
 def new_evaluation_result(**fields: object) -> EvaluationResult:
     """Build an EvaluationResult quickly (engine use; equal to EvaluationResult(**fields))."""
     obj = _new(EvaluationResult)
-    _set(obj, "__dict__", fields)
+    obj.__dict__.update(fields)
     return obj
