@@ -302,7 +302,10 @@ def _outcome(ind: IndicatorInput, rules: RuleSet) -> tuple:
         notes.append(("weight_invalid", {"weight": ind.weight, "why": weight_problem}))
         trace = f"分值「{ind.weight}」无效，不计分"
         weight = claimed = None
-    elif not_applicable or (ind.actual is not None and _inapplicable(ind.actual)):
+    elif not_applicable or (
+        ind.actual is not None and ("不" in ind.actual or "无" in ind.actual)
+        and _inapplicable(ind.actual)
+    ):  # fmt: skip
         not_applicable = True
         trace = "不适用，不计分"
     else:

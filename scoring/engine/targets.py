@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from .numbers import NUMBER, is_blank, plain, to_decimal
 
@@ -176,8 +177,7 @@ class Target:
     raw: str = field(default="", compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class Actual:
+class Actual(NamedTuple):
     """An 实际完成值 read against its target: a number in the target's unit, or a date."""
 
     value: Decimal | None = None
@@ -371,6 +371,10 @@ def _number_in_words(text: str) -> tuple[Decimal, str | None] | None:
     return to_decimal(found[0]["num"]), normalise_unit(found[0]["unit"])
 
 
+# Most actuals are a plain number and a unit ("1652家", "96.5%"): read without the full parser.
+_SIMPLE_ACTUAL = re.compile(
+    r"^(?P<num>-?\d{1,15}(?:\.\d{1,12})?)(?P<unit>%|[\u4e00-\u9fff]{1,4})?$"
+)
 _MISSING = Actual(missing=True)
 _UNREADABLE = Actual(unreadable=True)
 
@@ -389,6 +393,12 @@ def read_actual(text: str | None, kind: str, unit: str | None, lower: bool) -> A
 
 
 def _read_actual(text: str, kind: str, unit: str | None, lower: bool) -> Actual:
+    simple = _SIMPLE_ACTUAL.match(text) if kind != DEADLINE else None
+    found = normalise_unit(simple["unit"]) if simple is not None else None
+    if simple is not None and (found is not None or simple["unit"] is None):
+        value, note = _convert(Decimal(simple["num"]), found, unit)
+        shown = found if note == "unit_mismatch" else unit or found
+        return Actual(value=value, unit_of_measure=shown, notes=(note,) if note else ())
     notes: list[str] = []
     parsed, explicit = _read(text)
     if kind == DEADLINE:
