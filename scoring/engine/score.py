@@ -59,7 +59,7 @@ def _inapplicable_rows(
     facts: list[RowFacts],
     sheet: _Sheet,
     rules: RuleSet,
-) -> str | None:
+) -> str:
     """Flag 不适用 rows and, where the rules say so, rescale the others; returns the trace line."""
     applicable = sheet.weight_sum - sum((results[i].weight for i in sheet.inapplicable), ZERO)
     rescale = rules.rescale_inapplicable and applicable > 0
