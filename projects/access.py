@@ -87,9 +87,7 @@ class ScopedQuerySet(models.QuerySet):
         if scope.superuser:
             return self.all()
         condition = Q(pk__in=[])
-        by_unit = Q(
-            **{f"{self._unit_field('')}__in" if self.unit_path else "pk__in": scope.unit_ids}
-        )
+        by_unit = Q(**{f"{self._unit_field('')}__in": scope.unit_ids})
         by_department = Q(**{f"{self._unit_field('department')}__in": scope.department_ids})
         by_region = Q(**{f"{self._unit_field('department__region')}__in": scope.region_ids})
         if action == VIEW:
