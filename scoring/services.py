@@ -1,4 +1,4 @@
-"""The only bridge between the pure scoring engine and the ORM.
+"""The only bridge between the pure scoring engine and the ORM (with `scoring.recompute` for many).
 
 Scoring reads an evaluation's funds, indicators and the filer's figures, runs the engine under the
 region's rule set, and stores the selfeval-result/1 object, the input snapshot and the rule set's
@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
+from operator import attrgetter
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from projects.models import Evaluation, FundLine, FundSource, Indicator, IndicatorResult
-from projects.models.evaluation import FROZEN_STATUSES
+from projects.models import Evaluation, FundSource, IndicatorResult
 from projects.money import plain
 from scoring.engine.document import result_to_json
 from scoring.engine.model import EvaluationInput, IndicatorInput
@@ -25,23 +24,21 @@ from scoring.engine.model import FundLine as EngineFundLine
 from scoring.engine.rules import RuleSet, load_ruleset
 from scoring.engine.score import score_evaluation as engine_score
 from scoring.engine.targets import parse_indicator_target
-from selfeval.bulk import bulk_set
 
 _FUND_ORDER = [s.value for s in FundSource]
-_CHUNK = 1000
 
 
 def rule_set_for(evaluation: Evaluation, rule_set_id: str | None = None) -> RuleSet:
     """The rule set that applies: an explicit id, else the region's, else the site default."""
     region = evaluation.project.unit.department.region
-    return _ruleset(rule_set_id or region.rule_set_id or settings.SELFEVAL_DEFAULT_RULESET)
+    return cached_ruleset(rule_set_id or region.rule_set_id or settings.SELFEVAL_DEFAULT_RULESET)
 
 
 _RULESETS: dict[str, RuleSet] = {}
 
 
-def _ruleset(rule_set_id: str) -> RuleSet:
-    # Published rule sets never change, so one load per process is enough.
+def cached_ruleset(rule_set_id: str) -> RuleSet:
+    """A rule set by id, loaded once per process: published rule sets never change."""
     if rule_set_id not in _RULESETS:
         _RULESETS[rule_set_id] = load_ruleset(rule_set_id)
     return _RULESETS[rule_set_id]
@@ -181,19 +178,33 @@ def result_dict(result, indicator_ids: list[int]) -> dict:
 
 
 def snapshot(inp: EvaluationInput) -> dict:
-    """The engine input as JSON, so a frozen evaluation re-scores identically years later."""
-    return _jsonable(inp)
+    """The engine input as JSON, so a frozen evaluation re-scores identically years later.
+
+    Built field by field rather than by walking the dataclasses (`dataclasses.asdict` deep-copies
+    every value): a region's recompute builds 10,000 of them.
+    """
+    data = {}
+    for name in _INPUT_FIELDS:
+        if name == "funds":
+            data[name] = [
+                {"source": f.source, **{k: plain(getattr(f, k)) for k in _AMOUNTS}}
+                for f in inp.funds
+            ]
+        elif name == "indicators":
+            # Indicator rows hold text only (the engine reads figures as printed).
+            data[name] = [
+                dict(zip(_INDICATOR_FIELDS, _row(r), strict=True)) for r in inp.indicators
+            ]
+        else:
+            value = getattr(inp, name)
+            data[name] = plain(value) if isinstance(value, Decimal) else value
+    return data
 
 
-def _jsonable(value):
-    # dataclasses.asdict deep-copies every field; walking the slots directly is ten times faster.
-    if isinstance(value, Decimal):
-        return plain(value)
-    if isinstance(value, tuple):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "__slots__") and hasattr(value, "__dataclass_fields__"):
-        return {name: _jsonable(getattr(value, name)) for name in value.__dataclass_fields__}
-    return value
+_INPUT_FIELDS = tuple(EvaluationInput.__dataclass_fields__)
+_INDICATOR_FIELDS = tuple(IndicatorInput.__dataclass_fields__)
+_AMOUNTS = ("initial", "adjusted", "executed")
+_row = attrgetter(*_INDICATOR_FIELDS)
 
 
 def score_preview(
@@ -228,7 +239,7 @@ def score_evaluation(
 
 
 def _store(evaluation, rules, inp, result, data) -> None:
-    fields = _computed_fields(rules, inp, result, data)
+    fields = computed_fields(rules, inp, result, data)
     Evaluation.objects.filter(pk=evaluation.pk).update(**fields)
     for name, value in fields.items():
         setattr(evaluation, name, value)
@@ -237,7 +248,7 @@ def _store(evaluation, rules, inp, result, data) -> None:
     )
 
 
-def _computed_fields(rules, inp, result, data) -> dict:
+def computed_fields(rules, inp, result, data) -> dict:
     counts = {"error": 0, "warning": 0, "info": 0}
     for finding in result.findings:
         counts[finding.severity] += 1
@@ -269,128 +280,6 @@ def _result_rows(evaluation, result, data) -> list[IndicatorResult]:
         stored.status = scored.status
         rows.append(stored)
     return rows
-
-
-def _filings(evaluation_ids: list[int]) -> dict[int, tuple[StoredFiling, str]]:
-    """Stored filings of many evaluations in four queries of plain rows (no model instances)."""
-    evaluations = Evaluation.objects.filter(pk__in=evaluation_ids).values_list(
-        "pk",
-        "project_id",
-        "claimed_execution_score",
-        "claimed_indicator_total",
-        "claimed_total",
-        "claimed_grade",
-        "goal_actual",
-        "project__goal_expected",
-        "project__unit__department__region__rule_set_id",
-    )
-    project_ids = set()
-    filings, by_project = {}, {}
-    for pk, project_id, ces, cit, ct, cg, goal_actual, goal_expected, rule_set in evaluations:
-        filing = StoredFiling({}, [], {}, (ces, cit, ct, cg), goal_expected, goal_actual)
-        filings[pk] = (filing, rule_set)
-        by_project[project_id] = filing
-        project_ids.add(project_id)
-    for project_id, source, *values in FundLine.objects.filter(
-        project_id__in=project_ids
-    ).values_list(
-        "project_id", "source", "initial", "adjusted", "executed", "weight", "claimed_rate"
-    ):
-        by_project[project_id].funds[source] = tuple(values)
-    for project_id, *row in (
-        Indicator.objects.filter(project_id__in=project_ids)
-        .order_by("project_id", "order", "pk")
-        .values_list("project_id", "pk", "level1", "level2", "name", "target", "weight")
-    ):
-        by_project[project_id].indicators.append(tuple(row))
-    for (
-        evaluation_id,
-        indicator_id,
-        pk,
-        actual,
-        achievement,
-        claimed,
-        deviation,
-        *stored,
-    ) in IndicatorResult.objects.filter(evaluation_id__in=evaluation_ids).values_list(
-        "evaluation_id",
-        "indicator_id",
-        "pk",
-        "actual",
-        "achievement",
-        "claimed_score",
-        "deviation_reason",
-        "computed_score",
-        "status",
-    ):
-        filings[evaluation_id][0].results[indicator_id] = (
-            pk,
-            actual,
-            achievement,
-            claimed,
-            deviation,
-            tuple(stored),
-        )
-    return filings
-
-
-def recompute(*, queryset) -> int:
-    """Re-score many evaluations in chunks; queries grow per chunk, not per evaluation.
-
-    Frozen (approved, published) evaluations are left as they were approved.
-    """
-    ids = list(
-        queryset.exclude(status__in=FROZEN_STATUSES).order_by("pk").values_list("pk", flat=True)
-    )
-    now = timezone.now()
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        updated, result_rows = [], []
-        for pk, (filing, rule_set_id) in _filings(chunk).items():
-            rules = _ruleset(rule_set_id or settings.SELFEVAL_DEFAULT_RULESET)
-            inp, indicator_ids = input_from_filing(filing)
-            result = engine_score(inp, rules)
-            data = result_dict(result, indicator_ids)
-            fields = _computed_fields(rules, inp, result, data)
-            fields["scored_at"] = now
-            updated.append(SimpleNamespace(pk=pk, **fields))
-            for indicator_id, scored in zip(indicator_ids, result.indicators, strict=True):
-                stored = filing.results.get(indicator_id)
-                # Only rows whose score or status moved are written: a recompute after a
-                # rule-set change touches few of them.
-                if stored is not None and stored[5] != (scored.score, scored.status):
-                    result_rows.append(
-                        SimpleNamespace(
-                            pk=stored[0], computed_score=scored.score, status=scored.status
-                        )
-                    )
-        with transaction.atomic():
-            bulk_set(Evaluation, updated, _COMPUTED, batch_size=_CHUNK)
-            bulk_set(IndicatorResult, result_rows, ("computed_score", "status"), batch_size=5000)
-    return len(ids)
-
-
-_COMPUTED = (
-    "result",
-    "input_snapshot",
-    "rule_set_id",
-    "rule_set_version",
-    "scored_at",
-    "execution_rate",
-    "computed_execution_score",
-    "computed_total",
-    "computed_grade",
-    "error_count",
-    "warning_count",
-    "info_count",
-)
-
-
-def recompute_region(*, region, year: int) -> int:
-    """Re-score every open evaluation of a region and year (after a rule-set change, say)."""
-    return recompute(
-        queryset=Evaluation.objects.filter(year=year, project__unit__department__region=region)
-    )
 
 
 def indicator_parsed_fields(indicator) -> dict:
