@@ -2,7 +2,12 @@
 
 Builds a synthetic region (default 10,000 evaluations × 20 indicators) in the configured database
 (use PostgreSQL: DATABASE_URL=postgres://...; the database is created and dropped by the test
-runner machinery), then times `recompute_region` and counts its queries.
+runner machinery), then times `recompute_region` three times and counts its statements on every
+connection (the recompute reads and writes on a second one):
+
+1. first scoring: nothing stored yet, every result and indicator score is written;
+2. rule-set change: the region moves to another rule set, so scores move;
+3. nightly recompute: nothing changed since.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/selfeval_bench SELFEVAL_MODE=test \
         .venv/bin/python bench/bench_recompute_region.py [--evaluations 10000] [--indicators 20]
@@ -26,7 +31,24 @@ from bench.machine import machine  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.db.backends.signals import connection_created  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+STATEMENTS = [0]
+
+
+def _count(execute, sql, params, many, context):
+    STATEMENTS[0] += 1
+    return execute(sql, params, many, context)
+
+
+def _count_on(sender, connection, **kwargs):
+    # Every connection, including the recompute's background one, counts into STATEMENTS.
+    if _count not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_count)
+
+
+connection_created.connect(_count_on)
 
 TARGETS = [
     ("产出指标", "数量指标", "≥{n}个", "{a}个"),
@@ -136,17 +158,20 @@ def main() -> None:
         print(
             f"built {args.evaluations} evaluations × {args.indicators} indicators in {built:.1f} s"
         )
-        # First pass: nothing scored yet. Second pass: a recompute of a scored region, as after
-        # a rule-set change or a nightly check.
-        for label in ("first scoring", "recompute"):
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                count = recompute_region(region=region, year=2023)
-                elapsed = time.perf_counter() - started
+        connection.execute_wrappers.append(_count)
+        for label in ("first scoring", "rule-set change", "nightly recompute"):
+            if label == "rule-set change":
+                region.rule_set_id = "execution-caps-over-deduction"
+                region.save(update_fields=["rule_set_id"])
+            STATEMENTS[0] = 0
+            started, cpu = time.perf_counter(), time.process_time()
+            count = recompute_region(region=region, year=2023)
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             print(
                 f"{label}: {count} evaluations stored in {elapsed:.2f} s "
-                f"({count / elapsed:,.0f}/s); {len(queries)} queries "
-                f"({len(queries) / max(count, 1):.4f} per evaluation)"
+                f"({count / elapsed:,.0f}/s, {cpu:.2f} s CPU in this process); "
+                f"{STATEMENTS[0]} statements ({STATEMENTS[0] / max(count, 1):.4f} per evaluation) "
+                "plus one COPY per table and chunk"
             )
     finally:
         runner.teardown_databases(old)

@@ -1,0 +1,161 @@
+"""Whole-region recompute: the snapshot matches the engine input field for field, and on
+PostgreSQL the overlapped path (a background connection reading ahead and writing behind) stores
+what single scoring computes, stops at a failed chunk, and leaves no connection behind."""
+
+import dataclasses
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from projects.importer import import_file
+from projects.models import Evaluation, EvaluationStatus, IndicatorResult
+from scoring import recompute as recompute_module
+from scoring.recompute import recompute, recompute_region
+from scoring.services import build_input, score_evaluation, snapshot
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+SEED000 = sorted(FIXTURES.glob("seed000-*.json"))
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the overlapped path runs on PostgreSQL only"
+)
+
+
+def _plain(value):
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else value
+
+
+def _walked(inp) -> dict:
+    """The input as dataclasses.asdict gives it, with amounts written as people print them."""
+
+    def convert(value):
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [convert(v) for v in value]
+        return _plain(value)
+
+    return convert(dataclasses.asdict(inp))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.stem)
+def test_snapshot_is_the_engine_input_field_for_field(path):
+    inp, _ = build_input(import_file(path))
+    assert snapshot(inp) == _walked(inp)
+
+
+def _seed000_region():
+    evaluations = [import_file(path) for path in SEED000]
+    return evaluations[0].project.unit.department.region
+
+
+def _stored(region):
+    return {
+        e.pk: (e.computed_total, e.result["total"] if e.result else None)
+        for e in Evaluation.objects.filter(project__unit__department__region=region)
+    }
+
+
+def _recompute_threads():
+    return [t for t in threading.enumerate() if t.name.startswith("selfeval-recompute")]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_overlapped_recompute_stores_what_single_scoring_computes(monkeypatch):
+    monkeypatch.setattr(recompute_module, "_CHUNK", 4)
+    region = _seed000_region()
+    frozen = Evaluation.objects.order_by("pk").first()
+    Evaluation.objects.filter(pk=frozen.pk).update(status=EvaluationStatus.APPROVED)
+    calls = []
+    real_write = recompute_module._write
+    monkeypatch.setattr(
+        recompute_module,
+        "_write",
+        lambda scored, alias: (
+            calls.append(threading.current_thread().name) or real_write(scored, alias)
+        ),
+    )
+
+    assert recompute_region(region=region, year=2024) == len(SEED000) - 1
+
+    open_count = len(SEED000) - 1
+    assert len(calls) == -(-open_count // 4) and all(
+        name.startswith("selfeval-recompute") for name in calls
+    )
+    assert not _recompute_threads()
+    stored = _stored(region)
+    assert stored.pop(frozen.pk) == (None, None)
+    for pk, (total, result_total) in stored.items():
+        single = score_evaluation(Evaluation.objects.get(pk=pk), save=False)
+        assert str(total) == result_total == single["total"]
+    # Seed 000, 厂房租赁费用: 1,947,970 / 3,495,195 = 55.73% → 5.57; published total 95.57.
+    rent = Evaluation.objects.get(project__name="厂房租赁费用")
+    assert (rent.execution_rate, rent.computed_total) == (Decimal("55.73"), Decimal("95.57"))
+    assert None not in IndicatorResult.objects.filter(evaluation=rent).values_list(
+        "computed_score", flat=True
+    )
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_overlapped_recompute_stops_at_a_failed_write_with_earlier_chunks_stored(monkeypatch):
+    monkeypatch.setattr(recompute_module, "_CHUNK", 4)
+    region = _seed000_region()
+    real_write = recompute_module._write
+    written = []
+
+    def failing_write(scored, alias):
+        if len(written) == 2:
+            raise RuntimeError("磁盘已满")
+        real_write(scored, alias)
+        written.append([row.pk for row in scored[0]])
+
+    monkeypatch.setattr(recompute_module, "_write", failing_write)
+
+    with pytest.raises(RuntimeError, match="磁盘已满"):
+        recompute(queryset=Evaluation.objects.filter(project__unit__department__region=region))
+
+    assert not _recompute_threads()
+    scored = set(Evaluation.objects.filter(scored_at__isnull=False).values_list("pk", flat=True))
+    assert scored == {pk for chunk in written for pk in chunk}
+    assert len(scored) == 8
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_overlapped_recompute_leaves_no_connection_open(monkeypatch):
+    monkeypatch.setattr(recompute_module, "_CHUNK", 4)
+    region = _seed000_region()
+
+    def backends():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            )
+            return cursor.fetchone()[0]
+
+    before = backends()
+    recompute_region(region=region, year=2024)
+    assert backends() == before
+
+
+@pytest.mark.django_db
+def test_inside_a_transaction_the_chunks_run_on_the_callers_connection(monkeypatch):
+    monkeypatch.setattr(recompute_module, "_CHUNK", 4)
+    region = _seed000_region()
+    threads = []
+    real_write = recompute_module._write
+    monkeypatch.setattr(
+        recompute_module,
+        "_write",
+        lambda scored, alias: (
+            threads.append(threading.current_thread()) or real_write(scored, alias)
+        ),
+    )
+    recompute_region(region=region, year=2024)
+    assert threads and set(threads) == {threading.current_thread()}
+    assert Evaluation.objects.filter(scored_at__isnull=True).count() == 0
