@@ -3,6 +3,7 @@ PostgreSQL the overlapped path (a background connection reading ahead and writin
 what single scoring computes, stops at a failed chunk, and leaves no connection behind."""
 
 import dataclasses
+import json
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,9 @@ from django.db import connection
 from projects.importer import import_file
 from projects.models import Evaluation, EvaluationStatus, IndicatorResult
 from scoring import recompute as recompute_module
+from scoring.engine.document import document_to_input, read_document, result_to_json
+from scoring.engine.rules import load_ruleset
+from scoring.engine.score import score_evaluation as engine_score
 from scoring.recompute import recompute, recompute_region
 from scoring.services import build_input, score_evaluation, snapshot
 
@@ -45,6 +49,31 @@ def _walked(inp) -> dict:
 def test_snapshot_is_the_engine_input_field_for_field(path):
     inp, _ = build_input(import_file(path))
     assert snapshot(inp) == _walked(inp)
+
+
+def _scores(result: dict) -> tuple:
+    return (
+        result["execution_rate"],
+        result["total"],
+        result["grade"],
+        [row["score"] for row in result["indicators"]],
+        sorted((f["code"], f["indicator"]) for f in result["findings"]),
+    )
+
+
+@pytest.mark.django_db
+def test_a_region_recompute_stores_what_the_cli_computes_for_every_fixture():
+    """Import, bulk recompute and `python -m scoring score` are three roads to one result."""
+    paths = sorted(FIXTURES.glob("*.json"))
+    imported = {path: import_file(path) for path in paths}
+    for region in {e.project.unit.department.region for e in imported.values()}:
+        recompute(queryset=Evaluation.objects.filter(project__unit__department__region=region))
+    rules = load_ruleset("national-2020")
+    for path, evaluation in imported.items():
+        document = read_document(json.loads(path.read_text(encoding="utf-8")))
+        expected = result_to_json(engine_score(document_to_input(document), rules))
+        evaluation.refresh_from_db()
+        assert _scores(evaluation.result) == _scores(expected), path.name
 
 
 def _seed000_region():
@@ -123,6 +152,23 @@ def test_overlapped_recompute_stops_at_a_failed_write_with_earlier_chunks_stored
     scored = set(Evaluation.objects.filter(scored_at__isnull=False).values_list("pk", flat=True))
     assert scored == {pk for chunk in written for pk in chunk}
     assert len(scored) == 8
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_results_are_compressed_with_lz4_where_the_server_has_it():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        if not cursor.fetchone()[0]:
+            pytest.skip("this PostgreSQL was built without lz4")
+        cursor.execute(
+            "SELECT attname, attcompression FROM pg_attribute "
+            "WHERE attrelid = 'projects_evaluation'::regclass "
+            "AND attname IN ('result', 'input_snapshot')"
+        )
+        assert dict(cursor.fetchall()) == {"result": "l", "input_snapshot": "l"}
 
 
 @on_postgresql
