@@ -5,10 +5,10 @@ reads plain rows for a chunk of 1,000 evaluations in four queries, scores them w
 builder, and writes the computed columns back in a few bulk statements (`selfeval.bulk`), so the
 query count grows per chunk, never per evaluation.
 
-On PostgreSQL, outside a caller's transaction, the database work runs on a second connection in a
-background thread: it reads the next chunk and writes the previous one while this thread scores.
-The server's half of the work (fetching, parsing 90 MB of JSON, writing) then overlaps the
-engine's, which nearly halves a region's time on two cores. Inside a transaction the chunks run
+On PostgreSQL, outside a caller's transaction, the database work runs on two more connections in
+background threads: they read the next chunk and write the previous one while this thread scores.
+The server's half of the work (fetching, parsing 130 MB of JSON, writing 200,000 indicator rows)
+then overlaps the engine's, which more than halves a region's time on two cores. Inside a transaction the chunks run
 in turn on the caller's connection, because a second connection could not see its uncommitted
 rows. SQLite runs them in turn too: it serialises writers, so a second connection gains nothing.
 """
@@ -81,30 +81,38 @@ def recompute(*, queryset) -> int:
 
 
 def _overlapped(chunks: list[list[int]], now, alias: str) -> None:
-    """Score in this thread while one background thread reads ahead and writes behind.
+    """Score in this thread while two background lanes read ahead and write behind.
 
-    The background thread has its own connection; its queue runs read 0, read 1, write 0, read 2,
-    write 1, ...: the server fetches chunk n+1 and stores chunk n-1 while chunk n is scored. (A
-    second background thread, reading and writing apart, was slower on two cores.) The previous
-    write is waited for before the next is queued, so a failed write stops the run at the next
-    chunk, with the chunks before it stored, as in the sequential path.
+    Each lane is a thread with its own connection and takes every other chunk: lane 0 runs read 0,
+    write 0, read 2, write 2, ...; lane 1 the odd chunks. While chunk n is scored, the server
+    stores chunk n-1 on one connection and fetches chunk n+1 on the other, so both cores stay busy
+    (one lane doing all the database work took 40 % longer for a first scoring, where every
+    indicator row is written too). Each chunk is written in one transaction. A failed write is
+    raised here at most two chunks later; the chunks written by then stay stored, and running the
+    recompute again finishes the rest.
     """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="selfeval-recompute") as database:
-        try:
-            reading = database.submit(_filings, chunks[0], alias)
-            writing = None
-            for following in [*chunks[1:], None]:
-                filings = reading.result()
-                if following is not None:
-                    reading = database.submit(_filings, following, alias)
-                scored = _score(filings, now)
-                if writing is not None:
-                    writing.result()
-                writing = database.submit(_write, scored, alias)
+    lanes = [
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"selfeval-recompute-{n}")
+        for n in range(2)
+    ]
+    try:
+        reads = {n: lanes[n].submit(_filings, chunks[n], alias) for n in range(2)}
+        writes = {}
+        for n in range(len(chunks)):
+            scored = _score(reads.pop(n).result(), now)
+            if n - 2 in writes:
+                writes.pop(n - 2).result()
+            lane = lanes[n % 2]
+            writes[n] = lane.submit(_write, scored, alias)
+            if n + 2 < len(chunks):
+                reads[n + 2] = lane.submit(_filings, chunks[n + 2], alias)
+        for writing in writes.values():
             writing.result()
-        finally:
-            # The thread's own connection would otherwise stay open until the process ends.
-            database.submit(_close, alias).result()
+    finally:
+        for lane in lanes:
+            # A lane's own connection would otherwise stay open until the process ends.
+            lane.submit(_close, alias).result()
+            lane.shutdown()
 
 
 def _close(alias: str) -> None:

@@ -131,17 +131,20 @@ def test_overlapped_recompute_stores_what_single_scoring_computes(monkeypatch):
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_overlapped_recompute_stops_at_a_failed_write_with_earlier_chunks_stored(monkeypatch):
+def test_overlapped_recompute_raises_a_failed_write_and_keeps_whole_chunks(monkeypatch):
     monkeypatch.setattr(recompute_module, "_CHUNK", 4)
     region = _seed000_region()
+    ids = list(Evaluation.objects.order_by("pk").values_list("pk", flat=True))
+    failing = set(ids[8:12])  # the third chunk
     real_write = recompute_module._write
     written = []
 
     def failing_write(scored, alias):
-        if len(written) == 2:
+        chunk = {row.pk for row in scored[0]}
+        if chunk == failing:
             raise RuntimeError("磁盘已满")
         real_write(scored, alias)
-        written.append([row.pk for row in scored[0]])
+        written.append(chunk)
 
     monkeypatch.setattr(recompute_module, "_write", failing_write)
 
@@ -150,8 +153,12 @@ def test_overlapped_recompute_stops_at_a_failed_write_with_earlier_chunks_stored
 
     assert not _recompute_threads()
     scored = set(Evaluation.objects.filter(scored_at__isnull=False).values_list("pk", flat=True))
-    assert scored == {pk for chunk in written for pk in chunk}
-    assert len(scored) == 8
+    assert scored == set().union(*written)
+    assert set(ids[:8]) <= scored and not scored & failing
+    # Running it again finishes the rest.
+    monkeypatch.setattr(recompute_module, "_write", real_write)
+    recompute(queryset=Evaluation.objects.filter(project__unit__department__region=region))
+    assert not Evaluation.objects.filter(scored_at__isnull=True).exists()
 
 
 @on_postgresql
