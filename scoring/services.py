@@ -166,9 +166,12 @@ def build_input(evaluation: Evaluation, **overrides) -> tuple[EvaluationInput, l
 
 
 def result_dict(result, indicator_ids: list[int]) -> dict:
-    """The selfeval-result/1 object plus the trace and each row's indicator id, for the pages."""
+    """The selfeval-result/1 object plus each row's indicator id, for the pages.
+
+    The trace is not stored: `explain` renders it again from the input snapshot, which keeps a
+    region's stored results a fifth smaller and its recompute faster.
+    """
     data = result_to_json(result)
-    data["trace"] = list(result.trace)
     for row, indicator_id in zip(data["indicators"], indicator_ids, strict=True):
         row["indicator_id"] = indicator_id
     for finding in data["findings"]:
@@ -201,7 +204,62 @@ def snapshot(inp: EvaluationInput) -> dict:
     return data
 
 
+def input_from_snapshot(data: dict) -> EvaluationInput:
+    """The engine input a snapshot was taken of (the inverse of `snapshot`)."""
+    fields = {}
+    for name in _INPUT_FIELDS:
+        if name not in data:
+            continue  # the field's default, as when the snapshot was taken
+        value = data[name]
+        if name == "funds":
+            value = tuple(
+                EngineFundLine(f["source"], *(_decimal(f.get(k)) for k in _AMOUNTS)) for f in value
+            )
+        elif name == "indicators":
+            value = tuple(IndicatorInput(**row) for row in value)
+        elif name in _DECIMAL_INPUTS:
+            value = _decimal(value)
+        fields[name] = value
+    return EvaluationInput(**fields)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """How a stored score was reached: the engine's trace, overall and per indicator row."""
+
+    rules: str  # id@version
+    lines: tuple[str, ...]
+    by_indicator: dict  # indicator id -> the row's lines
+
+
+def explain(evaluation: Evaluation) -> Explanation | None:
+    """Re-run the engine on the stored snapshot under the stored rule-set version.
+
+    The same input under the same published version gives the same result, so the explanation
+    always matches the stored scores, however old; None for an evaluation never scored.
+    """
+    if not evaluation.input_snapshot or not evaluation.rule_set_id:
+        return None
+    rules = cached_ruleset(f"{evaluation.rule_set_id}@{evaluation.rule_set_version}")
+    result = engine_score(input_from_snapshot(evaluation.input_snapshot), rules)
+    stored_rows = (evaluation.result or {}).get("indicators", [])
+    by_indicator = {
+        row.get("indicator_id"): scored.trace
+        for row, scored in zip(stored_rows, result.indicators, strict=False)
+    }
+    return Explanation(f"{rules.id}@{rules.version}", result.trace, by_indicator)
+
+
 _INPUT_FIELDS = tuple(EvaluationInput.__dataclass_fields__)
+_DECIMAL_INPUTS = {
+    name
+    for name, field in EvaluationInput.__dataclass_fields__.items()
+    if "Decimal" in str(field.type)
+}
 _INDICATOR_FIELDS = tuple(IndicatorInput.__dataclass_fields__)
 _AMOUNTS = ("initial", "adjusted", "executed")
 _row = attrgetter(*_INDICATOR_FIELDS)

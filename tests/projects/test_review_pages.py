@@ -94,6 +94,27 @@ def test_review_page_shows_claimed_and_computed_side_by_side(client, personas, s
     assert "审核通过" in html and "退回修改" in html
 
 
+def test_review_page_explains_each_computed_score(client, personas, sub):
+    evaluation = put_in(
+        build_evaluation(sub.unit, actuals={0: "1500家"}, reasons={0: "企业数量减少"}),
+        S.SUBMITTED,
+    )
+    html = (
+        login(client, personas.dora)
+        .get(reverse("review:evaluation_detail", args=[evaluation.pk]))
+        .content.decode()
+    )
+    explanation = html[html.index('id="score-explanation"') :]
+    explanation = explanation[: explanation.index("</details>")]
+    assert "national-2020@1" in explanation
+    # domain.md §4, higher is better: 50 × 1500 / 1600 = 46.875 → 46.88.
+    assert "「走访企业数量」目标 ≥1600家，实际 1500家，部分达成；50 × 1500 / 1600" in explanation
+    assert "等级：优（总分 95.31）" in explanation
+    row = html[html.index(f'data-indicator="{evaluation.project.indicators.first().pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'title="「走访企业数量」目标 ≥1600家' in row  # the row's own lines on its score
+
+
 def test_resubmission_shows_the_diff_against_the_returned_version(client, personas, sub):
     evaluation = put_in(build_evaluation(sub.unit), S.SUBMITTED)
     indicator = evaluation.project.indicators.get(name="走访企业数量")

@@ -18,7 +18,13 @@ from scoring.engine.document import document_to_input, read_document, result_to_
 from scoring.engine.rules import load_ruleset
 from scoring.engine.score import score_evaluation as engine_score
 from scoring.recompute import recompute, recompute_region
-from scoring.services import build_input, score_evaluation, snapshot
+from scoring.services import (
+    build_input,
+    explain,
+    input_from_snapshot,
+    score_evaluation,
+    snapshot,
+)
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SEED000 = sorted(FIXTURES.glob("seed000-*.json"))
@@ -49,6 +55,24 @@ def _walked(inp) -> dict:
 def test_snapshot_is_the_engine_input_field_for_field(path):
     inp, _ = build_input(import_file(path))
     assert snapshot(inp) == _walked(inp)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.stem)
+def test_the_stored_snapshot_rescores_to_the_stored_result(path):
+    """design.md: a frozen evaluation re-renders identically years later, from its snapshot."""
+    evaluation = import_file(path)
+    inp, _ = build_input(evaluation)
+    assert input_from_snapshot(snapshot(inp)) == inp
+    stored = score_evaluation(evaluation)
+    evaluation.refresh_from_db()
+    rules = load_ruleset(f"{evaluation.rule_set_id}@{evaluation.rule_set_version}")
+    again = result_to_json(engine_score(input_from_snapshot(evaluation.input_snapshot), rules))
+    assert _scores(again) == _scores(stored)
+    assert [r["status"] for r in again["indicators"]] == [r["status"] for r in stored["indicators"]]
+    explanation = explain(evaluation)
+    assert explanation.lines[-1] == f"等级：{stored['grade']}（总分 {stored['total']}）"
+    assert set(explanation.by_indicator) == {r["indicator_id"] for r in stored["indicators"]}
 
 
 def _scores(result: dict) -> tuple:

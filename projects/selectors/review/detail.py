@@ -23,6 +23,7 @@ from projects.selectors.review.history import (
     target_corrections,
 )
 from projects.services.workflow import filing_snapshot
+from scoring.services import Explanation, explain
 
 S = EvaluationStatus
 CENT = Decimal("0.01")
@@ -95,6 +96,7 @@ class IndicatorRow:
     findings: list[Finding] = field(default_factory=list)
     comments: list[ReviewComment] = field(default_factory=list)
     corrections: list[TargetCorrection] = field(default_factory=list)
+    explanation: tuple[str, ...] = ()  # how the computed score was reached
 
     @property
     def is_sub_row(self) -> bool:
@@ -143,6 +145,7 @@ class ReviewPage:
     can_department_review: bool
     can_finance_review: bool
     is_finance: bool
+    explanation: Explanation | None = None
 
     @property
     def can_return(self) -> bool:
@@ -249,6 +252,8 @@ def review_page(evaluation: Evaluation, user) -> ReviewPage:
     corrections = target_corrections(project)
 
     results = {r.indicator_id: r for r in evaluation.results.all()}
+    explanation = explain(evaluation)
+    traces = explanation.by_indicator if explanation else {}
     level1 = [i.level1 for i in indicators]
     level2 = [f"{i.level1}\x00{i.level2}" for i in indicators]
     rows = []
@@ -274,6 +279,7 @@ def review_page(evaluation: Evaluation, user) -> ReviewPage:
                 findings=by_indicator.get(indicator.pk, []),
                 comments=comments.get(indicator.pk, []),
                 corrections=corrections.get(indicator.pk, []),
+                explanation=traces.get(indicator.pk, ()),
             )
         )
 
@@ -338,4 +344,5 @@ def review_page(evaluation: Evaluation, user) -> ReviewPage:
         can_department_review=evaluation.status == S.SUBMITTED and is_department_reviewer,
         can_finance_review=evaluation.status == S.DEPARTMENT_APPROVED and is_finance,
         is_finance=is_finance,
+        explanation=explanation,
     )
