@@ -55,12 +55,19 @@ def bulk_set(model, objects: Sequence, fields: Sequence[str], *, batch_size: int
     return len(objects)
 
 
+# Values psycopg writes exactly as Django would; anything else (an Enum choice, a naive datetime
+# Django would make aware, a model instance) goes through the field's own conversion. Skipping it
+# for the plain types saves about a second of CPU over a region's 500,000 values.
+_NATIVE = frozenset({str, int, bool, Decimal})
+
+
 def _prepared(field, value, connection):
-    # Django's own conversion (its datetime text on SQLite, say); JSON is written as JSON text.
     if value is None:
         return None
     if field.get_internal_type() == "JSONField":
         return dumps(value)
+    if type(value) in _NATIVE:
+        return value
     return field.get_db_prep_save(value, connection)
 
 
@@ -76,6 +83,8 @@ def _copy_update(connection, model, model_fields, objects) -> None:
     assignments = ", ".join(f"{c} = v.{c}" for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {temp} ({definitions}) ON COMMIT DROP")
+        # Uncompressed in the temporary table, so the UPDATE compresses each value once, with the
+        # target column's method (lz4 where migration 0002 set it), rather than copying pglz.
         large = [
             f"ALTER COLUMN {c} SET STORAGE EXTERNAL"
             for c, f in zip(columns, model_fields, strict=True)
