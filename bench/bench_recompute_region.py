@@ -1,4 +1,4 @@
-"""Benchmark: recompute and store a whole region's evaluations through scoring.recompute.
+"""Benchmark: recompute and store a whole region's evaluations through scoring.services.
 
 Builds a synthetic region (default 10,000 evaluations × 20 indicators) in the configured database
 (use PostgreSQL: DATABASE_URL=postgres://...; the database is created and dropped by the test
@@ -144,7 +144,7 @@ def main() -> None:
 
     from django.test.utils import get_runner
 
-    from scoring.recompute import recompute_region
+    from scoring.services import recompute_region
 
     setup_test_environment()
     runner = get_runner(django.conf.settings)(verbosity=0, interactive=False)

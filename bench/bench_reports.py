@@ -145,7 +145,7 @@ def build(projects: int, summary_rows: int):
 
     package_department = department(1, projects, "P")
     department(2, summary_rows, "S")
-    from scoring.recompute import recompute_region
+    from scoring.services import recompute_region
 
     recompute_region(region=region, year=2023)
     return region, package_department

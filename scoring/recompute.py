@@ -25,7 +25,7 @@ from django.utils import timezone
 from projects.models import Evaluation, FundLine, Indicator, IndicatorResult
 from projects.models.evaluation import FROZEN_STATUSES
 from scoring.engine.score import score_evaluation as engine_score
-from scoring.services import (
+from scoring.rows import (
     StoredFiling,
     cached_ruleset,
     computed_fields,

@@ -1,4 +1,8 @@
-"""The only bridge between the pure scoring engine and the ORM (with `scoring.recompute` for many).
+"""The only bridge between the pure scoring engine and the ORM.
+
+One evaluation is scored here; many at once (a region's year) by `recompute` and
+`recompute_region`, which live in `scoring.recompute` and are exported from here too. Both build
+the engine's input and the stored columns with `scoring.rows`.
 
 Scoring reads an evaluation's funds, indicators and the filer's figures, runs the engine under the
 region's rule set, and stores the selfeval-result/1 object, the input snapshot and the rule set's
@@ -9,56 +13,49 @@ the change history, which records what people changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
-from operator import attrgetter
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from projects.models import Evaluation, FundSource, IndicatorResult
-from projects.money import plain
-from scoring.engine.document import result_to_json
-from scoring.engine.model import EvaluationInput, IndicatorInput
-from scoring.engine.model import FundLine as EngineFundLine
-from scoring.engine.rules import RuleSet, load_ruleset
+from projects.models import Evaluation, IndicatorResult
+from scoring.engine.model import EvaluationInput
+from scoring.engine.rules import RuleSet
 from scoring.engine.score import score_evaluation as engine_score
 from scoring.engine.targets import parse_indicator_target
+from scoring.recompute import recompute, recompute_region
+from scoring.rows import (
+    StoredFiling,
+    cached_ruleset,
+    computed_fields,
+    input_from_filing,
+    input_from_snapshot,
+    result_dict,
+    snapshot,
+)
 
-_FUND_ORDER = [s.value for s in FundSource]
+__all__ = [
+    "Explanation",
+    "build_input",
+    "cached_ruleset",
+    "explain",
+    "indicator_parsed_fields",
+    "input_from_filing",
+    "input_from_snapshot",
+    "recompute",
+    "recompute_region",
+    "result_dict",
+    "rule_set_for",
+    "score_evaluation",
+    "score_preview",
+    "snapshot",
+    "stored_filing",
+]
 
 
 def rule_set_for(evaluation: Evaluation, rule_set_id: str | None = None) -> RuleSet:
     """The rule set that applies: an explicit id, else the region's, else the site default."""
     region = evaluation.project.unit.department.region
     return cached_ruleset(rule_set_id or region.rule_set_id or settings.SELFEVAL_DEFAULT_RULESET)
-
-
-_RULESETS: dict[str, RuleSet] = {}
-
-
-def cached_ruleset(rule_set_id: str) -> RuleSet:
-    """A rule set by id, loaded once per process: published rule sets never change."""
-    if rule_set_id not in _RULESETS:
-        _RULESETS[rule_set_id] = load_ruleset(rule_set_id)
-    return _RULESETS[rule_set_id]
-
-
-@dataclass(slots=True)
-class StoredFiling:
-    """One filing's stored rows as plain tuples, built from model instances or values() rows.
-
-    Both the single-evaluation path (pages, submit) and the bulk path (a whole region) turn these
-    into the engine's input, so the two can never disagree.
-    """
-
-    funds: dict  # source -> (initial, adjusted, executed, weight, claimed_rate)
-    indicators: list  # (indicator_id, level1, level2, name, target, weight), in table order
-    # indicator_id -> (result_id, actual, achievement, claimed_score, deviation[, stored score])
-    results: dict
-    claimed: tuple  # (execution_score, indicator_total, total, grade)
-    goal_expected: str
-    goal_actual: str
 
 
 def stored_filing(evaluation: Evaluation) -> StoredFiling:
@@ -93,138 +90,9 @@ def stored_filing(evaluation: Evaluation) -> StoredFiling:
     )
 
 
-def input_from_filing(
-    filing: StoredFiling,
-    *,
-    funds: dict | None = None,
-    results: dict | None = None,
-    goal_actual: str | None = None,
-) -> tuple[EvaluationInput, list[int]]:
-    """The engine's input from stored rows, optionally overlaid with unsaved form data.
-
-    Returns the input and the indicator ids in table order (the engine speaks in row indices).
-    """
-    fund_rows = []
-    for source in _FUND_ORDER:
-        line = filing.funds.get(source)
-        values = {
-            "initial": line[0] if line else None,
-            "adjusted": line[1] if line else None,
-            "executed": line[2] if line else None,
-        }
-        if funds and source in funds:
-            values.update(funds[source])
-        if line is None and all(v is None for v in values.values()):
-            continue
-        fund_rows.append(
-            EngineFundLine(source, values["initial"], values["adjusted"], values["executed"])
-        )
-    total_line = filing.funds.get(FundSource.TOTAL)
-    rows = []
-    for indicator_id, level1, level2, name, target, weight in filing.indicators:
-        stored = filing.results.get(indicator_id)
-        actual, achievement, claimed, deviation = stored[1:5] if stored else ("", "", None, "")
-        if results and indicator_id in results:
-            override = results[indicator_id]
-            actual = override.get("actual", actual)
-            achievement = override.get("achievement", achievement)
-            claimed = override.get("claimed_score", claimed)
-            deviation = override.get("deviation_reason", deviation)
-        rows.append(
-            IndicatorInput(
-                level1=level1,
-                level2=level2 or None,
-                name=name,
-                target=target or None,
-                actual=actual or None,
-                weight=plain(weight),
-                claimed_score=plain(claimed) if isinstance(claimed, Decimal) else (claimed or None),
-                deviation=deviation or None,
-                achievement=achievement or None,
-            )
-        )
-    execution_score, indicator_total, total, grade = filing.claimed
-    inp = EvaluationInput(
-        funds=tuple(fund_rows),
-        indicators=tuple(rows),
-        execution_weight=total_line[3] if total_line else None,
-        claimed_rate=total_line[4] if total_line else None,
-        claimed_execution_score=execution_score,
-        claimed_indicator_total=indicator_total,
-        claimed_total=total,
-        claimed_grade=grade or None,
-        goal_expected=filing.goal_expected or None,
-        goal_actual=(goal_actual if goal_actual is not None else filing.goal_actual) or None,
-        money_unit="元",
-    )
-    return inp, [row[0] for row in filing.indicators]
-
-
 def build_input(evaluation: Evaluation, **overrides) -> tuple[EvaluationInput, list[int]]:
     """The engine's input for one evaluation, with optional unsaved overrides."""
     return input_from_filing(stored_filing(evaluation), **overrides)
-
-
-def result_dict(result, indicator_ids: list[int]) -> dict:
-    """The selfeval-result/1 object plus each row's indicator id, for the pages.
-
-    The trace is not stored: `explain` renders it again from the input snapshot, which keeps a
-    region's stored results a fifth smaller and its recompute faster.
-    """
-    data = result_to_json(result)
-    for row, indicator_id in zip(data["indicators"], indicator_ids, strict=True):
-        row["indicator_id"] = indicator_id
-    for finding in data["findings"]:
-        index = finding.get("indicator")
-        finding["indicator_id"] = indicator_ids[index] if index is not None else None
-    return data
-
-
-def snapshot(inp: EvaluationInput) -> dict:
-    """The engine input as JSON, so a frozen evaluation re-scores identically years later.
-
-    Built field by field rather than by walking the dataclasses (`dataclasses.asdict` deep-copies
-    every value): a region's recompute builds 10,000 of them.
-    """
-    data = {}
-    for name in _INPUT_FIELDS:
-        if name == "funds":
-            data[name] = [
-                {"source": f.source, **{k: plain(getattr(f, k)) for k in _AMOUNTS}}
-                for f in inp.funds
-            ]
-        elif name == "indicators":
-            # Indicator rows hold text only (the engine reads figures as printed).
-            data[name] = [
-                dict(zip(_INDICATOR_FIELDS, _row(r), strict=True)) for r in inp.indicators
-            ]
-        else:
-            value = getattr(inp, name)
-            data[name] = plain(value) if isinstance(value, Decimal) else value
-    return data
-
-
-def input_from_snapshot(data: dict) -> EvaluationInput:
-    """The engine input a snapshot was taken of (the inverse of `snapshot`)."""
-    fields = {}
-    for name in _INPUT_FIELDS:
-        if name not in data:
-            continue  # the field's default, as when the snapshot was taken
-        value = data[name]
-        if name == "funds":
-            value = tuple(
-                EngineFundLine(f["source"], *(_decimal(f.get(k)) for k in _AMOUNTS)) for f in value
-            )
-        elif name == "indicators":
-            value = tuple(IndicatorInput(**row) for row in value)
-        elif name in _DECIMAL_INPUTS:
-            value = _decimal(value)
-        fields[name] = value
-    return EvaluationInput(**fields)
-
-
-def _decimal(value: str | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,17 +120,6 @@ def explain(evaluation: Evaluation) -> Explanation | None:
         for row, scored in zip(stored_rows, result.indicators, strict=False)
     }
     return Explanation(f"{rules.id}@{rules.version}", result.trace, by_indicator)
-
-
-_INPUT_FIELDS = tuple(EvaluationInput.__dataclass_fields__)
-_DECIMAL_INPUTS = {
-    name
-    for name, field in EvaluationInput.__dataclass_fields__.items()
-    if "Decimal" in str(field.type)
-}
-_INDICATOR_FIELDS = tuple(IndicatorInput.__dataclass_fields__)
-_AMOUNTS = ("initial", "adjusted", "executed")
-_row = attrgetter(*_INDICATOR_FIELDS)
 
 
 def score_preview(
@@ -304,26 +161,6 @@ def _store(evaluation, rules, inp, result, data) -> None:
     IndicatorResult.objects.bulk_update(
         _result_rows(evaluation, result, data), ["computed_score", "status"]
     )
-
-
-def computed_fields(rules, inp, result, data) -> dict:
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for finding in result.findings:
-        counts[finding.severity] += 1
-    return {
-        "result": data,
-        "input_snapshot": snapshot(inp),
-        "rule_set_id": rules.id,
-        "rule_set_version": rules.version,
-        "scored_at": timezone.now(),
-        "execution_rate": result.execution_rate,
-        "computed_execution_score": result.execution_score,
-        "computed_total": result.total,
-        "computed_grade": result.grade,
-        "error_count": counts["error"],
-        "warning_count": counts["warning"],
-        "info_count": counts["info"],
-    }
 
 
 def _result_rows(evaluation, result, data) -> list[IndicatorResult]:

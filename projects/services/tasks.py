@@ -93,7 +93,7 @@ def evaluation_tasks_issue(
         default_change_reason="下发自评任务",
     )
     if fresh:
-        from scoring.recompute import recompute
+        from scoring.services import recompute
 
         # Score the new filings at once so every list shows their findings from the first day.
         recompute(queryset=Evaluation.objects.filter(pk__in=[e.pk for e in fresh]))

@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from projects.importer import import_file
 from projects.models import Evaluation, EvaluationStatus, IndicatorResult
-from scoring.recompute import recompute_region
-from scoring.services import score_evaluation, score_preview
+from scoring.services import recompute_region, score_evaluation, score_preview
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 WORK_FUNDS = FIXTURES / "seed001-xiangshan-govoffice-2023-work-funds.json"

@@ -10,8 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from projects.models import Region
 from scoring.engine.rules import RuleSetError
-from scoring.recompute import recompute_region
-from scoring.services import cached_ruleset
+from scoring.services import cached_ruleset, recompute_region
 
 
 class Command(BaseCommand):
