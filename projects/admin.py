@@ -1,9 +1,12 @@
 """Django admin for a finance administrator: search, filters, inlines, and change history."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects import models as m
+from projects.services.rescoring import recompute_after_rule_change
+from scoring.engine.rules import list_rulesets
 
 admin.site.site_header = "绩效自评 管理后台"
 admin.site.site_title = "绩效自评"
@@ -15,10 +18,40 @@ class UnitInline(admin.TabularInline):
     extra = 0
 
 
+def _rule_set_choices() -> list[tuple[str, str]]:
+    latest = {rules.id: rules for rules in list_rulesets()}  # ordered by id, then version
+    return [(i, f"{r.title}（{i}@{r.version}）") for i, r in latest.items()]
+
+
+class RegionForm(forms.ModelForm):
+    """The rule set is picked from the published ones: a mistyped id would stop every page that
+    scores the region's filings."""
+
+    rule_set_id = forms.ChoiceField(label="评分规则", choices=_rule_set_choices)
+
+    class Meta:
+        model = m.Region
+        fields = ["name", "code", "finance_bureau", "rule_set_id", "table_variant"]
+
+
 @admin.register(m.Region)
 class RegionAdmin(admin.ModelAdmin):
+    form = RegionForm
     list_display = ["name", "code", "finance_bureau", "rule_set_id", "table_variant"]
     search_fields = ["name", "code", "finance_bureau"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "rule_set_id" in form.changed_data:
+            years = recompute_after_rule_change(obj)
+            if years:
+                listed = "、".join(str(y) for y in years)
+                self.message_user(
+                    request,
+                    f"评分规则已改为 {obj.rule_set_id}：已排队重新评分 {listed} 年度的未审定自评"
+                    "（由后台任务执行）；已审定、已公开的自评保持审定时的得分。",
+                    messages.INFO,
+                )
 
 
 @admin.register(m.Department)
