@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from projects import models as m
 from projects.services.rescoring import recompute_after_rule_change
-from scoring.engine.rules import list_rulesets
+from scoring.engine.rules import latest_rulesets
 
 admin.site.site_header = "绩效自评 管理后台"
 admin.site.site_title = "绩效自评"
@@ -19,8 +19,7 @@ class UnitInline(admin.TabularInline):
 
 
 def _rule_set_choices() -> list[tuple[str, str]]:
-    latest = {rules.id: rules for rules in list_rulesets()}  # ordered by id, then version
-    return [(i, f"{r.title}（{i}@{r.version}）") for i, r in latest.items()]
+    return [(i, f"{r.title}（{i}@{r.version}）") for i, r in latest_rulesets().items()]
 
 
 class RegionForm(forms.ModelForm):
@@ -137,21 +136,7 @@ class EvaluationAdmin(SimpleHistoryAdmin):
     list_filter = ["year", "status", "computed_grade", "project__kind", "project__unit__department"]
     search_fields = ["project__name", "project__code", "project__unit__name"]
     list_select_related = ["project", "project__unit"]
-    readonly_fields = [
-        "result",
-        "input_snapshot",
-        "rule_set_id",
-        "rule_set_version",
-        "scored_at",
-        "execution_rate",
-        "computed_execution_score",
-        "computed_total",
-        "computed_grade",
-        "error_count",
-        "warning_count",
-        "info_count",
-        "version",
-    ]
+    readonly_fields = [*m.Evaluation.COMPUTED_FIELDS, "version"]
     inlines = [IndicatorResultInline, ReviewStepInline]
 
 

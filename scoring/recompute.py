@@ -8,9 +8,10 @@ query count grows per chunk, never per evaluation.
 On PostgreSQL, outside a caller's transaction, the database work runs on two more connections in
 background threads: they read the next chunk and write the previous one while this thread scores.
 The server's half of the work (fetching, parsing 130 MB of JSON, writing 200,000 indicator rows)
-then overlaps the engine's, which more than halves a region's time on two cores. Inside a transaction the chunks run
-in turn on the caller's connection, because a second connection could not see its uncommitted
-rows. SQLite runs them in turn too: it serialises writers, so a second connection gains nothing.
+then overlaps the engine's, which more than halves a region's time on two cores. Inside a
+transaction the chunks run in turn on the caller's connection, because a second connection could
+not see its uncommitted rows. SQLite runs them in turn too: it serialises writers, so a second
+connection gains nothing.
 """
 
 from __future__ import annotations
@@ -35,22 +36,6 @@ from scoring.rows import (
 from selfeval.bulk import bulk_set
 
 _CHUNK = 1000
-
-# The columns a recompute writes; everything a person filed is left alone.
-COMPUTED = (
-    "result",
-    "input_snapshot",
-    "rule_set_id",
-    "rule_set_version",
-    "scored_at",
-    "execution_rate",
-    "computed_execution_score",
-    "computed_total",
-    "computed_grade",
-    "error_count",
-    "warning_count",
-    "info_count",
-)
 
 
 def recompute_region(*, region, year: int) -> int:
@@ -143,7 +128,7 @@ def _score(filings: dict, now) -> tuple[list, list]:
 def _write(scored: tuple[list, list], alias: str) -> None:
     updated, moved = scored
     with transaction.atomic(using=alias):
-        bulk_set(Evaluation, updated, COMPUTED, batch_size=_CHUNK)
+        bulk_set(Evaluation, updated, Evaluation.COMPUTED_FIELDS, batch_size=_CHUNK)
         bulk_set(IndicatorResult, moved, ("computed_score", "status"), batch_size=5000)
 
 

@@ -190,7 +190,7 @@ _row = attrgetter(*_INDICATOR_FIELDS)
 
 
 def computed_fields(rules, inp, result, data) -> dict:
-    """The evaluation's computed columns: result, snapshot, rule set, figures, finding counts."""
+    """The evaluation's computed columns (`Evaluation.COMPUTED_FIELDS`), keyed by name."""
     counts = {"error": 0, "warning": 0, "info": 0}
     for finding in result.findings:
         counts[finding.severity] += 1

@@ -61,11 +61,12 @@ def bulk_set(model, objects: Sequence, fields: Sequence[str], *, batch_size: int
 _NATIVE = frozenset({str, int, bool, Decimal})
 
 
-def _prepared(field, value, connection):
+def _prepared(field, value, connection, json=dumps):
+    """A value as the statement takes it; JSON through `json` (text for COPY, kept for SQLite)."""
     if value is None:
         return None
     if field.get_internal_type() == "JSONField":
-        return dumps(value)
+        return json(value)
     if type(value) in _NATIVE:
         return value
     return field.get_db_prep_save(value, connection)
@@ -105,6 +106,11 @@ def _copy_update(connection, model, model_fields, objects) -> None:
         cursor.execute(f"DROP TABLE {temp}")
 
 
+def _kept(value):
+    # SQLite's rows travel as one JSON document, so a JSON column's value stays a structure.
+    return value
+
+
 def _json_each_update(connection, model, model_fields, objects, batch_size) -> None:
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
@@ -123,15 +129,16 @@ def _json_each_update(connection, model, model_fields, objects, batch_size) -> N
         f"WHERE {table}.{quote(model._meta.pk.column)} = json_extract(v.value, '$.k')"
     )
 
-    def prep(field, value):
-        if value is None or field.get_internal_type() == "JSONField":
-            return value
-        return field.get_db_prep_save(value, connection)
-
     with connection.cursor() as cursor:
         for start in range(0, len(objects), batch_size):
             rows = [
-                {"k": obj.pk, **{f.column: prep(f, getattr(obj, f.attname)) for f in model_fields}}
+                {
+                    "k": obj.pk,
+                    **{
+                        f.column: _prepared(f, getattr(obj, f.attname), connection, json=_kept)
+                        for f in model_fields
+                    },
+                }
                 for obj in objects[start : start + batch_size]
             ]
             cursor.execute(sql, [dumps(rows)])

@@ -71,6 +71,21 @@ class Evaluation(models.Model):
     error_count = models.PositiveIntegerField("错误数", default=0)
     warning_count = models.PositiveIntegerField("警告数", default=0)
     info_count = models.PositiveIntegerField("提示数", default=0)
+    # The columns above that scoring writes (scoring.rows.computed_fields): read-only to people.
+    COMPUTED_FIELDS = (
+        "result",
+        "input_snapshot",
+        "rule_set_id",
+        "rule_set_version",
+        "scored_at",
+        "execution_rate",
+        "computed_execution_score",
+        "computed_total",
+        "computed_grade",
+        "error_count",
+        "warning_count",
+        "info_count",
+    )
 
     version = models.PositiveIntegerField("版本", default=1)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

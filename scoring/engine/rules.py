@@ -431,3 +431,8 @@ def load_ruleset(id_or_path: str | Path = DEFAULT_RULESET_ID) -> RuleSet:
 def list_rulesets() -> list[RuleSet]:
     """Every shipped rule set version, ordered by id and version, for pickers and the CLI."""
     return [_load_file(path) for _, path in sorted(_catalogue().items())]
+
+
+def latest_rulesets() -> dict[str, RuleSet]:
+    """The latest version of each published rule set, by id: what a region may be set to."""
+    return {rules.id: rules for rules in list_rulesets()}

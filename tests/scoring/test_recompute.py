@@ -18,6 +18,7 @@ from scoring.engine.document import document_to_input, read_document, result_to_
 from scoring.engine.rules import load_ruleset
 from scoring.engine.score import score_evaluation as engine_score
 from scoring.recompute import recompute, recompute_region
+from scoring.rows import computed_fields, result_dict
 from scoring.services import (
     build_input,
     explain,
@@ -73,6 +74,29 @@ def test_the_stored_snapshot_rescores_to_the_stored_result(path):
     explanation = explain(evaluation)
     assert explanation.lines[-1] == f"等级：{stored['grade']}（总分 {stored['total']}）"
     assert set(explanation.by_indicator) == {r["indicator_id"] for r in stored["indicators"]}
+
+
+@pytest.mark.django_db
+def test_every_computed_column_is_written_by_both_paths():
+    """The bulk path writes Evaluation.COMPUTED_FIELDS; the single path writes what
+    computed_fields returns. One list must name both, or a recompute would leave a column stale."""
+    evaluation = import_file(SEED000[0])
+    rules = load_ruleset("national-2020")
+    inp, ids = build_input(evaluation)
+    result = engine_score(inp, rules)
+    assert tuple(computed_fields(rules, inp, result, result_dict(result, ids))) == (
+        Evaluation.COMPUTED_FIELDS
+    )
+    score_evaluation(evaluation)
+    single = Evaluation.objects.values(*Evaluation.COMPUTED_FIELDS).get(pk=evaluation.pk)
+    Evaluation.objects.filter(pk=evaluation.pk).update(
+        **{name: None for name in ("result", "input_snapshot", "execution_rate", "computed_total")}
+    )
+    recompute(queryset=Evaluation.objects.filter(pk=evaluation.pk))
+    bulk = Evaluation.objects.values(*Evaluation.COMPUTED_FIELDS).get(pk=evaluation.pk)
+    assert {k: v for k, v in bulk.items() if k != "scored_at"} == {
+        k: v for k, v in single.items() if k != "scored_at"
+    }
 
 
 def _scores(result: dict) -> tuple:

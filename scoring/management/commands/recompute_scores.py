@@ -9,8 +9,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from projects.models import Region
-from scoring.engine.rules import RuleSetError
-from scoring.services import cached_ruleset, recompute_region
+from scoring.engine.rules import latest_rulesets
+from scoring.services import recompute_region
 
 
 class Command(BaseCommand):
@@ -27,14 +27,12 @@ class Command(BaseCommand):
         except Region.DoesNotExist:
             raise CommandError(f"没有地区代码为 {region} 的地区") from None
         if rules:
-            if "/" in rules or rules.endswith(".toml"):
+            published = latest_rulesets()
+            if rules not in published:
                 raise CommandError(
-                    "--rules 须为已发布规则集的标识（如 national-2020），不能是文件路径"
+                    f"--rules {rules} 不是已发布的规则集标识（可选：{'、'.join(published)}）；"
+                    "不能是文件路径或带版本号的标识"
                 )
-            try:
-                cached_ruleset(rules)
-            except RuleSetError as error:
-                raise CommandError(str(error)) from None
             subject.rule_set_id = rules
             subject.save(update_fields=["rule_set_id"])
         started = time.perf_counter()
