@@ -23,18 +23,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfeval.settings")
-os.environ.setdefault("SELFEVAL_MODE", "test")
 
-import django  # noqa: E402
-
-from bench.machine import machine  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.harness import throwaway_database  # noqa: E402
+from bench.machine import machine  # noqa: E402
 
 # (level1, level2, name, target, actual, weight share): cycled to fill the table.
 ROWS = [
@@ -225,15 +219,10 @@ def main() -> None:
     args = parser.parse_args()
 
     from django.test import Client
-    from django.test.utils import get_runner
     from django.urls import reverse
 
-    # No setup_test_environment(): its template instrumentation copies every context and
-    # would be timed as if it were the server's work. The test client only needs the host.
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    runner = get_runner(django.conf.settings)(verbosity=0, interactive=False)
-    old = runner.setup_databases()
-    try:
+    # Not instrumented: the template instrumentation would be timed as the server's work.
+    with throwaway_database(instrumented=False):
         user, evaluation = build(args.indicators)
         client = Client()
         client.force_login(user)
@@ -251,8 +240,6 @@ def main() -> None:
         report(f"autosave ({runs} runs)", measure(client, autosave, evaluation, runs, warmup=3))
         load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
         print(f"load average after the runs: {load}")
-    finally:
-        runner.teardown_databases(old)
 
 
 if __name__ == "__main__":

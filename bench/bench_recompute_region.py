@@ -14,25 +14,18 @@ connection (the recompute reads and writes on a second one):
 """
 
 import argparse
-import os
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfeval.settings")
-os.environ.setdefault("SELFEVAL_MODE", "test")
-
-import django  # noqa: E402
-
-from bench.machine import machine  # noqa: E402
-
-django.setup()
 
 from django.db import connection  # noqa: E402
 from django.db.backends.signals import connection_created  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+
+from bench.harness import Row, bulk_filings, region_units, throwaway_database  # noqa: E402
+from bench.machine import machine  # noqa: E402
 
 STATEMENTS = [0]
 
@@ -43,7 +36,7 @@ def _count(execute, sql, params, many, context):
 
 
 def _count_on(sender, connection, **kwargs):
-    # Every connection, including the recompute's background one, counts into STATEMENTS.
+    # Every connection, including the recompute's background ones, counts into STATEMENTS.
     if _count not in connection.execute_wrappers:
         connection.execute_wrappers.append(_count)
 
@@ -62,77 +55,35 @@ TARGETS = [
 
 
 def build(evaluations: int, indicators: int):
-    from projects.models import (
-        Department,
-        Evaluation,
-        FundLine,
-        Indicator,
-        IndicatorResult,
-        Project,
-        Region,
-        Unit,
-    )
-
-    region = Region.objects.create(name="基准测试区", code="BENCH")
-    units = []
-    for d in range(20):
-        department = Department.objects.create(region=region, name=f"部门{d}", code=f"D{d}")
-        units.append(Unit.objects.create(department=department, name=f"单位{d}", code=f"U{d}"))
-    projects = Project.objects.bulk_create(
-        [
-            Project(unit=units[i % 20], year=2023, code=f"P{i:05d}", name=f"项目{i}")
-            for i in range(evaluations)
-        ],
-        batch_size=2000,
-    )
-    FundLine.objects.bulk_create(
-        [
-            FundLine(
-                project=p,
-                source=source,
-                initial=Decimal("1000000"),
-                adjusted=Decimal("1000000"),
-                executed=Decimal(800000 + (i * 37) % 250000),
-                weight=Decimal(10) if source == "total" else None,
-            )
-            for i, p in enumerate(projects)
-            for source in ("total", "current_year")
-        ],
-        batch_size=5000,
-    )
+    """A region of 20 departments and `evaluations` filings, none of them scored yet."""
+    region, units = region_units(20)
     weight = Decimal(90) / indicators
-    rows = []
-    for i, p in enumerate(projects):
+
+    def rows(i: int) -> list[Row]:
+        table = []
         for k in range(indicators):
-            level1, level2, target, _ = TARGETS[(i + k) % len(TARGETS)]
-            rows.append(
-                Indicator(
-                    project=p,
-                    order=k,
-                    level1=level1,
-                    level2=level2,
-                    name=f"指标{k}",
-                    target=target.format(n=100 + k, m=200 + k),
-                    weight=weight,
+            level1, level2, target, actual = TARGETS[(i + k) % len(TARGETS)]
+            n = i * indicators + k
+            table.append(
+                Row(
+                    level1,
+                    level2,
+                    f"指标{k}",
+                    target.format(n=100 + k, m=200 + k),
+                    weight,
+                    actual.format(a=90 + n % 30, p=85 + n % 15),
+                    deviation="受客观因素影响" if n % 3 == 0 else "",
                 )
             )
-    created = Indicator.objects.bulk_create(rows, batch_size=5000)
-    evaluations_ = Evaluation.objects.bulk_create(
-        [Evaluation(project=p, year=2023) for p in projects], batch_size=5000
+        return table
+
+    bulk_filings(
+        units,
+        evaluations,
+        rows=rows,
+        executed=lambda i: Decimal(800000 + (i * 37) % 250000),
+        budget=Decimal("1000000"),
     )
-    by_project = {e.project_id: e for e in evaluations_}
-    results = []
-    for n, indicator in enumerate(created):
-        _, _, _, actual = TARGETS[(n // indicators + indicator.order) % len(TARGETS)]
-        results.append(
-            IndicatorResult(
-                evaluation=by_project[indicator.project_id],
-                indicator=indicator,
-                actual=actual.format(a=90 + n % 30, p=85 + n % 15),
-                deviation_reason="受客观因素影响" if n % 3 == 0 else "",
-            )
-        )
-    IndicatorResult.objects.bulk_create(results, batch_size=5000)
     return region
 
 
@@ -142,14 +93,9 @@ def main() -> None:
     parser.add_argument("--indicators", type=int, default=20)
     args = parser.parse_args()
 
-    from django.test.utils import get_runner
-
     from scoring.services import recompute_region
 
-    setup_test_environment()
-    runner = get_runner(django.conf.settings)(verbosity=0, interactive=False)
-    old = runner.setup_databases()
-    try:
+    with throwaway_database():
         started = time.perf_counter()
         region = build(args.evaluations, args.indicators)
         built = time.perf_counter() - started
@@ -173,8 +119,6 @@ def main() -> None:
                 f"{STATEMENTS[0]} statements ({STATEMENTS[0] / max(count, 1):.4f} per evaluation) "
                 "plus one COPY per table and chunk"
             )
-    finally:
-        runner.teardown_databases(old)
 
 
 if __name__ == "__main__":

@@ -25,18 +25,12 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfeval.settings")
-os.environ.setdefault("SELFEVAL_MODE", "test")
 
-import django  # noqa: E402
 import weasyprint  # noqa: E402
-
-from bench.machine import machine  # noqa: E402
-
-django.setup()
-
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+
+from bench.harness import Row, bulk_filings, region_units, throwaway_database  # noqa: E402
+from bench.machine import machine  # noqa: E402
 
 ROWS = [
     ("产出指标", "数量指标", "走访企业数量", "≥1600家", "1500家"),
@@ -57,98 +51,39 @@ WEIGHTS = [Decimal(w) for w in (10, 10, 5, 5, 5, 10, 5, 10, 10, 5, 5, 10)]
 
 
 def build(projects: int, summary_rows: int):
-    """A region with one 20-project department and `summary_rows` more evaluations."""
-    from projects.models import (
-        Department,
-        Evaluation,
-        FundLine,
-        Indicator,
-        IndicatorResult,
-        Project,
-        Region,
-        Unit,
-    )
-
-    region = Region.objects.create(name="基准测试区", code="BENCH")
-    weights = WEIGHTS
-
-    def department(n: int, count: int, prefix: str) -> list:
-        dept = Department.objects.create(region=region, name=f"基准部门{n}", code=f"D{n}")
-        unit = Unit.objects.create(
-            department=dept, name=f"基准部门{n}", code=f"U{n}", is_department=True
-        )
-        made = Project.objects.bulk_create(
-            [
-                Project(
-                    unit=unit,
-                    year=2023,
-                    code=f"{prefix}{i:05d}",
-                    name=f"园区基础配套设施维修及零星工程项目{i}",
-                    goal_expected="保障园区基础设施正常运行，按计划完成年度维修改造任务。",
-                )
-                for i in range(count)
-            ],
-            batch_size=2000,
-        )
-        FundLine.objects.bulk_create(
-            [
-                FundLine(
-                    project=p,
-                    source=source,
-                    initial=Decimal("1517571.80"),
-                    adjusted=Decimal("1517571.80"),
-                    executed=Decimal(1300000 + (i * 37) % 200000),
-                    weight=Decimal(10) if source == "total" else None,
-                )
-                for i, p in enumerate(made)
-                for source in ("total", "current_year")
-            ],
-            batch_size=5000,
-        )
-        indicators = Indicator.objects.bulk_create(
-            [
-                Indicator(
-                    project=p,
-                    order=k,
-                    level1=row[0],
-                    level2=row[1],
-                    name=row[2],
-                    target=row[3],
-                    weight=weights[k],
-                )
-                for p in made
-                for k, row in enumerate(ROWS)
-            ],
-            batch_size=5000,
-        )
-        evaluations = Evaluation.objects.bulk_create(
-            [Evaluation(project=p, year=2023, goal_actual="全年完成维修改造任务。") for p in made],
-            batch_size=5000,
-        )
-        by_project = {e.project_id: e for e in evaluations}
-        IndicatorResult.objects.bulk_create(
-            [
-                IndicatorResult(
-                    evaluation=by_project[ind.project_id],
-                    indicator=ind,
-                    actual=ROWS[ind.order][4],
-                    achievement="met" if ROWS[ind.order][4] == "达成" else "",
-                    deviation_reason="受市场环境影响，部分企业未能按期走访，下一年度提前安排。"
-                    if ind.order == 0
-                    else "",
-                )
-                for ind in indicators
-            ],
-            batch_size=5000,
-        )
-        return dept
-
-    package_department = department(1, projects, "P")
-    department(2, summary_rows, "S")
+    """A region with one 20-project department and `summary_rows` more evaluations, scored."""
     from scoring.services import recompute_region
 
+    region, (package_unit, summary_unit) = region_units(2, is_department=True)
+    rows = [
+        Row(
+            level1,
+            level2,
+            name,
+            target,
+            weight,
+            actual,
+            achievement="met" if actual == "达成" else "",
+            deviation="受市场环境影响，部分企业未能按期走访，下一年度提前安排。" if k == 0 else "",
+        )
+        for k, ((level1, level2, name, target, actual), weight) in enumerate(
+            zip(ROWS, WEIGHTS, strict=True)
+        )
+    ]
+    for unit, count, code in ((package_unit, projects, "P"), (summary_unit, summary_rows, "S")):
+        bulk_filings(
+            [unit],
+            count,
+            rows=lambda i: rows,
+            executed=lambda i: Decimal(1300000 + (i * 37) % 200000),
+            budget=Decimal("1517571.80"),
+            code=code,
+            name="园区基础配套设施维修及零星工程项目",
+            goal_expected="保障园区基础设施正常运行，按计划完成年度维修改造任务。",
+            goal_actual="全年完成维修改造任务。",
+        )
     recompute_region(region=region, year=2023)
-    return region, package_department
+    return region, package_unit.department
 
 
 def timed(fn, runs: int) -> tuple[list[float], list[float]]:
@@ -182,17 +117,13 @@ def main() -> None:
 
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from django.test.utils import get_runner
     from django.urls import reverse
 
     from projects.models import Evaluation
     from reports import renderers, selectors
     from reports.excel.summary import summary_workbook
 
-    setup_test_environment()
-    runner = get_runner(django.conf.settings)(verbosity=0, interactive=False)
-    old = runner.setup_databases()
-    try:
+    with throwaway_database():
         started = time.perf_counter()
         region, department = build(args.projects, args.summary_rows)
         print(f"machine: {machine(f'WeasyPrint {weasyprint.__version__}')}")
@@ -234,8 +165,6 @@ def main() -> None:
             summary_workbook(rows, heading="基准汇总", subtitle="金额单位：万元", money_unit="万元")
 
         report(f"Excel summary of {args.summary_rows} evaluations", timed(summary_xlsx, 3), 3.0)
-    finally:
-        runner.teardown_databases(old)
 
 
 if __name__ == "__main__":

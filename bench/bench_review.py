@@ -12,7 +12,6 @@ new projects. Use PostgreSQL for production-like figures:
 
 import argparse
 import datetime
-import os
 import statistics
 import sys
 import time
@@ -20,17 +19,12 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfeval.settings")
-os.environ.setdefault("SELFEVAL_MODE", "test")
-
-import django  # noqa: E402
-
-from bench.machine import machine  # noqa: E402
-
-django.setup()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.harness import region_units, throwaway_database  # noqa: E402
+from bench.machine import machine  # noqa: E402
 
 STATUSES = ["draft", "submitted", "department_approved", "approved", "returned", "approved"]
 GRADES = [("96.50", "优"), ("85.00", "良"), ("72.40", "中"), ("55.00", "差")]
@@ -41,21 +35,9 @@ def build(evaluations: int):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from projects.models import (
-        Department,
-        Evaluation,
-        EvaluationTask,
-        Membership,
-        Project,
-        Region,
-        Unit,
-    )
+    from projects.models import Evaluation, EvaluationTask, Membership, Project
 
-    region = Region.objects.create(name="基准测试区", code="BENCH")
-    units = []
-    for d in range(20):
-        department = Department.objects.create(region=region, name=f"部门{d}", code=f"D{d:02d}")
-        units.append(Unit.objects.create(department=department, name=f"单位{d}", code=f"U{d}"))
+    region, units = region_units(20)
     user = get_user_model().objects.create_user("bench_finance", password="bench-pass-1")
     Membership.objects.create(user=user, role="finance_reviewer", region=region)
     task = EvaluationTask.objects.create(
@@ -116,16 +98,12 @@ def main() -> None:
     args = parser.parse_args()
 
     from django.test import Client
-    from django.test.utils import get_runner
 
     from projects.models import Project, Unit
     from projects.services.spot_checks import spot_check_draw
     from projects.services.tasks import evaluation_tasks_issue
 
-    setup_test_environment()
-    runner = get_runner(django.conf.settings)(verbosity=0, interactive=False)
-    old = runner.setup_databases()
-    try:
+    with throwaway_database():
         started = time.perf_counter()
         region, user = build(args.evaluations)
         print(f"machine: {machine()}")
@@ -164,8 +142,6 @@ def main() -> None:
             f"issue tasks: {issue.evaluations_created} filings created and scored in "
             f"{time.perf_counter() - started:.2f} s"
         )
-    finally:
-        runner.teardown_databases(old)
 
 
 if __name__ == "__main__":
