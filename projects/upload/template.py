@@ -174,7 +174,7 @@ def _subject_sheet(sheet, project, evaluation, purpose: str) -> None:
                     fmt=money_fmt,
                 )
             weight = lines[source].weight if source in lines else None
-            _put(sheet, f"E{row}", float(weight) if weight is not None else 10, fill=_LOCKED)
+            _put(sheet, f"E{row}", weight if weight is not None else 10, fill=_LOCKED)
             _put(sheet, f"F{row}", '=IF(C7>0,D7/C7,"")', fill=_LOCKED, fmt="0.00%")
             _put(sheet, f"G{row}", None, fill=_LOCKED)
             continue
@@ -217,8 +217,8 @@ def _subject_sheet(sheet, project, evaluation, purpose: str) -> None:
             "name": indicator.name,
             "target": indicator.target,
             "actual": result.actual if result else "",
-            "weight": float(indicator.weight) if indicator.weight is not None else None,
-            "claimed_score": float(claimed) if claimed is not None else None,
+            "weight": indicator.weight,
+            "claimed_score": claimed,
             "deviation_reason": result.deviation_reason if result else "",
             "achievement": result.get_achievement_display()
             if result and result.achievement
