@@ -60,7 +60,7 @@ def build(count: int):
         Region,
         Unit,
     )
-    from projects.services.filing import draft_narrative
+    from projects.filing.services import draft_narrative
     from scoring.services import score_evaluation
 
     region = Region.objects.create(name="基准测试区", code="BENCH")

@@ -17,19 +17,22 @@ connection gains nothing.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from projects.models import Evaluation, FundLine, Indicator, IndicatorResult
-from projects.models.evaluation import FROZEN_STATUSES
+from projects.models.evaluation import EDITABLE_STATUSES, FROZEN_STATUSES
 from scoring.engine.score import score_evaluation as engine_score
 from scoring.rows import (
     StoredFiling,
     cached_ruleset,
     computed_fields,
+    engine_claims,
     input_from_filing,
     result_dict,
 )
@@ -62,7 +65,67 @@ def recompute(*, queryset) -> int:
     else:
         for chunk in chunks:
             _write(_score(_filings(chunk, alias), now), alias)
+    for chunk in chunks:
+        settle_following_claims(chunk, alias=alias)
     return len(ids)
+
+
+def settle_following_claims(evaluation_ids, *, alias: str = "default") -> int:
+    """Give claims that follow the computed score their new scores, after any re-scoring.
+
+    A filer's claim that follows (never typed) must keep following when a rule-set change moves
+    the computed scores; typed claims and frozen filings are left alone. A few statements per
+    chunk, and nothing at all where no claim follows. Returns how many evaluations moved.
+    """
+    editable = Evaluation.objects.using(alias).filter(
+        pk__in=list(evaluation_ids), status__in=EDITABLE_STATUSES
+    )
+    follow_rows = IndicatorResult.objects.using(alias).filter(
+        evaluation__in=editable, claimed_follows=True, indicator__weight__isnull=False
+    )
+    moved_rows = follow_rows.filter(
+        Q(claimed_score__isnull=True) | ~Q(claimed_score=F("computed_score"))
+    )
+    touched = set(moved_rows.values_list("evaluation_id", flat=True).distinct())
+    moved_rows.update(claimed_score=F("computed_score"))
+    exec_moved = editable.filter(claimed_execution_follows=True).filter(
+        Q(claimed_execution_score__isnull=True)
+        | ~Q(claimed_execution_score=F("computed_execution_score"))
+    )
+    touched |= set(exec_moved.values_list("pk", flat=True))
+    exec_moved.update(claimed_execution_score=F("computed_execution_score"))
+    if not touched:
+        return 0
+    sums = dict(
+        IndicatorResult.objects.using(alias)
+        .filter(evaluation_id__in=touched, indicator__weight__isnull=False)
+        .order_by()
+        .values_list("evaluation_id")
+        .annotate(total=Sum("claimed_score"))
+        .values_list("evaluation_id", "total")
+    )
+    rows = []
+    for pk, execution, rule_set in (
+        Evaluation.objects.using(alias)
+        .filter(pk__in=touched)
+        .order_by()
+        .values_list(
+            "pk", "claimed_execution_score", "project__unit__department__region__rule_set_id"
+        )
+    ):
+        rules = cached_ruleset(rule_set or settings.SELFEVAL_DEFAULT_RULESET)
+        indicator_total = sums.get(pk) or Decimal(0)
+        total = indicator_total + (execution or Decimal(0))
+        rows.append(
+            SimpleNamespace(
+                pk=pk,
+                claimed_indicator_total=indicator_total,
+                claimed_total=total,
+                claimed_grade=rules.grade_for(total).name,
+            )
+        )
+    bulk_set(Evaluation, rows, ("claimed_indicator_total", "claimed_total", "claimed_grade"))
+    return len(touched)
 
 
 def _overlapped(chunks: list[list[int]], now, alias: str) -> None:
@@ -143,6 +206,7 @@ def _filings(evaluation_ids: list[int], alias: str) -> dict[int, tuple[StoredFil
         .values_list(
             "pk",
             "project_id",
+            "claimed_execution_follows",
             "claimed_execution_score",
             "claimed_indicator_total",
             "claimed_total",
@@ -154,8 +218,9 @@ def _filings(evaluation_ids: list[int], alias: str) -> dict[int, tuple[StoredFil
     )
     project_ids = set()
     filings, by_project = {}, {}
-    for pk, project_id, ces, cit, ct, cg, goal_actual, goal_expected, rule_set in evaluations:
-        filing = StoredFiling({}, [], {}, (ces, cit, ct, cg), goal_expected, goal_actual)
+    for pk, project_id, follows, *claimed, goal_actual, goal_expected, rule_set in evaluations:
+        # The totals' claims are settled once the rows are read (engine_claims, below).
+        filing = StoredFiling({}, [], {}, (follows, *claimed), goal_expected, goal_actual)
         filings[pk] = (filing, rule_set)
         by_project[project_id] = filing
         project_ids.add(project_id)
@@ -175,6 +240,7 @@ def _filings(evaluation_ids: list[int], alias: str) -> dict[int, tuple[StoredFil
         .values_list("project_id", "pk", "level1", "level2", "name", "target", "weight")
     ):
         by_project[project_id].indicators.append(tuple(row))
+    rows_follow: set[int] = set()
     for (
         evaluation_id,
         indicator_id,
@@ -182,6 +248,7 @@ def _filings(evaluation_ids: list[int], alias: str) -> dict[int, tuple[StoredFil
         actual,
         achievement,
         claimed,
+        follows,
         deviation,
         *stored,
     ) in (
@@ -195,6 +262,7 @@ def _filings(evaluation_ids: list[int], alias: str) -> dict[int, tuple[StoredFil
             "actual",
             "achievement",
             "claimed_score",
+            "claimed_follows",
             "deviation_reason",
             "computed_score",
             "status",
@@ -204,8 +272,13 @@ def _filings(evaluation_ids: list[int], alias: str) -> dict[int, tuple[StoredFil
             pk,
             actual,
             achievement,
-            claimed,
+            None if follows else claimed,
             deviation,
             tuple(stored),
         )
+        if follows:
+            rows_follow.add(evaluation_id)
+    for pk, (filing, _) in filings.items():
+        execution_follows, *claimed = filing.claimed
+        filing.claimed = engine_claims(execution_follows, pk in rows_follow, tuple(claimed))
     return filings

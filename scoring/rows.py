@@ -49,6 +49,21 @@ class StoredFiling:
     goal_actual: str
 
 
+def engine_claims(execution_follows: bool, rows_follow: bool, claimed: tuple) -> tuple:
+    """The claimed (execution score, indicator total, total, grade) the engine compares.
+
+    A following execution claim is no claim; the totals are derived by the application from
+    the parts, so where any part follows they are left out too.
+    """
+    execution_score, indicator_total, total, grade = claimed
+    if execution_follows:
+        execution_score = None
+    if execution_follows or rows_follow:
+        indicator_total = total = None
+        grade = ""
+    return (execution_score, indicator_total, total, grade)
+
+
 def input_from_filing(
     filing: StoredFiling,
     *,

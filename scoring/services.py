@@ -22,11 +22,12 @@ from scoring.engine.model import EvaluationInput
 from scoring.engine.rules import RuleSet
 from scoring.engine.score import score_evaluation as engine_score
 from scoring.engine.targets import parse_indicator_target
-from scoring.recompute import recompute, recompute_region
+from scoring.recompute import recompute, recompute_region, settle_following_claims
 from scoring.rows import (
     StoredFiling,
     cached_ruleset,
     computed_fields,
+    engine_claims,
     input_from_filing,
     input_from_snapshot,
     result_dict,
@@ -59,8 +60,13 @@ def rule_set_for(evaluation: Evaluation, rule_set_id: str | None = None) -> Rule
 
 
 def stored_filing(evaluation: Evaluation) -> StoredFiling:
-    """Read one evaluation's rows (uses prefetched relations when present)."""
+    """Read one evaluation's rows (uses prefetched relations when present).
+
+    A claim that follows the computed score is given to the engine as no claim at all: it is
+    derived from the score, so comparing the two would only find its own echo.
+    """
     project = evaluation.project
+    results = list(evaluation.results.all())
     return StoredFiling(
         funds={
             line.source: (
@@ -76,14 +82,24 @@ def stored_filing(evaluation: Evaluation) -> StoredFiling:
             (i.pk, i.level1, i.level2, i.name, i.target, i.weight) for i in project.indicators.all()
         ],
         results={
-            r.indicator_id: (r.pk, r.actual, r.achievement, r.claimed_score, r.deviation_reason)
-            for r in evaluation.results.all()
+            r.indicator_id: (
+                r.pk,
+                r.actual,
+                r.achievement,
+                None if r.claimed_follows else r.claimed_score,
+                r.deviation_reason,
+            )
+            for r in results
         },
-        claimed=(
-            evaluation.claimed_execution_score,
-            evaluation.claimed_indicator_total,
-            evaluation.claimed_total,
-            evaluation.claimed_grade,
+        claimed=engine_claims(
+            evaluation.claimed_execution_follows,
+            any(r.claimed_follows for r in results),
+            (
+                evaluation.claimed_execution_score,
+                evaluation.claimed_indicator_total,
+                evaluation.claimed_total,
+                evaluation.claimed_grade,
+            ),
         ),
         goal_expected=project.goal_expected,
         goal_actual=evaluation.goal_actual,
@@ -150,6 +166,10 @@ def score_evaluation(
     if save:
         with transaction.atomic():
             _store(evaluation, rules, inp, result, data)
+            if settle_following_claims([evaluation.pk], alias=evaluation._state.db or "default"):
+                evaluation.refresh_from_db(
+                    fields=["claimed_execution_score", "claimed_indicator_total", "claimed_total"]
+                )
     return data
 
 

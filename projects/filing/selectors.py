@@ -14,7 +14,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from projects.access import FILE
-from projects.forms import format_amount
+from projects.filing.forms import format_amount
+from projects.filing.services import SOURCES, is_qualitative, merged_funds
 from projects.models import (
     Evaluation,
     EvaluationTask,
@@ -23,7 +24,6 @@ from projects.models import (
     ReviewStep,
 )
 from projects.narrative import figure_mismatches
-from projects.services.filing import SOURCES, is_qualitative, merged_funds
 
 STATUS_LABELS = {
     "met": "达成",

@@ -16,11 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from projects.access import FILE, get_for_user, scope_for
 from projects.filing import selectors
-from projects.forms import FilingForms, NarrativeForm
-from projects.models import Project
-from projects.narrative import sections_for
-from projects.selectors.review import notifications_for
-from projects.services.filing import (
+from projects.filing.forms import FilingForms, NarrativeForm
+from projects.filing.services import (
     DraftChanges,
     StaleVersion,
     draft_narrative,
@@ -29,6 +26,9 @@ from projects.services.filing import (
     evaluation_start,
     preview,
 )
+from projects.models import Project
+from projects.narrative import sections_for
+from projects.selectors.review import notifications_for
 from projects.services.workflow import SubmissionBlocked, ensure_editable, evaluation_submit
 
 PAGE = "projects/evaluation_form.html"

@@ -4,6 +4,7 @@ from projects.models.budget import FundLine, FundSource, FundType, Indicator, Pr
 from projects.models.evaluation import (
     Achievement,
     Evaluation,
+    EvaluationRevision,
     EvaluationStatus,
     IndicatorResult,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "DeadlineExtension",
     "Department",
     "Evaluation",
+    "EvaluationRevision",
     "EvaluationStatus",
     "EvaluationTask",
     "FundLine",

@@ -105,7 +105,7 @@ class FundLine(models.Model):
     executed = models.DecimalField("全年执行数（元）", null=True, blank=True, **MONEY)
     weight = models.DecimalField("分值", max_digits=7, decimal_places=2, null=True, blank=True)
     claimed_rate = models.DecimalField(
-        "执行率（填报）", max_digits=9, decimal_places=2, null=True, blank=True
+        "执行率（填报）", max_digits=24, decimal_places=2, null=True, blank=True
     )
     claimed_score = models.DecimalField(
         "得分（填报）", max_digits=7, decimal_places=2, null=True, blank=True

@@ -8,6 +8,10 @@ from projects.access import scoped_queryset
 from projects.models.budget import Indicator, Project
 
 SCORE = {"max_digits": 7, "decimal_places": 2, "null": True, "blank": True}
+# Sums of many scores: wide enough for any number of rows whose weights the inputs accept.
+TOTAL = {"max_digits": 12, "decimal_places": 2, "null": True, "blank": True}
+# A rate of any two amounts the inputs accept (each below 10^16 元, to the 分): below 10^21 %.
+RATE = {"max_digits": 24, "decimal_places": 2, "null": True, "blank": True}
 
 
 class EvaluationStatus(models.TextChoices):
@@ -53,8 +57,10 @@ class Evaluation(models.Model):
     )
     goal_actual = models.TextField("年度总体目标（实际完成情况）", blank=True)
     claimed_execution_score = models.DecimalField("预算执行得分（填报）", **SCORE)
-    claimed_indicator_total = models.DecimalField("指标得分合计（填报）", **SCORE)
-    claimed_total = models.DecimalField("总分（填报）", **SCORE)
+    # The claimed execution score follows the computed one until the filer types another.
+    claimed_execution_follows = models.BooleanField("执行得分跟随计算", default=False)
+    claimed_indicator_total = models.DecimalField("指标得分合计（填报）", **TOTAL)
+    claimed_total = models.DecimalField("总分（填报）", **TOTAL)
     claimed_grade = models.CharField("等级（填报）", max_length=4, blank=True)
     notes = models.JSONField("自评报告各部分", default=dict, blank=True)
 
@@ -64,9 +70,9 @@ class Evaluation(models.Model):
     rule_set_id = models.CharField("评分规则", max_length=100, blank=True)
     rule_set_version = models.PositiveIntegerField("规则版本", null=True, blank=True)
     scored_at = models.DateTimeField("评分时间", null=True, blank=True)
-    execution_rate = models.DecimalField("预算执行率", **SCORE)
+    execution_rate = models.DecimalField("预算执行率", **RATE)
     computed_execution_score = models.DecimalField("预算执行得分", **SCORE)
-    computed_total = models.DecimalField("总分", **SCORE)
+    computed_total = models.DecimalField("总分", **TOTAL)
     computed_grade = models.CharField("等级", max_length=4, blank=True)
     error_count = models.PositiveIntegerField("错误数", default=0)
     warning_count = models.PositiveIntegerField("警告数", default=0)
@@ -142,6 +148,8 @@ class IndicatorResult(models.Model):
         "完成程度", max_length=10, choices=Achievement.choices, blank=True
     )
     claimed_score = models.DecimalField("得分（填报）", **SCORE)
+    # The claimed score follows the computed one until the filer types another.
+    claimed_follows = models.BooleanField("得分跟随计算", default=False)
     computed_score = models.DecimalField("得分（计算）", **SCORE)
     status = models.CharField("完成状态", max_length=20, blank=True)
     deviation_reason = models.TextField("偏差原因分析及改进措施", blank=True)
@@ -161,3 +169,34 @@ class IndicatorResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator.name}: {self.actual}"
+
+
+class EvaluationRevision(models.Model):
+    """The filer's fields as they stood at one version of an evaluation.
+
+    A save from a page, or an upload of a file, made at an older version is merged field by
+    field against the version it was made from (its base): without the base, a field the other
+    side changed could not be told from one this side changed.
+    """
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="revisions", verbose_name="自评"
+    )
+    version = models.PositiveIntegerField("版本")
+    content = models.JSONField("填报内容", default=dict)
+    created_at = models.DateTimeField("保存时间", auto_now_add=True)
+
+    objects = scoped_queryset("evaluation__project__unit").as_manager()
+
+    class Meta:
+        verbose_name = "自评版本"
+        verbose_name_plural = "自评版本"
+        ordering = ["evaluation", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "version"], name="one_revision_per_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} v{self.version}"

@@ -17,8 +17,7 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from projects.access import FILE, FINANCE_REVIEW
-from projects.models import Evaluation, FundLine, FundSource, Indicator, IndicatorResult, Project
-from projects.services.filing import (
+from projects.filing.services import (
     AUTO,
     COLUMNS,
     SOURCES,
@@ -27,6 +26,7 @@ from projects.services.filing import (
     evaluation_save_draft,
     evaluation_start,
 )
+from projects.models import Evaluation, FundLine, FundSource, Indicator, IndicatorResult, Project
 from projects.upload.workbook import ACTUALS, TARGETS, CellError, SubjectSheet, read_workbook
 
 

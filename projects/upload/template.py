@@ -15,9 +15,9 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from projects.filing.services import is_qualitative
 from projects.models import FundSource
 from projects.money import TEN_THOUSAND
-from projects.services.filing import is_qualitative
 from projects.upload.workbook import (
     ACTUALS,
     FUND_COLUMNS,

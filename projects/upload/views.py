@@ -15,9 +15,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from projects.access import FILE, FINANCE_REVIEW, scope_for
-from projects.forms import UploadForm
 from projects.models import Department, Evaluation, Project
 from projects.upload.checks import JSON, MAX_BYTES, UploadRefused, file_kind
+from projects.upload.forms import UploadForm
 from projects.upload.services import upload_json, upload_workbook
 from projects.upload.template import build_workbook
 from projects.upload.workbook import ACTUALS, TARGETS

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
-from projects.forms import parse_number
+from projects.filing.forms import parse_number
 from projects.models import Achievement, FundSource
 from projects.money import TEN_THOUSAND
 

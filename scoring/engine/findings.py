@@ -66,6 +66,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "warning",
         "表中执行率分值为 {claimed}，规则集规定为 {expected}，按规则集计分",
     ),
+    # Plausibility of the amounts (checks.execution_rate_plausible_max, money_unit_slip_factor).
+    "execution_rate_implausible": (
+        "error",
+        "预算执行率 {rate}% 超过 {limit}%，不合常理：请核对全年执行数 {executed}"
+        "与{budget_label} {budget}，以及金额单位（元/万元）是否填错",
+    ),
+    "money_unit_slip_suspected": (
+        "error",
+        "疑似元/万元单位错误：全年执行数约为{budget_label}的{times}（全年执行数 {executed}，"
+        "{budget_label} {budget}，执行率 {rate}%），请核对两者是否按同一金额单位（元/万元）填写",
+    ),
     "claimed_grade_mismatch": (
         "warning",
         "自评总分 {total} 对应等级「{expected}」，表中填写「{claimed}」",

@@ -82,6 +82,8 @@ class RuleSet:
     lower_is_better_words: tuple[str, ...]
     higher_is_better_words: tuple[str, ...]
     copy_check_min_indicators: int
+    execution_rate_plausible_max: Decimal
+    money_unit_slip_factor: Decimal
     grades: tuple[GradeBand, ...]
     sources: Mapping[str, str]
     path: str = ""
@@ -150,6 +152,21 @@ def _percent(value: object) -> Decimal:
     number = _non_negative(value)
     if number > 100:
         raise ValueError(f"须在 0 到 100 之间：{value}")
+    return number
+
+
+def _plausible_max(value: object) -> Decimal:
+    number = _decimal(value)
+    if number < 100:
+        raise ValueError(f"须不小于 100（执行率不超过 100% 总是合理的）：{value}")
+    return number
+
+
+def _slip_factor(value: object) -> Decimal:
+    number = _decimal(value)
+    if not 1 < number < 100:
+        # From 100 up, the windows around 10^4 and 10^-4 would reach a rate of 100 %.
+        raise ValueError(f"须大于 1 且小于 100：{value}")
     return number
 
 
@@ -294,6 +311,8 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[object], object]]]] = {
         "lower_is_better_words": ("lower_is_better_words", _words),
         "higher_is_better_words": ("higher_is_better_words", _words),
         "copy_check_min_indicators": ("copy_check_min_indicators", _count),
+        "execution_rate_plausible_max": ("execution_rate_plausible_max", _plausible_max),
+        "money_unit_slip_factor": ("money_unit_slip_factor", _slip_factor),
     },
     "grades": {"bands": ("grades", _grades)},
 }

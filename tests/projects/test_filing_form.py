@@ -215,7 +215,7 @@ def test_the_total_row_is_the_sum_of_its_sources(client, personas, evaluation):
     data = form_data(
         evaluation,
         **{
-            "fund-carryover-initial": "4",
+            "fund-carryover-initial": "4",  # a budget: not the filer's to change
             "fund-carryover-adjusted": "4",
             "fund-carryover-executed": "4",
         },
@@ -223,12 +223,12 @@ def test_the_total_row_is_the_sum_of_its_sources(client, personas, evaluation):
     client.post(edit_url(evaluation), data)
     total = FundLine.objects.get(project=evaluation.project, source="total")
     assert (total.initial, total.adjusted, total.executed) == (
-        Decimal("500000"),
-        Decimal("500000"),
+        Decimal("460000"),
+        Decimal("460000"),
         Decimal("427600"),
     )
-    # 427,600 / 500,000 = 85.52% → 8.55 points.
-    assert Evaluation.objects.get(pk=evaluation.pk).execution_rate == Decimal("85.52")
+    # 427,600 / 460,000 = 92.96% → 9.30 points.
+    assert Evaluation.objects.get(pk=evaluation.pk).execution_rate == Decimal("92.96")
 
 
 def test_amounts_typed_in_yuan_with_separators_are_stored_exactly(client, personas, evaluation):

@@ -13,7 +13,7 @@ from projects.narrative import (
     figure_mismatches,
     money,
 )
-from projects.services.filing import (
+from projects.filing.services import (
     AUTO,
     DraftChanges,
     StaleVersion,
@@ -114,13 +114,26 @@ def test_the_total_row_is_derived_from_the_sources(personas, evaluation):
         evaluation=evaluation,
         user=personas.alice,
         version=1,
+        changes=DraftChanges(funds={"other": {"executed": Decimal("1000")}}),
+    )
+    total = FundLine.objects.get(project=evaluation.project, source="total")
+    assert total.executed == Decimal("388600")
+    assert total.adjusted == Decimal("460000")
+
+
+def test_a_filer_cannot_change_the_approved_budgets(personas, evaluation):
+    """年初预算数 and 全年预算数 are the finance bureau's: a filer's save never writes them."""
+    evaluation_save_draft(
+        evaluation=evaluation,
+        user=personas.alice,
+        version=1,
         changes=DraftChanges(
-            funds={"other": {"initial": Decimal("1000"), "adjusted": None, "executed": None}}
+            funds={"current_year": {"initial": Decimal("1"), "adjusted": Decimal("1")}}
         ),
     )
     total = FundLine.objects.get(project=evaluation.project, source="total")
-    assert total.initial == Decimal("461000")
-    assert total.adjusted == Decimal("460000")
+    assert (total.initial, total.adjusted) == (Decimal("460000"), Decimal("460000"))
+    assert Evaluation.objects.get(pk=evaluation.pk).version == 1  # nothing changed
 
 
 def test_derived_total_sums_each_column_and_keeps_blank_columns_blank():

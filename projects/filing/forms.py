@@ -1,4 +1,4 @@
-"""Forms of the filing page and the upload page; messages in Chinese, typed values kept.
+"""Forms of the filing page; messages in Chinese, typed values kept.
 
 The evaluation page is a bundle of small forms (money unit and goal, one form per fund source, a
 formset for the indicator rows, the report sections). A draft keeps every valid field and reports
@@ -13,10 +13,11 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
+from projects.filing.content import AUTO, COLUMNS, FINANCE_FUND_COLUMNS, SOURCES
+from projects.filing.services import DraftChanges, is_qualitative
 from projects.models import Achievement, FundSource
 from projects.money import TEN_THOUSAND
 from projects.narrative import section_label, sections_for
-from projects.services.filing import AUTO, COLUMNS, SOURCES, DraftChanges, is_qualitative
 
 MONEY_UNITS = (("万元", "万元"), ("元", "元"))
 MAX_TEXT = 300
@@ -128,6 +129,10 @@ class FundRowForm(forms.Form):
     def __init__(self, *args, money_unit: str = "万元", **kwargs):
         super().__init__(*args, **kwargs)
         self.money_unit = money_unit
+        # Budgets were approved with the budget: the finance bureau changes them, not the filer.
+        for name in FINANCE_FUND_COLUMNS:
+            self.fields[name].disabled = True
+            self.fields[name].help_text = "预算批复数，由财政部门下达"
 
     def _in_yuan(self, name: str):
         amount = self.cleaned_data.get(name)
@@ -529,17 +534,3 @@ def format_amount(amount: Decimal | None, money_unit: str, *, grouping: bool = T
         return f"{integer}.{decimals}"
     value = amount.quantize(Decimal("0.01"))
     return f"{value:,.2f}" if grouping else f"{value:.2f}"
-
-
-class UploadForm(forms.Form):
-    """A selfeval/1 JSON or an .xlsx workbook in the 自评表 layout, and what it fills."""
-
-    file = forms.FileField(label="文件（.xlsx 或 .json，不超过 5 MB）")
-    purpose = forms.ChoiceField(label="用途", choices=(), widget=forms.RadioSelect)
-
-    def __init__(self, *args, purposes=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["purpose"].choices = list(purposes)
-        if len(purposes) == 1:
-            self.fields["purpose"].initial = purposes[0][0]
-            self.fields["purpose"].widget = forms.HiddenInput()

@@ -1,9 +1,11 @@
-"""Filing services: open an evaluation, save a draft under the version check, draft the report.
+"""The filer's write service: open an evaluation, save a draft, draft the report.
 
-A draft save takes whatever is valid, writes it in one transaction under a row lock, bumps the
-version counter and re-scores. A save made against an older version than the stored one is
-refused with StaleVersion, which carries the stored evaluation so the page can show both versions:
-nothing is ever overwritten silently.
+`evaluation_save_draft` is the one way a filer's figures reach the database, from the form, the
+workbook and the selfeval/1 upload alike. It keeps only the fields a filer may change
+(content.FILER_*), merges a save made at an older version field by field with what was saved
+since, writes in one transaction under a row lock, bumps the version only when something
+changed, records the new version's content and re-scores. A field both sides changed raises
+StaleVersion and writes nothing: nothing is ever overwritten silently.
 """
 
 from __future__ import annotations
@@ -15,8 +17,20 @@ from django.db import transaction
 from django.db.models import Prefetch
 
 from projects.access import FILE, get_for_user
+from projects.filing.content import (
+    AUTO,
+    COLUMNS,
+    FILER_FUND_COLUMNS,
+    FILER_RESULT_FIELDS,
+    SOURCES,
+    changes_content,
+    content_changes,
+    stored_content,
+)
+from projects.filing.merge import merge
 from projects.models import (
     Evaluation,
+    EvaluationRevision,
     EvaluationTask,
     FundLine,
     FundSource,
@@ -27,27 +41,17 @@ from projects.models import (
 from projects.narrative import IndicatorFacts, NarrativeData, draft_sections
 from projects.services.workflow import ensure_editable
 
-SOURCES = (FundSource.CURRENT_YEAR, FundSource.CARRYOVER, FundSource.OTHER)
-COLUMNS = ("initial", "adjusted", "executed")
 TEXT_FIELDS = ("actual", "achievement", "deviation_reason", "midyear_actual")
 
 
-class _Auto:
-    """The claimed score follows the computed one (the filer has not typed another)."""
-
-    def __repr__(self) -> str:
-        return "AUTO"
-
-
-AUTO = _Auto()
-
-
 class StaleVersion(Exception):
-    """The draft was edited from an older version; carries the stored evaluation."""
+    """Fields both this save and a newer one changed; carries the stored evaluation and the
+    merge plan (its conflicts: key -> (mine, theirs))."""
 
-    def __init__(self, current: Evaluation, submitted_version: int):
+    def __init__(self, current: Evaluation, submitted_version: int, plan=None):
         self.current = current
         self.submitted_version = submitted_version
+        self.plan = plan
         super().__init__(
             f"该自评已被他人修改（当前版本 {current.version}，您编辑的是版本 {submitted_version}）"
         )
@@ -101,7 +105,7 @@ def evaluation_start(*, project: Project, user) -> Evaluation:
     )
     existing = set(evaluation.results.values_list("indicator_id", flat=True))
     IndicatorResult.objects.bulk_create(
-        IndicatorResult(evaluation=evaluation, indicator=indicator)
+        IndicatorResult(evaluation=evaluation, indicator=indicator, claimed_follows=True)
         for indicator in project.indicators.all()
         if indicator.pk not in existing
     )
@@ -195,14 +199,83 @@ def preview(evaluation: Evaluation, changes: DraftChanges) -> dict:
         ) = saved
 
 
+def filer_changes(changes: DraftChanges) -> DraftChanges:
+    """Only what the filer may change (content.FILER_*): budgets, targets and weights are the
+    finance bureau's, so a page or file that carries them never writes them here."""
+    funds = None
+    if changes.funds:
+        funds = {
+            source: {c: v for c, v in values.items() if c in FILER_FUND_COLUMNS}
+            for source, values in changes.funds.items()
+            if source in SOURCES
+        }
+        funds = {s: v for s, v in funds.items() if v} or None
+    results = None
+    if changes.results:
+        results = {
+            indicator_id: {k: v for k, v in values.items() if k in FILER_RESULT_FIELDS}
+            for indicator_id, values in changes.results.items()
+        }
+    return DraftChanges(
+        funds=funds,
+        goal_actual=changes.goal_actual,
+        results=results,
+        notes=changes.notes,
+        claimed_execution_score=changes.claimed_execution_score,
+    )
+
+
+def record_revision(evaluation: Evaluation, content: dict | None = None) -> None:
+    """Keep the filer's content at the evaluation's current version: the base that a page or
+    file made at this version is merged from later (kept once per version)."""
+    if content is None:
+        content = stored_content(evaluation_queryset().get(pk=evaluation.pk))
+    EvaluationRevision.objects.get_or_create(
+        evaluation_id=evaluation.pk, version=evaluation.version, defaults={"content": content}
+    )
+
+
+def revision_content(evaluation: Evaluation, version: int) -> dict | None:
+    """The content recorded at `version`, or None when that version was never recorded."""
+    revision = EvaluationRevision.objects.filter(
+        evaluation_id=evaluation.pk, version=version
+    ).first()
+    return revision.content if revision else None
+
+
+def plan_save(fresh: Evaluation, version: int | None, changes: DraftChanges, resolutions=None):
+    """What a save would write: (merge result, the filer's changes as flat fields).
+
+    A save at the stored version has no one to merge with; an older one is merged from the
+    content recorded at its version, so only fields both sides changed are conflicts.
+    """
+    theirs = stored_content(fresh)
+    mine = changes_content(filer_changes(changes))
+    if version is None or version == fresh.version:
+        base = theirs
+    elif version > fresh.version:
+        base = None
+    else:
+        base = revision_content(fresh, version)
+    return merge(base, mine, theirs, resolutions), theirs
+
+
 @transaction.atomic
 def evaluation_save_draft(
-    *, evaluation: Evaluation, user, version: int | None, changes: DraftChanges
+    *,
+    evaluation: Evaluation,
+    user,
+    version: int | None,
+    changes: DraftChanges,
+    resolutions: dict | None = None,
 ) -> Evaluation:
-    """Save a draft: refuse a stale version, write the changes, bump the version, re-score.
+    """The filer's one write: keep only filer fields, merge with newer saves, write, re-score.
 
-    version None skips the check (an upload replaces figures deliberately) but still bumps the
-    counter, so a form left open on the old figures gets the conflict page instead of winning.
+    The form, the workbook and the selfeval/1 upload all come here. A save made at an older
+    version is merged field by field with what was saved since (content.py, merge.py); a field
+    both sides changed differently raises StaleVersion with the conflicts and writes nothing
+    until `resolutions` ({key: "mine" | "theirs"}) settles each. A save that changes nothing
+    keeps the version and adds no history. version None: against whatever is stored now.
     """
     from scoring.services import rule_set_for, score_evaluation
 
@@ -210,106 +283,158 @@ def evaluation_save_draft(
         evaluation_queryset().select_for_update(of=("self",)), user, FILE, pk=evaluation.pk
     )
     ensure_editable(fresh)
-    if version is not None and fresh.version != version:
-        raise StaleVersion(fresh, version)
-    _write_funds(fresh.project, changes.funds)
-    claims = _write_results(fresh, changes.results)
+    plan, theirs = plan_save(fresh, version, changes, resolutions)
+    if plan.conflicts:
+        raise StaleVersion(fresh, version or fresh.version, plan=plan)
+    record_revision(fresh, theirs)
+    redraft = [key for key, text in (changes.notes or {}).items() if text is AUTO]
+    apply = content_changes(plan.apply, redraft=redraft)
+    changed = _write_funds(fresh.project, apply.funds)
+    claims, rows_changed = _write_results(fresh, apply.results)
+    changed = changed or rows_changed
     # Re-read the rows just written: scoring must see the saved figures, not the old prefetch.
     fresh = evaluation_queryset().get(pk=fresh.pk)
-    if changes.goal_actual is not None:
-        fresh.goal_actual = changes.goal_actual
-    notes = changes.notes or {}
-    fresh.notes = {
-        **(fresh.notes or {}),
-        **{key: text for key, text in notes.items() if text is not AUTO},
-    }
-    auto = {i: {"claimed_score": AUTO} for i, claim in claims.items() if claim is AUTO}
+    if apply.goal_actual is not None and fresh.goal_actual != apply.goal_actual:
+        fresh.goal_actual = apply.goal_actual
+        changed = True
+    notes = apply.notes or {}
+    before_notes = dict(fresh.notes or {})
+    fresh.notes = {**before_notes, **{k: t for k, t in notes.items() if t is not AUTO}}
+    if apply.claimed_execution_score is AUTO:
+        fresh.claimed_execution_follows = True
+    elif apply.claimed_execution_score is not None:
+        fresh.claimed_execution_follows = False
+        fresh.claimed_execution_score = apply.claimed_execution_score
+    auto = {r.indicator_id: {"claimed_score": AUTO} for r in fresh.results.all() if _follows(r)}
+    follows_exec = fresh.claimed_execution_follows or fresh.claimed_execution_score is None
     computed = preview(
-        fresh, DraftChanges(results=auto, claimed_execution_score=changes.claimed_execution_score)
+        fresh,
+        DraftChanges(results=auto, claimed_execution_score=AUTO if follows_exec else None),
     )
-    _settle_claims(fresh, claims, computed, changes.claimed_execution_score, rule_set_for(fresh))
+    changed = _settle_claims(fresh, computed, rule_set_for(fresh)) or changed
     redraft = [key for key, text in notes.items() if text is AUTO]
     if redraft:
         # Sections the filer has not edited follow the figures just saved.
         drafted = draft_sections(computed, narrative_data(fresh))
         fresh.notes.update({key: drafted[key] for key in redraft if key in drafted})
+    changed = changed or fresh.notes != before_notes
+    changed = changed or stored_content(fresh) != theirs
+    if not changed:
+        return Evaluation.objects.get(pk=fresh.pk)
     fresh.version += 1
     fresh.save()
+    record_revision(fresh, stored_content(fresh))
     score_evaluation(fresh)
     return fresh
 
 
-def _write_funds(project: Project, funds: dict | None) -> None:
+def _follows(row) -> bool:
+    """A claimed score that follows the computed one (typed by no one, or set to follow)."""
+    return row.claimed_follows or row.claimed_score is None
+
+
+def _write_funds(project: Project, funds: dict | None) -> bool:
+    """Write the filer's 全年执行数 per source and derive the total; True when anything moved."""
     if not funds:
-        return
+        return False
     lines = {line.source: line for line in project.fund_lines.all()}
+    total_line = lines.get(FundSource.TOTAL)
+    changed = False
+    if total_line is not None and not any(
+        getattr(lines[s], c) is not None for s in SOURCES if s in lines for c in COLUMNS
+    ):
+        # Only a total was printed: it becomes 当年财政拨款, so the total stays a sum of sources
+        # and the approved budgets move with it unchanged.
+        seeded = lines.get(FundSource.CURRENT_YEAR) or FundLine(
+            project=project, source=FundSource.CURRENT_YEAR
+        )
+        for column in COLUMNS:
+            setattr(seeded, column, getattr(total_line, column))
+        lines[FundSource.CURRENT_YEAR] = seeded
+        seeded.save()
+        changed = True
     for source in SOURCES:
         values = funds.get(source)
         if not values:
             continue
         line = lines.get(source) or FundLine(project=project, source=source)
-        changed = line.pk is None
+        line_changed = line.pk is None
         for column, value in values.items():
             if column in COLUMNS and getattr(line, column) != value:
                 setattr(line, column, value)
-                changed = True
-        if changed:
+                line_changed = True
+        if line_changed:
             line.save()
+            changed = True
         lines[source] = line
     rows = {s: {c: getattr(line, c) for c in COLUMNS} for s, line in lines.items()}
     total = derived_total(rows)
     if total is None:
-        return
+        return changed
     line = lines.get(FundSource.TOTAL) or FundLine(project=project, source=FundSource.TOTAL)
     if line.pk is None or any(getattr(line, c) != total[c] for c in COLUMNS):
         for column in COLUMNS:
             setattr(line, column, total[column])
         line.save()
+        changed = True
+    return changed
 
 
-def _write_results(evaluation: Evaluation, changes: dict | None) -> dict[int, object]:
-    """Write actuals and reasons; return {indicator_id: claimed} for the claims settled later."""
+def _write_results(evaluation: Evaluation, changes: dict | None) -> tuple[dict, bool]:
+    """Write actuals, reasons and claims; return ({indicator_id: claim}, anything changed)."""
     claims: dict[int, object] = {}
     if not changes:
-        return claims
+        return claims, False
     indicators = {i.pk: i for i in evaluation.project.indicators.all()}
     stored = {r.indicator_id: r for r in evaluation.results.all()}
+    any_changed = False
     for indicator_id, values in changes.items():
         if indicator_id not in indicators:
             continue  # another project's indicator id: never written
         row = stored.get(indicator_id) or IndicatorResult(
-            evaluation=evaluation, indicator=indicators[indicator_id]
+            evaluation=evaluation, indicator=indicators[indicator_id], claimed_follows=True
         )
         changed = row.pk is None
         for name in TEXT_FIELDS:
             if name in values and getattr(row, name) != (values[name] or ""):
                 setattr(row, name, values[name] or "")
                 changed = True
-        if "claimed_score" in values:
-            claims[indicator_id] = values["claimed_score"]
-            if values["claimed_score"] is not AUTO and row.claimed_score != values["claimed_score"]:
-                row.claimed_score = values["claimed_score"]
+        if "claimed_score" in values and indicators[indicator_id].weight is not None:
+            claim = values["claimed_score"]
+            claims[indicator_id] = claim
+            if claim is AUTO or claim is None:
+                if not row.claimed_follows:
+                    row.claimed_follows = True
+                    changed = True
+            elif row.claimed_follows or row.claimed_score != claim:
+                row.claimed_follows = False
+                row.claimed_score = claim
                 changed = True
         if changed:
             row.save()
-    return claims
+            any_changed = True
+    return claims, any_changed
 
 
-def _settle_claims(evaluation, claims, computed, claimed_exec, rules) -> None:
-    """Give AUTO claims the computed score, then derive the claimed totals and grade."""
+def _settle_claims(evaluation, computed, rules) -> bool:
+    """Give following claims the computed score, then derive the claimed totals and grade.
+
+    Runs on every save, so a claim that follows keeps following when an upload changes the
+    amounts or the actuals (the claimed 执行率得分 included); a typed claim stays as typed.
+    """
     scores = {row["indicator_id"]: row for row in computed["indicators"]}
     weighted = {i.pk for i in evaluation.project.indicators.all() if i.weight is not None}
+    changed = False
     for row in evaluation.results.all():
-        if claims.get(row.indicator_id) is AUTO or (
-            row.indicator_id in weighted and row.claimed_score is None
-        ):
+        if row.indicator_id in weighted and _follows(row):
             score = Decimal(scores[row.indicator_id]["score"])
-            if row.claimed_score != score:
+            if row.claimed_score != score or not row.claimed_follows:
                 row.claimed_score = score
-                row.save(update_fields=["claimed_score"])
-    if claimed_exec is not None and claimed_exec is not AUTO:
-        evaluation.claimed_execution_score = claimed_exec
-    elif claimed_exec is AUTO or evaluation.claimed_execution_score is None:
+                row.claimed_follows = True
+                row.save(update_fields=["claimed_score", "claimed_follows"])
+                changed = True
+    if evaluation.claimed_execution_follows or evaluation.claimed_execution_score is None:
+        evaluation.claimed_execution_follows = True
         evaluation.claimed_execution_score = Decimal(computed["execution_score"])
     indicator_total = sum(
         (
@@ -332,6 +457,7 @@ def _settle_claims(evaluation, claims, computed, claimed_exec, rules) -> None:
         if (total_line.claimed_rate, total_line.claimed_score) != new:
             total_line.claimed_rate, total_line.claimed_score = new
             total_line.save(update_fields=["claimed_rate", "claimed_score"])
+    return changed
 
 
 def narrative_data(evaluation: Evaluation, changes: DraftChanges | None = None) -> NarrativeData:
