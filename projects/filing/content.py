@@ -95,7 +95,7 @@ def stored_content(evaluation) -> dict[str, str]:
     content = {
         "goal_actual": norm(evaluation.goal_actual),
         "claimed_execution_score": AUTO_TEXT
-        if evaluation.claimed_execution_follows
+        if evaluation.claimed_execution_follows or evaluation.claimed_execution_score is None
         else norm(evaluation.claimed_execution_score),
     }
     lines = {line.source: line for line in project.fund_lines.all()}
@@ -110,7 +110,8 @@ def stored_content(evaluation) -> dict[str, str]:
             if name == "claimed_score":
                 if indicator.weight is None:
                     continue
-                value = AUTO_TEXT if row is None or row.claimed_follows else norm(row.claimed_score)
+                follows = row is None or row.claimed_follows or row.claimed_score is None
+                value = AUTO_TEXT if follows else norm(row.claimed_score)
             else:
                 value = norm(getattr(row, name) if row else "")
             content[f"results.{indicator.pk}.{name}"] = value

@@ -311,21 +311,34 @@ def evaluation_save_draft(
         fresh,
         DraftChanges(results=auto, claimed_execution_score=AUTO if follows_exec else None),
     )
-    changed = _settle_claims(fresh, computed, rule_set_for(fresh)) or changed
+    _settle_claims(fresh, computed, rule_set_for(fresh))
     redraft = [key for key, text in notes.items() if text is AUTO]
     if redraft:
         # Sections the filer has not edited follow the figures just saved.
         drafted = draft_sections(computed, narrative_data(fresh))
         fresh.notes.update({key: drafted[key] for key in redraft if key in drafted})
-    changed = changed or fresh.notes != before_notes
-    changed = changed or stored_content(fresh) != theirs
-    if not changed:
-        return Evaluation.objects.get(pk=fresh.pk)
-    fresh.version += 1
-    fresh.save()
-    record_revision(fresh, stored_content(fresh))
+    changed = changed or fresh.notes != before_notes or stored_content(fresh) != theirs
+    if changed:
+        fresh.version += 1
+        fresh.save()
+        record_revision(fresh, stored_content(fresh))
+    else:
+        # Nothing the filer sees moved: derived claims are stored, without a version or history.
+        Evaluation.objects.filter(pk=fresh.pk).update(
+            **{name: getattr(fresh, name) for name in DERIVED_CLAIMS}
+        )
     score_evaluation(fresh)
     return fresh
+
+
+# Columns the application derives from the filer's claims; written without a history row.
+DERIVED_CLAIMS = (
+    "claimed_execution_score",
+    "claimed_execution_follows",
+    "claimed_indicator_total",
+    "claimed_total",
+    "claimed_grade",
+)
 
 
 def _follows(row) -> bool:
@@ -431,7 +444,10 @@ def _settle_claims(evaluation, computed, rules) -> bool:
             if row.claimed_score != score or not row.claimed_follows:
                 row.claimed_score = score
                 row.claimed_follows = True
-                row.save(update_fields=["claimed_score", "claimed_follows"])
+                # Derived, like the computed score: no history row of its own.
+                IndicatorResult.objects.filter(pk=row.pk).update(
+                    claimed_score=score, claimed_follows=True
+                )
                 changed = True
     if evaluation.claimed_execution_follows or evaluation.claimed_execution_score is None:
         evaluation.claimed_execution_follows = True
@@ -456,7 +472,9 @@ def _settle_claims(evaluation, computed, rules) -> bool:
         new = (Decimal(rate) if rate else None, evaluation.claimed_execution_score)
         if (total_line.claimed_rate, total_line.claimed_score) != new:
             total_line.claimed_rate, total_line.claimed_score = new
-            total_line.save(update_fields=["claimed_rate", "claimed_score"])
+            FundLine.objects.filter(pk=total_line.pk).update(
+                claimed_rate=new[0], claimed_score=new[1]
+            )
     return changed
 
 

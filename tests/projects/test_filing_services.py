@@ -5,20 +5,20 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from projects.models import Evaluation, EvaluationStatus, FundLine
-from projects.narrative import (
-    IndicatorFacts,
-    NarrativeData,
-    draft_sections,
-    figure_mismatches,
-    money,
-)
 from projects.filing.services import (
     AUTO,
     DraftChanges,
     StaleVersion,
     derived_total,
     evaluation_save_draft,
+)
+from projects.models import Evaluation, EvaluationStatus, FundLine, IndicatorResult
+from projects.narrative import (
+    IndicatorFacts,
+    NarrativeData,
+    draft_sections,
+    figure_mismatches,
+    money,
 )
 from tests.projects.test_filing_support import business_env, row_of
 
@@ -58,11 +58,62 @@ def test_a_save_on_an_older_version_raises_and_writes_nothing(personas, evaluati
     )
 
 
-def test_a_save_without_version_still_bumps_it(personas, evaluation):
+def test_a_save_that_changes_nothing_keeps_the_version_and_adds_no_history(personas, evaluation):
+    _, indicator = row_of(evaluation, "走访企业数量")
+    stored = evaluation.results.get(indicator=indicator).actual
+    history = Evaluation.history.count() + IndicatorResult.history.count()
     saved = evaluation_save_draft(
-        evaluation=evaluation, user=personas.alice, version=None, changes=DraftChanges()
+        evaluation=evaluation,
+        user=personas.alice,
+        version=None,
+        changes=DraftChanges(results={indicator.pk: {"actual": f"{stored}\r\n"}}),
     )
-    assert saved.version == 2
+    assert saved.version == 1
+    assert Evaluation.history.count() + IndicatorResult.history.count() == history
+
+
+def test_saves_of_different_fields_from_the_same_version_merge(personas, evaluation):
+    """Two tabs opened at version 1: each changes its own field; both changes are kept."""
+    _, visits = row_of(evaluation, "走访企业数量")
+    _, jobs = row_of(evaluation, "就业岗位")
+    evaluation_save_draft(
+        evaluation=evaluation,
+        user=personas.alice,
+        version=1,
+        changes=DraftChanges(results={visits.pk: {"actual": "1500家"}}),
+    )
+    stale_tab = DraftChanges(
+        results={
+            visits.pk: {"actual": evaluation.results.get(indicator=visits).actual},
+            jobs.pk: {"actual": "650个"},
+        }
+    )
+    saved = evaluation_save_draft(
+        evaluation=evaluation, user=personas.alice, version=1, changes=stale_tab
+    )
+    assert saved.version == 3
+    assert saved.results.get(indicator=visits).actual == "1500家"
+    assert saved.results.get(indicator=jobs).actual == "650个"
+
+
+def test_a_conflict_is_settled_field_by_field(personas, evaluation):
+    _, visits = row_of(evaluation, "走访企业数量")
+    first = DraftChanges(results={visits.pk: {"actual": "1500家"}}, goal_actual="甲")
+    evaluation_save_draft(evaluation=evaluation, user=personas.alice, version=1, changes=first)
+    mine = DraftChanges(results={visits.pk: {"actual": "1400家"}}, goal_actual="乙")
+    with pytest.raises(StaleVersion) as raised:
+        evaluation_save_draft(evaluation=evaluation, user=personas.alice, version=1, changes=mine)
+    key = f"results.{visits.pk}.actual"
+    assert set(raised.value.plan.conflicts) == {key, "goal_actual"}
+    saved = evaluation_save_draft(
+        evaluation=evaluation,
+        user=personas.alice,
+        version=1,
+        changes=mine,
+        resolutions={key: "mine", "goal_actual": "theirs"},
+    )
+    assert saved.results.get(indicator=visits).actual == "1400家"
+    assert saved.goal_actual == "甲"
 
 
 def test_a_typed_claimed_score_is_kept_below_the_computed_one(personas, evaluation):
