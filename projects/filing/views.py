@@ -16,7 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from projects.access import FILE, get_for_user, scope_for
 from projects.filing import selectors
+from projects.filing.content import field_label, shown
 from projects.filing.forms import FilingForms, NarrativeForm
+from projects.filing.merge import MINE, THEIRS
 from projects.filing.services import (
     DraftChanges,
     StaleVersion,
@@ -129,12 +131,23 @@ def _save(request, evaluation, *, then_submit: bool = False):
     errors = forms.field_errors()
     try:
         saved = evaluation_save_draft(
-            evaluation=evaluation, user=request.user, version=version, changes=changes
+            evaluation=evaluation,
+            user=request.user,
+            version=version,
+            changes=changes,
+            resolutions=_resolutions(request),
         )
     except StaleVersion as conflict:
         return _conflict(request, evaluation, conflict)
+    merged = version != evaluation.version
     result = saved.result or preview(saved, DraftChanges())
     if request.htmx:
+        if merged:
+            # Others saved other fields meanwhile: show the merged filing, nothing is lost.
+            messages.info(request, MERGED)
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
         return _refresh(request, saved, forms, result, errors, saved_now=True)
     if then_submit:
         return saved, forms, errors
@@ -143,8 +156,25 @@ def _save(request, evaluation, *, then_submit: bool = False):
         forms = FilingForms(saved, data=request.POST)
         forms.validate()
         return _render_page(request, saved, forms, result, changes=changes)
+    if merged:
+        messages.info(request, MERGED)
     messages.success(request, f"已保存（版本 {saved.version}）。")
     return redirect("projects:evaluation_edit", pk=saved.pk)
+
+
+MERGED = "在您编辑期间，他人保存了其他内容；双方的修改已逐项合并，均已保留。"
+
+
+def _resolutions(request) -> dict[str, str]:
+    """The conflict page's choices: {field key: "mine" | "theirs"}."""
+    return {
+        key.removeprefix(RESOLVE): value
+        for key, value in request.POST.items()
+        if key.startswith(RESOLVE) and value in (MINE, THEIRS)
+    }
+
+
+RESOLVE = "resolve:"
 
 
 def _refresh(request, evaluation, forms, result, errors, *, saved_now=False):
@@ -198,7 +228,7 @@ def evaluation_recompute(request, pk: int):
 
 
 def _conflict(request, evaluation, conflict: StaleVersion):
-    """Both versions side by side; the later save wrote nothing."""
+    """Only the fields both sides changed, each with a choice; the save wrote nothing."""
     current = evaluation_queryset().get(pk=conflict.current.pk)
     if request.htmx:
         response = render(
@@ -208,84 +238,36 @@ def _conflict(request, evaluation, conflict: StaleVersion):
         )
         response.status_code = 409
         return response
-    mine = FilingForms(current, data=request.POST)
-    mine.validate()
-    theirs = FilingForms(
-        current, initial_unit=mine.money_unit, result=preview(current, DraftChanges())
-    )
-    last = current.history.select_related("history_user").first()
+    money_unit = request.POST.get("ev-money_unit") or current.project.money_unit
+    rows = []
+    for key, (mine, theirs) in conflict.plan.conflicts.items():
+        where = field_label(key, current)
+        rows.append(
+            {
+                "key": key,
+                "name": f"{RESOLVE}{key}",
+                "section": where.section,
+                "label": where.label,
+                "yours": shown(key, mine, money_unit),
+                "theirs": shown(key, theirs, money_unit),
+            }
+        )
     context = {
         "evaluation": current,
         "project": current.project,
         "conflict": conflict,
-        "rows": _conflict_rows(mine, theirs),
-        "last_change": last,
+        "rows": rows,
+        "merged_count": len(conflict.plan.apply),
+        "kept_count": len(conflict.plan.kept),
+        "last_change": current.history.select_related("history_user").first(),
         "posted": [
             (key, value)
             for key, values in request.POST.lists()
-            if key not in ("csrfmiddlewaretoken", "version")
+            if key not in ("csrfmiddlewaretoken",) and not key.startswith(RESOLVE)
             for value in values
         ],
     }
     return render(request, "projects/conflict.html", context, status=409)
-
-
-def _conflict_rows(mine: FilingForms, theirs: FilingForms) -> list[dict]:
-    """Field by field: the label, what you typed, what is stored, and whether they differ."""
-    rows = []
-
-    def add(section, label, yours, stored):
-        yours = "" if yours is None else str(yours)
-        stored = "" if stored is None else str(stored)
-        rows.append(
-            {
-                "section": section,
-                "label": label,
-                "yours": yours,
-                "theirs": stored,
-                "differs": yours.strip() != stored.strip(),
-            }
-        )
-
-    add(
-        "年度总体目标",
-        "实际完成情况",
-        mine.main["goal_actual"].value(),
-        theirs.main["goal_actual"].value(),
-    )
-    for source, form in mine.funds.items():
-        other = theirs.funds[source]
-        for name, field in form.fields.items():
-            label = f"{dict(_FUND_LABELS)[source]} · {field.label}（{mine.money_unit}）"
-            add("项目资金", label, form[name].value(), other[name].value())
-    stored = {f.indicator_obj.pk: f for f in theirs.rows.forms if f.indicator_obj}
-    for form in mine.rows.forms:
-        if form.indicator_obj is None or form.indicator_obj.pk not in stored:
-            continue
-        other = stored[form.indicator_obj.pk]
-        for name in ("actual", "achievement", "claimed_score", "deviation_reason"):
-            add(
-                f"绩效指标 · {form.indicator_obj.name}",
-                form.fields[name].label,
-                form[name].value(),
-                other[name].value(),
-            )
-    for name, field in mine.narrative.fields.items():
-        if name.startswith("note_") and name in theirs.narrative.fields:
-            add(
-                "自评报告",
-                field.label,
-                mine.narrative[name].value(),
-                theirs.narrative[name].value(),
-            )
-    return rows
-
-
-_FUND_LABELS = (
-    ("current_year", "当年财政拨款"),
-    ("carryover", "上年结转资金"),
-    ("other", "其他资金"),
-)
 
 
 @login_required

@@ -113,6 +113,8 @@ def test_a_later_save_meets_the_conflict_page_and_loses_nothing(
     other = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN").new_page()
     _open_form(other, live_server)
     other.locator("#id_ev-goal_actual").fill("另一位同事写的完成情况")
+    other_row = other.locator("tr.ind-row", has_text="解决企业难题")
+    other_row.locator("input.actual-input").fill("同事填的305个")
     other.locator("#save-button").click()
     expect(other.locator(".alert-success")).to_contain_text("已保存（版本 2）")
     other.context.close()
@@ -128,14 +130,18 @@ def test_a_later_save_meets_the_conflict_page_and_loses_nothing(
     expect(page.locator("h1")).to_contain_text("保存冲突")
     table = page.locator("#conflict-table")
     expect(table).to_contain_text("我填的310个")
-    expect(table).to_contain_text("另一位同事写的完成情况")
+    expect(table).to_contain_text("同事填的305个")
+    # Only the field both changed is asked about; the colleague's goal text merges by itself.
+    expect(table).not_to_contain_text("另一位同事写的完成情况")
     screenshot("02-conflict-page")
     evaluation = Evaluation.objects.get(project__name=PROJECT)
     assert evaluation.version == 2
-    assert evaluation.results.get(indicator__name="解决企业难题").actual == "300个"
+    assert evaluation.results.get(indicator__name="解决企业难题").actual == "同事填的305个"
 
-    page.get_by_role("button", name="以我的内容覆盖最新版本").click()
+    page.get_by_label("保留我的：实际完成值").check()
+    page.get_by_role("button", name="按所选逐项保存").click()
     expect(page.locator(".alert-success")).to_contain_text("已保存（版本 3）")
     evaluation = Evaluation.objects.get(project__name=PROJECT)
     assert evaluation.results.get(indicator__name="解决企业难题").actual == "我填的310个"
+    assert evaluation.goal_actual == "另一位同事写的完成情况"
     screenshot("03-mine-kept")

@@ -158,10 +158,53 @@ def test_keeping_my_version_from_the_conflict_page_saves_it(client, personas, ev
     stale = form_data(evaluation, **{"ind-0-actual": "我的数字 305个"})
     client.post(edit_url(evaluation), form_data(evaluation, **{"ind-0-actual": "301个"}))
     client.post(edit_url(evaluation), stale)
-    stale["version"] = "2"  # the conflict page re-posts my fields on top of the latest version
+    key = f"results.{row_indicator(evaluation, 0).pk}.actual"
+    stale[f"resolve:{key}"] = "mine"  # the conflict page re-posts my fields with my choice
     assert client.post(edit_url(evaluation), stale).status_code == 302
     saved = Evaluation.objects.get(pk=evaluation.pk)
     assert saved.results.get(indicator__name="解决企业难题").actual == "我的数字 305个"
+
+
+def test_choosing_theirs_keeps_the_stored_value(client, personas, evaluation):
+    client.force_login(personas.alice)
+    stale = form_data(evaluation, **{"ind-0-actual": "我的数字 305个"})
+    client.post(edit_url(evaluation), form_data(evaluation, **{"ind-0-actual": "301个"}))
+    key = f"results.{row_indicator(evaluation, 0).pk}.actual"
+    stale[f"resolve:{key}"] = "theirs"
+    assert client.post(edit_url(evaluation), stale).status_code == 302
+    saved = Evaluation.objects.get(pk=evaluation.pk)
+    assert saved.results.get(indicator__name="解决企业难题").actual == "301个"
+
+
+def test_the_conflict_page_lists_only_fields_both_sides_changed(client, personas, evaluation):
+    client.force_login(personas.alice)
+    stale = form_data(evaluation, **{"ind-0-actual": "我的数字 305个"})
+    client.post(
+        edit_url(evaluation),
+        form_data(evaluation, **{"ind-0-actual": "301个", "ev-goal_actual": "他人写的"}),
+    )
+    response = client.post(edit_url(evaluation), stale)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert html.count('type="radio"') == 2  # one field, two choices
+    assert "他人写的" not in html.split('id="conflict-table"')[1]
+
+
+def test_a_stale_save_of_other_fields_merges_both(client, personas, evaluation):
+    client.force_login(personas.alice)
+    stale = form_data(evaluation, **{"ind-0-actual": "我的数字 305个"})
+    client.post(edit_url(evaluation), form_data(evaluation, **{"ev-goal_actual": "他人写的"}))
+    response = client.post(edit_url(evaluation), stale, follow=True)
+    assert "双方的修改已逐项合并" in response.content.decode()
+    saved = Evaluation.objects.get(pk=evaluation.pk)
+    assert saved.goal_actual == "他人写的"
+    assert saved.results.get(indicator__name="解决企业难题").actual == "我的数字 305个"
+    assert saved.version == 3
+
+
+def row_indicator(evaluation, index):
+    """The indicator of the form's row `index` (the table's order)."""
+    return list(evaluation.project.indicators.order_by("order", "pk"))[index]
 
 
 def test_a_stale_autosave_shows_a_banner_and_writes_nothing(client, personas, evaluation):
