@@ -89,36 +89,72 @@ def same(a, b) -> bool:
     return norm(a) == norm(b)
 
 
-def stored_content(evaluation) -> dict[str, str]:
-    """The filer's side of a stored filing (fund_lines, indicators and results prefetched)."""
-    project = evaluation.project
+def stored_content(evaluation, *, project=None) -> dict[str, str]:
+    """The filer's side of a stored filing (fund_lines, indicators and results prefetched).
+
+    evaluation None: a subject not opened yet, read as blank. Keys starting with "@" are not
+    fields: they keep the number a following claim showed, so a file that carries that number
+    back is read as "still following", not as a typed claim.
+    """
+    project = project or evaluation.project
+    follows_exec = evaluation is None or (
+        evaluation.claimed_execution_follows or evaluation.claimed_execution_score is None
+    )
     content = {
-        "goal_actual": norm(evaluation.goal_actual),
+        "goal_actual": norm(evaluation.goal_actual if evaluation else ""),
         "claimed_execution_score": AUTO_TEXT
-        if evaluation.claimed_execution_follows or evaluation.claimed_execution_score is None
+        if follows_exec
         else norm(evaluation.claimed_execution_score),
     }
+    if evaluation is not None and follows_exec:
+        content["@claimed_execution_score"] = norm(evaluation.claimed_execution_score)
     lines = {line.source: line for line in project.fund_lines.all()}
+    if not any(getattr(lines.get(s), c, None) is not None for s in SOURCES for c in COLUMNS):
+        # Only a total was printed: the form and the template show it as 当年财政拨款.
+        lines[FundSource.CURRENT_YEAR] = lines.get(FundSource.TOTAL)
     for source in SOURCES:
         line = lines.get(source)
         for column in FILER_FUND_COLUMNS:
             content[f"funds.{source}.{column}"] = norm(getattr(line, column) if line else None)
-    results = {r.indicator_id: r for r in evaluation.results.all()}
+    results = {r.indicator_id: r for r in evaluation.results.all()} if evaluation else {}
     for indicator in project.indicators.all():
         row = results.get(indicator.pk)
         for name in FILER_RESULT_FIELDS:
+            key = f"results.{indicator.pk}.{name}"
             if name == "claimed_score":
                 if indicator.weight is None:
                     continue
                 follows = row is None or row.claimed_follows or row.claimed_score is None
-                value = AUTO_TEXT if follows else norm(row.claimed_score)
+                content[key] = AUTO_TEXT if follows else norm(row.claimed_score)
+                if follows and row is not None:
+                    content[f"@{key}"] = norm(row.claimed_score)
             else:
-                value = norm(getattr(row, name) if row else "")
-            content[f"results.{indicator.pk}.{name}"] = value
-    for key, text in (evaluation.notes or {}).items():
+                content[key] = norm(getattr(row, name) if row else "")
+    for key, text in ((evaluation.notes if evaluation else None) or {}).items():
         if isinstance(text, str):
             content[f"notes.{key}"] = norm(text)
     return content
+
+
+def fields_only(content: dict[str, str]) -> dict[str, str]:
+    """The content without its "@" echoes: what a person changed, nothing derived."""
+    return {k: v for k, v in content.items() if not k.startswith("@")}
+
+
+def following_echoes(mine: dict[str, str], base: dict[str, str]) -> dict[str, str]:
+    """A file's claims that are a following claim's number carried back, read as following.
+
+    A template or export shows a following claim as its number (or leaves it blank); bringing
+    that number back unchanged must not turn it into a typed claim, or the claim would stop
+    following when the amounts change.
+    """
+    settled = dict(mine)
+    for key, value in mine.items():
+        is_claim = key == "claimed_execution_score" or key.endswith(".claimed_score")
+        echo = base.get(key) == AUTO_TEXT and value == base.get(f"@{key}")
+        if is_claim and (value == "" or echo):
+            settled[key] = AUTO_TEXT
+    return settled
 
 
 def changes_content(changes) -> dict[str, str]:

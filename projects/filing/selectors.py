@@ -74,6 +74,10 @@ _SHEET_ANCHOR = {
     "claimed_rate_mismatch": "fund-table",
     "execution_reason_missing": "fund-table",
     "execution_weight_mismatch": "fund-table",
+    # A 元/万元 slip is typed in a 全年执行数 (or 全年预算数) cell of a source row; the total row's
+    # figures are derived, so the link lands on the first source row's 全年执行数 input.
+    "execution_rate_implausible": "id_fund-current_year-executed",
+    "money_unit_slip_suspected": "id_fund-current_year-executed",
     "claimed_score_above_computed": "id_ev-claimed_execution_score",
     "text_too_long": "id_ev-goal_actual",
     "weights_not_90": "indicator-table",

@@ -25,6 +25,8 @@ from projects.filing.content import (
     SOURCES,
     changes_content,
     content_changes,
+    fields_only,
+    following_echoes,
     stored_content,
 )
 from projects.filing.merge import merge
@@ -250,14 +252,14 @@ def plan_save(fresh: Evaluation, version: int | None, changes: DraftChanges, res
     content recorded at its version, so only fields both sides changed are conflicts.
     """
     theirs = stored_content(fresh)
-    mine = changes_content(filer_changes(changes))
     if version is None or version == fresh.version:
         base = theirs
     elif version > fresh.version:
         base = None
     else:
         base = revision_content(fresh, version)
-    return merge(base, mine, theirs, resolutions), theirs
+    mine = following_echoes(changes_content(filer_changes(changes)), base or theirs)
+    return merge(base, mine, fields_only(theirs), resolutions), theirs
 
 
 @transaction.atomic
@@ -317,7 +319,11 @@ def evaluation_save_draft(
         # Sections the filer has not edited follow the figures just saved.
         drafted = draft_sections(computed, narrative_data(fresh))
         fresh.notes.update({key: drafted[key] for key in redraft if key in drafted})
-    changed = changed or fresh.notes != before_notes or stored_content(fresh) != theirs
+    changed = (
+        changed
+        or fresh.notes != before_notes
+        or fields_only(stored_content(fresh)) != fields_only(theirs)
+    )
     if changed:
         fresh.version += 1
         fresh.save()

@@ -15,7 +15,6 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from projects.filing.services import is_qualitative
 from projects.models import FundSource
 from projects.money import TEN_THOUSAND
 from projects.upload.workbook import (
@@ -29,6 +28,8 @@ from projects.upload.workbook import (
     TARGETS,
     TITLE,
     TOTAL_LABEL,
+    VERSION_COLUMN,
+    version_text,
 )
 
 _THIN = Side(style="thin", color="999999")
@@ -149,6 +150,12 @@ def _subject_sheet(sheet, project, evaluation, purpose: str) -> None:
     _put(sheet, "F4", project.year, fill=_LOCKED)
     _put(sheet, "H4", "金额单位", bold=True)
     _put(sheet, "I4", money_unit, fill=_LOCKED)
+    if evaluation is not None:
+        # An upload of this file is merged from this version, never over later edits.
+        _put(sheet, f"{VERSION_COLUMN}4", version_text(evaluation.version), fill=_LOCKED)
+        sheet[f"{VERSION_COLUMN}4"].comment = Comment(
+            "下载时的自评版本，上传时据此与之后的修改逐项合并，请勿修改。", "绩效自评"
+        )
 
     _put(sheet, "A6", f"项目资金（{money_unit}）", bold=True, fill=_HEAD)
     for letter, _, label in FUND_COLUMNS:
@@ -205,11 +212,7 @@ def _subject_sheet(sheet, project, evaluation, purpose: str) -> None:
     for indicator in project.indicators.all():
         result = results.get(indicator.pk)
         claimed = result.claimed_score if result else None
-        if (
-            claimed is not None
-            and claimed == result.computed_score
-            and not is_qualitative(indicator)
-        ):
+        if result is None or result.claimed_follows:
             claimed = None  # blank follows the computed score, as on the form
         values = {
             "level1": indicator.level1,

@@ -28,8 +28,15 @@ HEADER_LABEL = "一级指标"
 TOTAL_LABEL = "总分"
 GOAL_LABEL = "年度总体目标"
 INSTRUCTIONS = "填写说明"
+VERSION_COLUMN = "J"  # on the 项目编号 row: "版本 7", the evaluation's version at download
 MAX_SHEETS = 500
 MAX_ROWS = 1000
+# Bounds of what a cell may hold, so every figure fits its column: a number a column cannot hold
+# fails the save on PostgreSQL and, on SQLite, every later read of the row.
+MAX_AMOUNT = Decimal(10) ** 16  # 元, exclusive: the money columns hold 16 integer digits
+MAX_WEIGHT = Decimal(100)  # a 分值 is part of a 100-point total
+MAX_SCORE = Decimal(100000)  # exclusive: the score columns hold 5 integer digits
+CENT = Decimal("0.01")
 
 FUND_ROWS = (
     (FundSource.TOTAL, "年度资金总额"),
@@ -103,6 +110,7 @@ class SubjectSheet:
     project_name: str
     money_unit: str
     id_cell: tuple[int, str] = (4, "B")
+    version: int | None = None  # the evaluation's version the template was made at
     funds: dict = field(default_factory=dict)  # {source: {column: Decimal | None}} in 元
     fund_rows: dict = field(default_factory=dict)  # {source: row number}
     goal_expected: str = ""
@@ -224,6 +232,17 @@ def read_workbook(data: bytes) -> tuple[list[SubjectSheet], list[CellError]]:
     return sheets, errors
 
 
+def version_text(version: int) -> str:
+    """The version cell as written into the template."""
+    return f"版本 {version}"
+
+
+def read_version(text: str) -> int | None:
+    """The version a template was made at, from its version cell; None when absent."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return int(digits) if digits and text.startswith("版本") and len(digits) < 10 else None
+
+
 def _find(sheet: _Sheet, label: str, start: int = 1, stop: int | None = None) -> int | None:
     for row in range(start, min(stop or sheet.max_row, sheet.max_row) + 1):
         if sheet.text(row, "A").replace(" ", "") == label:
@@ -255,6 +274,7 @@ def _read_subject(name: str, sheet: _Sheet, errors: list[CellError]) -> SubjectS
         project_name=sheet.text(id_row - 1, "B"),
         money_unit=money_unit,
         id_cell=(id_row, "B"),
+        version=read_version(sheet.text(id_row, VERSION_COLUMN)),
     )
     header = _find(sheet, HEADER_LABEL, id_row + 1)
     _read_funds(sheet, subject, errors, id_row + 1, header or sheet.max_row)
@@ -298,6 +318,16 @@ def _read_funds(sheet, subject, errors, start, stop) -> None:
                 continue
             if amount is not None:
                 amount = amount * TEN_THOUSAND if subject.money_unit == "万元" else amount
+                if amount >= MAX_AMOUNT:  # before any rounding, which a huge number overflows
+                    errors.append(
+                        CellError(
+                            subject.title,
+                            row,
+                            letter,
+                            f"{label}过大（须小于 10^16 元），请核对金额单位（元/万元）",
+                        )
+                    )
+                    continue
                 if amount != amount.quantize(Decimal("0.01")):
                     errors.append(CellError(subject.title, row, letter, f"{label}最多精确到分"))
                     continue
@@ -333,11 +363,17 @@ def _read_indicators(sheet, subject, errors, header: int) -> None:
             weight = _number(sheet.get(row, "F"))
         except ValidationError as exc:
             problems.append(("F", f"分值{exc.messages[0]}"))
+        if weight is not None and not 0 <= weight <= MAX_WEIGHT:
+            problems.append(("F", f"分值应在 0 到 {MAX_WEIGHT} 之间（其中行留空）"))
+            weight = None  # reported here once; the checks after reading see no figure
         try:
             claimed = _number(sheet.get(row, "G"))
         except ValidationError as exc:
             problems.append(("G", f"得分{exc.messages[0]}"))
-        if claimed is not None and (claimed < 0 or claimed != claimed.quantize(Decimal("0.01"))):
+        if claimed is not None and claimed >= MAX_SCORE:  # before rounding, which would overflow
+            problems.append(("G", f"得分过大（须小于 {MAX_SCORE}）"))
+            claimed = None
+        if claimed is not None and (claimed < 0 or claimed != claimed.quantize(CENT)):
             problems.append(("G", "得分不能为负数，且最多保留两位小数"))
         achievement_text = sheet.text(row, "I")
         achievement = ""
