@@ -346,8 +346,10 @@ class FilingForms:
         scores = {}
         if result:
             scores = {row["indicator_id"]: row.get("score") for row in result["indicators"]}
-        exec_auto = evaluation.claimed_execution_score is None or (
-            result and _eq(evaluation.claimed_execution_score, result.get("execution_score"))
+        exec_auto = (
+            evaluation.claimed_execution_follows
+            or evaluation.claimed_execution_score is None
+            or (result and _eq(evaluation.claimed_execution_score, result.get("execution_score")))
         )
         self.main = EvaluationForm(
             data,
@@ -389,7 +391,11 @@ class FilingForms:
             computed = scores.get(indicator.pk)
             # A qualitative row's score is the filer's pick inside the band: once given, it is
             # theirs, even where it equals what the rules computed from it.
-            auto = claimed is None or (_eq(claimed, computed) and not is_qualitative(indicator))
+            auto = (
+                claimed is None
+                or (row is not None and row.claimed_follows)
+                or (_eq(claimed, computed) and not is_qualitative(indicator))
+            )
             initial_rows.append(
                 {
                     "indicator": indicator.pk,

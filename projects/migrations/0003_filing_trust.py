@@ -21,6 +21,27 @@ _REPAIR = (
 )
 
 
+def mark_following_claims(apps, schema_editor):
+    """Open filings' claims equal to their computed scores were following them (the form
+    showed them as such): record that, so they keep following. Typed claims, qualitative rows
+    (whose score is the filer's pick) and frozen filings are left as they are."""
+    Evaluation = apps.get_model("projects", "Evaluation")
+    IndicatorResult = apps.get_model("projects", "IndicatorResult")
+    open_states = ("draft", "returned")
+    IndicatorResult.objects.filter(
+        evaluation__status__in=open_states,
+        claimed_score=models.F("computed_score"),
+        indicator__target_kind__in=("quantitative", "range", "deadline"),
+    ).update(claimed_follows=True)
+    IndicatorResult.objects.filter(
+        evaluation__status__in=open_states, claimed_score__isnull=True
+    ).update(claimed_follows=True)
+    Evaluation.objects.filter(status__in=open_states).filter(
+        models.Q(claimed_execution_score=models.F("computed_execution_score"))
+        | models.Q(claimed_execution_score__isnull=True)
+    ).update(claimed_execution_follows=True)
+
+
 def repair_out_of_range(apps, schema_editor):
     """Clear stored figures that no longer fit their column (read as plain numbers in SQL)."""
     connection = schema_editor.connection
@@ -128,4 +149,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(repair_out_of_range, migrations.RunPython.noop),
+        migrations.RunPython(mark_following_claims, migrations.RunPython.noop),
     ]

@@ -8,39 +8,103 @@ in the indicators' history with the reviewer as its author.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 
 from projects.access import FILE, FINANCE_REVIEW
-from projects.filing.services import (
-    AUTO,
+from projects.filing.content import (
     COLUMNS,
     SOURCES,
+    changes_content,
+    field_label,
+    fields_only,
+    following_echoes,
+    shown,
+    stored_content,
+)
+from projects.filing.merge import MINE, THEIRS, MergeResult, merge
+from projects.filing.services import (
+    AUTO,
     DraftChanges,
+    StaleVersion,
     derived_total,
     evaluation_save_draft,
     evaluation_start,
+    filer_changes,
+    revision_content,
 )
 from projects.models import Evaluation, FundLine, FundSource, Indicator, IndicatorResult, Project
 from projects.upload.workbook import ACTUALS, TARGETS, CellError, SubjectSheet, read_workbook
 
 
 @dataclass
+class FieldChange:
+    """One field an upload changes (or would change): where it is, before and after."""
+
+    key: str
+    section: str
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class SubjectPlan:
+    """What an upload does to one subject: the fields it changes and those needing a choice.
+
+    base_version is the version the save is merged from: the file's own when it carries one,
+    else the version shown in the preview (so a save made between preview and confirm is
+    merged, not overwritten).
+    """
+
+    project: Project
+    evaluation: Evaluation | None
+    base_version: int | None
+    file_version: int | None
+    changes: DraftChanges | None = None
+    fields: list[FieldChange] = field(default_factory=list)
+    conflicts: list[dict] = field(default_factory=list)
+    kept: int = 0
+    summary: str = ""
+
+    @property
+    def changed(self) -> bool:
+        """Does confirming write anything for this subject?"""
+        return bool(self.fields or self.conflicts)
+
+
+@dataclass
 class UploadOutcome:
-    """What an upload did: the errors (then nothing was saved) or the subjects it updated."""
+    """What an upload did or would do: refusals (nothing saved), the plan, what was saved."""
 
     errors: list = field(default_factory=list)
+    plans: list[SubjectPlan] = field(default_factory=list)
     saved: list = field(default_factory=list)  # (project, evaluation or None, summary)
+    notice: str = ""
 
     @property
     def ok(self) -> bool:
-        """True when the file was saved."""
+        """True when the file was accepted."""
         return not self.errors
+
+    @property
+    def to_change(self) -> list[SubjectPlan]:
+        """Subjects the file changes."""
+        return [p for p in self.plans if p.changed]
+
+    @property
+    def unchanged(self) -> list[SubjectPlan]:
+        """Subjects whose content the file leaves as stored: never touched."""
+        return [p for p in self.plans if not p.changed]
+
+    @property
+    def conflict_count(self) -> int:
+        """Fields that need the uploader's choice before anything is written."""
+        return sum(len(p.conflicts) for p in self.plans)
 
 
 def _same(a: str, b: str) -> bool:
@@ -114,6 +178,7 @@ def _check_actuals(sheet: SubjectSheet, project: Project, errors: list) -> None:
             )
         )
         return
+    _check_locked_budgets(sheet, project, errors)
     indicators = {i.pk: i for i in project.indicators.all()}
     seen = set()
     for row in sheet.indicators:
@@ -159,6 +224,43 @@ def _check_actuals(sheet: SubjectSheet, project: Project, errors: list) -> None:
             )
 
 
+def _check_locked_budgets(sheet: SubjectSheet, project: Project, errors: list) -> None:
+    """年初预算数, 全年预算数 and 预期目标 are the finance bureau's: a filer's sheet that states
+    them differently from the stored ones is refused at the cell."""
+    from projects.upload.workbook import FUND_COLUMNS
+
+    lines = {line.source: line for line in project.fund_lines.all()}
+    only_total = not any(
+        getattr(lines.get(s), c, None) is not None for s in SOURCES for c in COLUMNS
+    )
+    letters = {column: letter for letter, column, _ in FUND_COLUMNS}
+    for source, values in sheet.funds.items():
+        stored = lines.get(FundSource.TOTAL if only_total and source == "current_year" else source)
+        for column in ("initial", "adjusted"):
+            if column not in values:
+                continue
+            have = getattr(stored, column) if stored else None
+            if values[column] != have:
+                label = "年初预算数" if column == "initial" else "全年预算数"
+                errors.append(
+                    CellError(
+                        sheet.title,
+                        sheet.fund_rows.get(source, 0),
+                        letters[column],
+                        f"{label}与批复不一致（批复为 {_plain(have)} 元），填报人不能修改预算",
+                    )
+                )
+    if sheet.goal_row is not None and not _same(sheet.goal_expected, project.goal_expected):
+        errors.append(
+            CellError(
+                sheet.title,
+                sheet.goal_row,
+                "C",
+                f"预期目标与批复不一致（批复为「{project.goal_expected}」），填报人不能修改",
+            )
+        )
+
+
 def _actual_changes(sheet: SubjectSheet, project: Project) -> DraftChanges:
     weighted = {i.pk for i in project.indicators.all() if i.weight is not None}
     results = {}
@@ -171,8 +273,9 @@ def _actual_changes(sheet: SubjectSheet, project: Project) -> DraftChanges:
         if row.indicator_id in weighted:
             values["claimed_score"] = AUTO if row.claimed_score is None else row.claimed_score
         results[row.indicator_id] = values
+    funds = {s: {"executed": v["executed"]} for s, v in sheet.funds.items() if "executed" in v}
     return DraftChanges(
-        funds={s: v for s, v in sheet.funds.items() if v} or None,
+        funds=funds or None,
         goal_actual=sheet.goal_actual if sheet.goal_row is not None else None,
         results=results or None,
     )
@@ -217,8 +320,22 @@ def _check_targets(sheet: SubjectSheet, project: Project, errors: list) -> None:
             errors.append(CellError(*where, "F", "分值最多保留两位小数"))
 
 
-def _apply_targets(sheet: SubjectSheet, project: Project, user) -> str:
-    """Write the sheet's targets, budgets and 预期目标 onto the project (history records who)."""
+_TARGET_LABELS = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "name": "三级指标",
+    "target": "年度指标值",
+    "weight": "分值",
+}
+
+
+def _apply_targets(sheet: SubjectSheet, project: Project, user, diff: list) -> str:
+    """Write the sheet's targets, budgets and 预期目标 onto the project (history records who).
+
+    Every field that moves is listed in `diff` (before → after) for the preview; a sheet that
+    changes nothing writes nothing and leaves the evaluation's version alone.
+    """
+    from projects.filing.services import record_revision
     from scoring.services import indicator_parsed_fields, score_evaluation
 
     indicators = {i.pk: i for i in project.indicators.all()}
@@ -237,49 +354,95 @@ def _apply_targets(sheet: SubjectSheet, project: Project, user) -> str:
             indicator = Indicator(project=project, order=next_order, **values)
             next_order += 1
             created += 1
-        elif all(getattr(indicator, k) == v for k, v in values.items()):
-            continue
+            diff.append(
+                FieldChange("", "新增指标", row.name, "", f"{row.target} {_plain(row.weight)} 分")
+            )
         else:
-            for key, value in values.items():
-                setattr(indicator, key, value)
+            moved = [k for k, v in values.items() if getattr(indicator, k) != v]
+            if not moved:
+                continue
+            for key in moved:
+                diff.append(
+                    FieldChange(
+                        f"indicators.{indicator.pk}.{key}",
+                        f"绩效指标 · {indicator.name}",
+                        _TARGET_LABELS[key],
+                        _plain(getattr(indicator, key))
+                        if key == "weight"
+                        else getattr(indicator, key),
+                        _plain(values[key]) if key == "weight" else values[key],
+                    )
+                )
+                setattr(indicator, key, values[key])
             changed += 1
         for name, value in indicator_parsed_fields(indicator).items():
             setattr(indicator, name, value)
         indicator.save()
     lines = {line.source: line for line in project.fund_lines.all()}
+    budgets_moved = False
     for source in SOURCES:
         values = sheet.funds.get(source)
         if not values:
             continue
         line = lines.get(source) or FundLine(project=project, source=source)
+        moved = False
         for column in ("initial", "adjusted"):
-            if column in values:
+            if column in values and getattr(line, column) != values[column]:
+                diff.append(
+                    FieldChange(
+                        f"funds.{source}.{column}",
+                        "项目资金",
+                        f"{_SOURCE_LABELS[source]} · {'年初预算数' if column == 'initial' else '全年预算数'}",
+                        _plain(getattr(line, column)),
+                        _plain(values[column]),
+                    )
+                )
                 setattr(line, column, values[column])
-        line.save()
+                moved = True
+        if moved or (line.pk is None and any(values.get(c) is not None for c in COLUMNS)):
+            line.save()
+            budgets_moved = True
         lines[source] = line
     total = derived_total({s: {c: getattr(x, c) for c in COLUMNS} for s, x in lines.items()})
-    if total is not None:
+    if total is not None and budgets_moved:
         line = lines.get(FundSource.TOTAL) or FundLine(project=project, source=FundSource.TOTAL)
         for column in COLUMNS:
             setattr(line, column, total[column])
         line.save()
-    if sheet.goal_row is not None and project.goal_expected != sheet.goal_expected:
+    goal_moved = sheet.goal_row is not None and not _same(
+        project.goal_expected, sheet.goal_expected
+    )
+    if goal_moved:
+        diff.append(
+            FieldChange(
+                "goal_expected",
+                "年度总体目标",
+                "预期目标",
+                project.goal_expected,
+                sheet.goal_expected,
+            )
+        )
         project.goal_expected = sheet.goal_expected
         project.save(update_fields=["goal_expected"])
     evaluation = _evaluation_of(project)
-    if evaluation is not None:
+    if evaluation is not None and (changed or created or budgets_moved or goal_moved):
         fresh = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+        record_revision(fresh)
         existing = set(fresh.results.values_list("indicator_id", flat=True))
         IndicatorResult.objects.bulk_create(
-            IndicatorResult(evaluation=fresh, indicator=i)
+            IndicatorResult(evaluation=fresh, indicator=i, claimed_follows=True)
             for i in Indicator.objects.filter(project=project)
             if i.pk not in existing
         )
-        # A form left open on the old targets must meet the conflict page, not overwrite.
+        # A form left open on the old targets merges from its version, never overwrites.
         fresh.version += 1
         fresh.save(update_fields=["version", "updated_at"])
+        record_revision(fresh)
         score_evaluation(fresh)
     return f"修改指标 {changed} 项，新增指标 {created} 项"
+
+
+_SOURCE_LABELS = {"current_year": "当年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}
 
 
 def _plain(value) -> str:
@@ -289,11 +452,117 @@ def _plain(value) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+# ---------------------------------------------------------------- plans (filers)
+
+
+def _filer_plan(project: Project, file_version: int | None, changes: DraftChanges) -> SubjectPlan:
+    """What a filer's file would change in one subject, merged like a stale form save."""
+    evaluation = _evaluation_of(project)
+    theirs = stored_content(evaluation, project=project)
+    base, base_version = theirs, None
+    if evaluation is not None:
+        base_version = evaluation.version
+        if file_version is not None and file_version < evaluation.version:
+            base, base_version = revision_content(evaluation, file_version), file_version
+        elif file_version is not None and file_version > evaluation.version:
+            base = None  # a version this filing never had: every difference is asked about
+    mine = following_echoes(changes_content(filer_changes(changes)), base or theirs)
+    result = merge(base, mine, fields_only(theirs))
+    plan = SubjectPlan(
+        project=project,
+        evaluation=evaluation,
+        base_version=base_version,
+        file_version=file_version,
+        changes=changes,
+        kept=len(result.kept),
+    )
+    _describe(plan, result, theirs)
+    return plan
+
+
+def _describe(plan: SubjectPlan, result: MergeResult, theirs: dict) -> None:
+    """Before → after for every field written, and each conflict with its two values."""
+    where = plan.evaluation or _Subject(plan.project)
+    unit = plan.project.money_unit
+    for key, value in result.apply.items():
+        label = field_label(key, where)
+        plan.fields.append(
+            FieldChange(
+                key,
+                label.section,
+                label.label,
+                shown(key, theirs.get(key, ""), unit),
+                shown(key, value, unit),
+            )
+        )
+    for key, (mine, stored) in result.conflicts.items():
+        label = field_label(key, where)
+        plan.conflicts.append(
+            {
+                "key": key,
+                "name": f"{RESOLVE}{plan.project.pk}:{key}",
+                "section": label.section,
+                "label": label.label,
+                "yours": shown(key, mine, unit),
+                "theirs": shown(key, stored, unit),
+            }
+        )
+
+
+RESOLVE = "resolve:"
+
+
+class _Subject:
+    """A subject not opened for filing yet, where field labels want an evaluation."""
+
+    def __init__(self, project: Project):
+        self.project = project
+
+
+def choices_from(post) -> dict[int, dict[str, str]]:
+    """The preview's choices per subject: {project id: {field key: "mine" | "theirs"}}."""
+    choices: dict[int, dict[str, str]] = {}
+    for name, value in post.items():
+        if not name.startswith(RESOLVE) or value not in (MINE, THEIRS):
+            continue
+        project_id, _, key = name.removeprefix(RESOLVE).partition(":")
+        if project_id.isdigit():
+            choices.setdefault(int(project_id), {})[key] = value
+    return choices
+
+
+def _write_filer_plans(plans: list[SubjectPlan], user, choices: dict) -> list:
+    """Save every subject that changes, all or nothing; StaleVersion rolls everything back."""
+    saved = []
+    with transaction.atomic():
+        for plan in plans:
+            if not plan.changed:
+                continue
+            evaluation = plan.evaluation or evaluation_start(project=plan.project, user=user)
+            evaluation = evaluation_save_draft(
+                evaluation=evaluation,
+                user=user,
+                version=plan.base_version,
+                changes=plan.changes,
+                resolutions=choices.get(plan.project.pk, {}),
+            )
+            summary = f"修改 {len(plan.fields) + len(plan.conflicts)} 项，当前得分 {evaluation.computed_total}"
+            saved.append((plan.project, evaluation, summary))
+    return saved
+
+
 # ---------------------------------------------------------------- entry points
 
 
-def upload_workbook(*, user, data: bytes, purpose: str) -> UploadOutcome:
-    """Read, check and apply a 自评表 workbook; any error anywhere means nothing is written."""
+def upload_workbook(
+    *, user, data: bytes, purpose: str, confirm: bool = False, choices: dict | None = None
+) -> UploadOutcome:
+    """Read and check a 自评表 workbook, then preview it, or with confirm write it.
+
+    Any error anywhere means nothing is written. The preview lists, per subject, every field
+    that would change (before → after) and the fields a later edit also changed, each needing
+    a choice; subjects the file leaves as they are, are never touched.
+    """
     if purpose not in (ACTUALS, TARGETS):
         raise ValueError(purpose)
     outcome = UploadOutcome()
@@ -317,29 +586,50 @@ def upload_workbook(*, user, data: bytes, purpose: str) -> UploadOutcome:
     if errors:
         outcome.errors = errors
         return outcome
+    subjects = [(projects[sheet.title], sheet) for sheet in sheets]
+    if purpose == TARGETS:
+        return _targets(outcome, subjects, user, confirm)
+    plans = [
+        _filer_plan(project, sheet.version, _actual_changes(sheet, project))
+        for project, sheet in subjects
+    ]
+    return _filer(outcome, plans, user, confirm, choices or {})
+
+
+def _filer(outcome: UploadOutcome, plans, user, confirm: bool, choices: dict) -> UploadOutcome:
+    outcome.plans = plans
+    if not confirm:
+        return outcome
     try:
-        with transaction.atomic():
-            for sheet in sheets:
-                project = projects[sheet.title]
-                if purpose == ACTUALS:
-                    evaluation = _evaluation_of(project) or evaluation_start(
-                        project=project, user=user
-                    )
-                    evaluation = evaluation_save_draft(
-                        evaluation=evaluation,
-                        user=user,
-                        version=None,
-                        changes=_actual_changes(sheet, project),
-                    )
-                    summary = (
-                        f"填报指标 {len(sheet.indicators)} 项，当前得分 {evaluation.computed_total}"
-                    )
-                    outcome.saved.append((project, evaluation, summary))
-                else:
-                    summary = _apply_targets(sheet, project, user)
-                    outcome.saved.append((project, None, summary))
+        outcome.saved = _write_filer_plans(plans, user, choices)
+    except StaleVersion:
+        outcome.notice = (
+            "预览之后又有人保存了这些自评，双方都改过的内容需要您重新选择，尚未保存任何内容。"
+        )
     except (PermissionDenied, ValidationError) as exc:
         outcome.saved = []
+        outcome.errors = [
+            f"保存失败，未写入任何内容：{'；'.join(getattr(exc, 'messages', [str(exc)]))}"
+        ]
+    return outcome
+
+
+def _targets(outcome: UploadOutcome, subjects, user, confirm: bool) -> UploadOutcome:
+    """The finance bureau's targets: a dry run in a rolled-back transaction is the preview."""
+    try:
+        with transaction.atomic():
+            for project, sheet in subjects:
+                diff: list[FieldChange] = []
+                summary = _apply_targets(sheet, project, user, diff)
+                outcome.plans.append(
+                    SubjectPlan(project, None, None, None, fields=diff, summary=summary)
+                )
+                if confirm and diff:
+                    outcome.saved.append((project, None, summary))
+            if not confirm:
+                transaction.set_rollback(True)
+    except (PermissionDenied, ValidationError) as exc:
+        outcome.plans, outcome.saved = [], []
         outcome.errors = [
             f"保存失败，未写入任何内容：{'；'.join(getattr(exc, 'messages', [str(exc)]))}"
         ]
@@ -382,78 +672,109 @@ def _json_subject(document, user) -> tuple[Project | None, str | None]:
     return project, None
 
 
-def _targets_unchanged(document, project: Project) -> str | None:
-    """Filers fill actuals only: the document's indicator rows must be the approved ones."""
-    rows = list(document.indicators)
-    indicators = list(project.indicators.all())
-    if len(rows) != len(indicators):
-        return f"文档有 {len(rows)} 项指标，批复的是 {len(indicators)} 项；填报人不能增删指标"
-    for index, (row, indicator) in enumerate(zip(rows, indicators, strict=True)):
-        weight = row.weight.value if row.weight is not None else None
-        if not (
-            _same(row.name, indicator.name)
-            and _same(row.target or "", indicator.target)
-            and weight == indicator.weight
-        ):
-            return (
-                f"indicators[{index}]：「{row.name}」的名称、年度指标值或分值与批复不一致"
-                f"（批复为「{indicator.name}」{indicator.target} {_plain(indicator.weight)} 分），"
-                "填报人不能修改目标"
-            )
-    return None
+def upload_json(
+    *,
+    user,
+    data: bytes,
+    name: str = "上传的文件",
+    confirm: bool = False,
+    choices: dict | None = None,
+) -> UploadOutcome:
+    """One selfeval/1 document through the same checks and writes as the workbook.
 
-
-def upload_json(*, user, data: bytes, name: str = "上传的文件") -> UploadOutcome:
-    """Import one selfeval/1 document through the shared reader and importer, inside the
-    user's scope: filers their own subjects' figures, finance reviewers their region."""
+    A filer's document changes only the filer's fields of one of their own open subjects, the
+    finance-only ones checked against what is stored (refused by JSON key); its version comes
+    from the file name an export gave it ("…-v7.json"). A finance reviewer's document sets the
+    targets of an existing subject of the region, as the targets workbook does.
+    """
     from projects.access import scope_for
-    from projects.importer import ImportFailed, import_document
     from projects.models import Region
+    from projects.upload.checks import UploadRefused
+    from projects.upload.document import (
+        filer_changes as document_changes,
+    )
+    from projects.upload.document import (
+        locked_differences,
+        target_sheet,
+        version_from_name,
+    )
+    from projects.upload.jsonload import load_json
     from scoring.engine.document import DocumentError, read_document
-    from scoring.services import score_evaluation
 
     outcome = UploadOutcome()
     try:
-        payload = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        outcome.errors.append(f"{name}：JSON 文件须为 UTF-8 编码。")
-        return outcome
-    except json.JSONDecodeError as exc:
-        outcome.errors.append(
-            f"{name}：不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）。"
-        )
-        return outcome
-    try:
+        payload = load_json(data, name)
         document = read_document(payload)
+    except UploadRefused as exc:
+        outcome.errors.append(str(exc))
+        return outcome
     except DocumentError as exc:
         outcome.errors.append(f"{name}：{exc}")
+        return outcome
+    except (RecursionError, ValueError, TypeError, ArithmeticError) as exc:
+        outcome.errors.append(f"{name}：文件内容无法读取（{exc.__class__.__name__}）。")
         return outcome
     scope = scope_for(user)
     in_region = Region.objects.filter(
         pk__in=scope.region_ids, name=document.region or "未指定地区"
     ).exists()
-    if not (scope.superuser or in_region):
-        project, problem = _json_subject(document, user)
-        if problem is None:
-            project = Project.objects.prefetch_related("indicators").get(pk=project.pk)
-            problem = _targets_unchanged(document, project)
-        if problem:
-            outcome.errors.append(f"{name}：{problem}")
+    if scope.superuser or in_region:
+        project = _finance_subject(document, user)
+        if project is None:
+            outcome.errors.append(
+                f"{name}：文档中的项目不在您的地区或尚未建立；新项目请在目标模板中下达，"
+                "或由系统管理员用命令行导入"
+            )
             return outcome
-    try:
-        with transaction.atomic():
-            evaluation = import_document(document, source=name, user=user)
-            # An open form on the old figures must meet the conflict page, not overwrite.
-            Evaluation.objects.filter(pk=evaluation.pk).update(version=F("version") + 1)
-            evaluation.refresh_from_db()
-            score_evaluation(evaluation)
-    except ImportFailed as exc:
-        outcome.errors.append(f"导入失败，未写入任何内容：{exc}")
-        return outcome
-    except (PermissionDenied, ValidationError) as exc:
-        outcome.errors.append(
-            f"导入失败，未写入任何内容：{'；'.join(getattr(exc, 'messages', [str(exc)]))}"
+        sheet = target_sheet(document, project, name)
+        errors: list = []
+        _check_targets(sheet, project, errors)
+        if errors:
+            outcome.errors = errors
+            return outcome
+        return _targets(outcome, [(project, sheet)], user, confirm)
+    project, problem = _json_subject(document, user)
+    if problem is None:
+        project = (
+            Project.objects.filter(pk=project.pk)
+            .select_related("unit__department__region")
+            .prefetch_related("fund_lines", "indicators", "evaluations__results")
+            .get()
         )
+        evaluation = _evaluation_of(project)
+        if evaluation is not None and not evaluation.is_editable:
+            problem = f"该自评状态为“{evaluation.get_status_display()}”，已提交或审核，不能再修改"
+    if problem is None:
+        locked = locked_differences(document, project)
+        if locked:
+            outcome.errors = [f"{name}：{message}" for message in locked]
+            return outcome
+    if problem:
+        outcome.errors.append(f"{name}：{problem}")
         return outcome
-    outcome.saved.append((evaluation.project, evaluation, "已导入 selfeval/1 文档"))
-    return outcome
+    plan = _filer_plan(project, version_from_name(name), document_changes(document, project))
+    return _filer(outcome, [plan], user, confirm, choices or {})
+
+
+def _finance_subject(document, user) -> Project | None:
+    """The existing subject of a finance reviewer's region that a document describes."""
+    projects = Project.objects.for_user(user, FINANCE_REVIEW).filter(
+        year=document.year, unit__department__region__name=document.region or "未指定地区"
+    )
+    unit = document.unit or document.department
+    projects = projects.filter(
+        **({"unit__code": unit.code} if unit.code else {"unit__name": unit.name})
+    )
+    if document.kind == "department":
+        projects = projects.filter(kind=Project.Kind.DEPARTMENT_OVERALL)
+    elif document.project is None:
+        return None
+    elif document.project.code:
+        projects = projects.filter(code=document.project.code)
+    else:
+        projects = projects.filter(kind=Project.Kind.PROJECT, name=document.project.name)
+    return (
+        projects.select_related("unit__department__region")
+        .prefetch_related("fund_lines", "indicators", "evaluations__results")
+        .first()
+    )

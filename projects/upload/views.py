@@ -16,9 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from projects.access import FILE, FINANCE_REVIEW, scope_for
 from projects.models import Department, Evaluation, Project
+from projects.upload import pending
 from projects.upload.checks import JSON, MAX_BYTES, UploadRefused, file_kind
 from projects.upload.forms import UploadForm
-from projects.upload.services import upload_json, upload_workbook
+from projects.upload.jsonload import limits_text
+from projects.upload.services import choices_from, upload_json, upload_workbook
 from projects.upload.template import build_workbook
 from projects.upload.workbook import ACTUALS, TARGETS
 
@@ -83,10 +85,32 @@ def upload(request):
 
 @csrf_protect
 def _upload(request, limit: _SizeLimit):
-    """The upload page itself, behind the CSRF check once the size limit is in place."""
+    """The upload page itself, behind the CSRF check once the size limit is in place.
+
+    A file is checked and previewed first (nothing written); the preview's confirm button
+    applies exactly that file, with the uploader's choice for each conflicting field.
+    """
     purposes = _purposes(request.user)
-    outcome = refused = None
-    if request.method == "POST":
+    outcome = refused = token = None
+    form = UploadForm(purposes=purposes)
+    if request.method == "POST" and request.POST.get("confirm"):
+        token = request.POST.get("token", "")
+        kept = pending.load(request, token)
+        if kept is None:
+            refused = "预览已过期或不属于您，请重新上传文件。"
+        else:
+            meta, data = kept
+            if meta["purpose"] not in dict(purposes):
+                raise PermissionDenied("您没有该用途的上传权限。")
+            outcome = _run(request, meta, data, confirm=True, choices=choices_from(request.POST))
+            if outcome.saved or not outcome.to_change or outcome.errors:
+                pending.discard(request, token)
+                token = None
+            else:  # someone saved since the preview: preview again against the new figures
+                notice = outcome.notice
+                outcome = _run(request, meta, data, confirm=False, choices={})
+                outcome.notice = notice
+    elif request.method == "POST":
         if request.POST.get("purpose", purposes[0][0]) not in dict(purposes):
             raise PermissionDenied("您没有该用途的上传权限。")
         form = UploadForm(request.POST, request.FILES, purposes=purposes)
@@ -101,17 +125,16 @@ def _upload(request, limit: _SizeLimit):
                         f"文件大小为 {size:.1f} MB，超过 5 MB 的上限，请拆分后分别上传。"
                     )
                 data = uploaded.read(MAX_BYTES + 1)
-                kind = file_kind(uploaded.name, data)
-                if kind == JSON:
-                    outcome = upload_json(user=request.user, data=data, name=uploaded.name)
-                else:
-                    outcome = upload_workbook(
-                        user=request.user, data=data, purpose=form.cleaned_data["purpose"]
-                    )
+                meta = {
+                    "name": uploaded.name,
+                    "purpose": form.cleaned_data["purpose"],
+                    "kind": file_kind(uploaded.name, data),
+                }
+                outcome = _run(request, meta, data, confirm=False, choices={})
+                if outcome.ok and outcome.to_change:
+                    token = pending.keep(request, data=data, **meta)
             except UploadRefused as exc:
                 refused = str(exc)
-    else:
-        form = UploadForm(purposes=purposes)
     departments = []
     if any(p == TARGETS for p, _ in purposes):
         departments = list(Department.objects.for_user(request.user).order_by("region", "code"))
@@ -120,13 +143,26 @@ def _upload(request, limit: _SizeLimit):
         "purposes": purposes,
         "outcome": outcome,
         "refused": refused,
+        "token": token,
         "years": _years(request.user, purposes),
         "departments": departments,
+        "limits": limits_text(),
     }
     status = 200
     if refused or (outcome and outcome.errors):
         status = 422
     return render(request, "projects/upload.html", context, status=status)
+
+
+def _run(request, meta: dict, data: bytes, *, confirm: bool, choices: dict):
+    """Preview (confirm False) or write one uploaded file."""
+    if meta["kind"] == JSON:
+        return upload_json(
+            user=request.user, data=data, name=meta["name"], confirm=confirm, choices=choices
+        )
+    return upload_workbook(
+        user=request.user, data=data, purpose=meta["purpose"], confirm=confirm, choices=choices
+    )
 
 
 @login_required

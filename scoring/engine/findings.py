@@ -84,9 +84,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "level1_weights_differ": ("info", "一级指标分值与规则集不同：{details}"),
     "indicator_inapplicable": ("info", "{row}标为不适用，不计分{rescale}"),
     "text_too_long": ("warning", "{row}{what}共 {length} 字，超过 {limit} 字的限制"),
+    # An error: without the filer's 达成/部分达成/未达成 the row has no score band at all, and
+    # the application's claim follows the computed 0, so submission must wait for the choice.
     "achievement_missing": (
-        "warning",
-        "{row}为定性指标，未选择达成情况（达成/部分达成/未达成）且未填自评得分，计 0 分",
+        "error",
+        "{row}为定性指标，未选择完成程度（达成/部分达成/未达成）且未填自评得分，计 0 分；"
+        "请在“完成程度”中选择",
     ),
 }
 

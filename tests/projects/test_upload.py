@@ -60,8 +60,23 @@ def filled(data: bytes, edits) -> bytes:
     return out.getvalue()
 
 
-def upload(client, data: bytes, name="自评表.xlsx", purpose="actuals"):
+def preview(client, data: bytes, name="自评表.xlsx", purpose="actuals"):
+    """Post the file: the page checks it and previews the changes, writing nothing."""
     return client.post(UPLOAD, {"file": SimpleUploadedFile(name, data), "purpose": purpose})
+
+
+def confirm(client, response, **choices):
+    """Press 确认保存 on a preview (with any conflict choices); returns the response."""
+    token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
+    return client.post(UPLOAD, {"token": token, "confirm": "1", **choices})
+
+
+def upload(client, data: bytes, name="自评表.xlsx", purpose="actuals"):
+    """Upload and confirm, as a person who accepts the preview does."""
+    response = preview(client, data, name, purpose)
+    if 'id="confirm-form"' not in response.content.decode():
+        return response
+    return confirm(client, response)
 
 
 def stored_actual(name) -> str:
