@@ -71,6 +71,26 @@ RESULT_LABELS = {
 }
 
 
+def is_qualitative(indicator) -> bool:
+    """A target read as qualitative (or blank): the filer picks the achievement and the score."""
+    from scoring.engine.targets import EMPTY, QUALITATIVE, parse_indicator_target
+
+    kind = (
+        indicator.target_kind
+        or parse_indicator_target(indicator.target or None, indicator.name).kind
+    )
+    return kind in (QUALITATIVE, EMPTY)
+
+
+def claim_follows(row, indicator) -> bool:
+    """Does a stored claim follow the computed score? Set to follow, never given, or equal to
+    the computed score on a row the rules score (a qualitative row's score is the filer's own
+    pick inside the band, so there an equal figure is still theirs)."""
+    if row is None or row.claimed_follows or row.claimed_score is None:
+        return True
+    return row.claimed_score == row.computed_score and not is_qualitative(indicator)
+
+
 def norm(value) -> str:
     """A field's value as comparable text (None and "" alike; amounts and scores to the 分)."""
     if value is None:
@@ -98,7 +118,9 @@ def stored_content(evaluation, *, project=None) -> dict[str, str]:
     """
     project = project or evaluation.project
     follows_exec = evaluation is None or (
-        evaluation.claimed_execution_follows or evaluation.claimed_execution_score is None
+        evaluation.claimed_execution_follows
+        or evaluation.claimed_execution_score is None
+        or evaluation.claimed_execution_score == evaluation.computed_execution_score
     )
     content = {
         "goal_actual": norm(evaluation.goal_actual if evaluation else ""),
@@ -124,7 +146,7 @@ def stored_content(evaluation, *, project=None) -> dict[str, str]:
             if name == "claimed_score":
                 if indicator.weight is None:
                     continue
-                follows = row is None or row.claimed_follows or row.claimed_score is None
+                follows = claim_follows(row, indicator)
                 content[key] = AUTO_TEXT if follows else norm(row.claimed_score)
                 if follows and row is not None:
                     content[f"@{key}"] = norm(row.claimed_score)

@@ -13,8 +13,15 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
-from projects.filing.content import AUTO, COLUMNS, FINANCE_FUND_COLUMNS, SOURCES
-from projects.filing.services import DraftChanges, is_qualitative
+from projects.filing.content import (
+    AUTO,
+    COLUMNS,
+    FINANCE_FUND_COLUMNS,
+    SOURCES,
+    claim_follows,
+    is_qualitative,
+)
+from projects.filing.services import DraftChanges
 from projects.models import Achievement, FundSource
 from projects.money import TEN_THOUSAND
 from projects.narrative import section_label, sections_for
@@ -391,10 +398,10 @@ class FilingForms:
             computed = scores.get(indicator.pk)
             # A qualitative row's score is the filer's pick inside the band: once given, it is
             # theirs, even where it equals what the rules computed from it.
-            auto = (
-                claimed is None
-                or (row is not None and row.claimed_follows)
-                or (_eq(claimed, computed) and not is_qualitative(indicator))
+            # One rule for the form, the template and the merge: content.claim_follows (a
+            # live result may differ from the stored computed score, so compare with it too).
+            auto = claim_follows(row, indicator) or (
+                _eq(claimed, computed) and not is_qualitative(indicator)
             )
             initial_rows.append(
                 {

@@ -14,8 +14,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from projects.access import FILE
+from projects.filing.content import is_qualitative
 from projects.filing.forms import format_amount
-from projects.filing.services import SOURCES, is_qualitative, merged_funds
+from projects.filing.services import SOURCES, merged_funds
 from projects.models import (
     Evaluation,
     EvaluationTask,

@@ -24,6 +24,7 @@ from projects.filing.content import (
     FILER_RESULT_FIELDS,
     SOURCES,
     changes_content,
+    claim_follows,
     content_changes,
     fields_only,
     following_echoes,
@@ -114,17 +115,6 @@ def evaluation_start(*, project: Project, user) -> Evaluation:
     if created:
         score_evaluation(evaluation)
     return evaluation
-
-
-def is_qualitative(indicator) -> bool:
-    """A target read as qualitative (or blank): the filer picks the achievement and the score."""
-    from scoring.engine.targets import EMPTY, QUALITATIVE, parse_indicator_target
-
-    kind = (
-        indicator.target_kind
-        or parse_indicator_target(indicator.target or None, indicator.name).kind
-    )
-    return kind in (QUALITATIVE, EMPTY)
 
 
 def derived_total(lines: dict[str, dict]) -> dict | None:
@@ -307,13 +297,27 @@ def evaluation_save_draft(
     elif apply.claimed_execution_score is not None:
         fresh.claimed_execution_follows = False
         fresh.claimed_execution_score = apply.claimed_execution_score
-    auto = {r.indicator_id: {"claimed_score": AUTO} for r in fresh.results.all() if _follows(r)}
-    follows_exec = fresh.claimed_execution_follows or fresh.claimed_execution_score is None
+    indicators = {i.pk: i for i in fresh.project.indicators.all()}
+    auto = {
+        r.indicator_id: {"claimed_score": AUTO}
+        for r in fresh.results.all()
+        if r.indicator_id in indicators
+        and _following(r, indicators[r.indicator_id], claims.get(r.indicator_id, _UNTOUCHED))
+    }
+    typed_exec = apply.claimed_execution_score
+    follows_exec = typed_exec is AUTO or (
+        typed_exec is None
+        and (
+            fresh.claimed_execution_follows
+            or fresh.claimed_execution_score is None
+            or fresh.claimed_execution_score == fresh.computed_execution_score
+        )
+    )
     computed = preview(
         fresh,
         DraftChanges(results=auto, claimed_execution_score=AUTO if follows_exec else None),
     )
-    _settle_claims(fresh, computed, rule_set_for(fresh))
+    _settle_claims(fresh, computed, rule_set_for(fresh), follows_exec, claims)
     redraft = [key for key, text in notes.items() if text is AUTO]
     if redraft:
         # Sections the filer has not edited follow the figures just saved.
@@ -345,11 +349,6 @@ DERIVED_CLAIMS = (
     "claimed_total",
     "claimed_grade",
 )
-
-
-def _follows(row) -> bool:
-    """A claimed score that follows the computed one (typed by no one, or set to follow)."""
-    return row.claimed_follows or row.claimed_score is None
 
 
 def _write_funds(project: Project, funds: dict | None) -> bool:
@@ -435,17 +434,30 @@ def _write_results(evaluation: Evaluation, changes: dict | None) -> tuple[dict, 
     return claims, any_changed
 
 
-def _settle_claims(evaluation, computed, rules) -> bool:
+_UNTOUCHED = object()
+
+
+def _following(row, indicator, claim) -> bool:
+    """Does this row's claim follow? A claim given in this save says so itself (typed: no);
+    otherwise the stored row decides (content.claim_follows)."""
+    if claim is not _UNTOUCHED:
+        return claim is AUTO or claim is None
+    return claim_follows(row, indicator)
+
+
+def _settle_claims(evaluation, computed, rules, follows_exec: bool, claims: dict) -> bool:
     """Give following claims the computed score, then derive the claimed totals and grade.
 
     Runs on every save, so a claim that follows keeps following when an upload changes the
     amounts or the actuals (the claimed 执行率得分 included); a typed claim stays as typed.
     """
     scores = {row["indicator_id"]: row for row in computed["indicators"]}
-    weighted = {i.pk for i in evaluation.project.indicators.all() if i.weight is not None}
+    indicators = {i.pk: i for i in evaluation.project.indicators.all()}
+    weighted = {pk for pk, i in indicators.items() if i.weight is not None}
     changed = False
     for row in evaluation.results.all():
-        if row.indicator_id in weighted and _follows(row):
+        claim = claims.get(row.indicator_id, _UNTOUCHED)
+        if row.indicator_id in weighted and _following(row, indicators[row.indicator_id], claim):
             score = Decimal(scores[row.indicator_id]["score"])
             if row.claimed_score != score or not row.claimed_follows:
                 row.claimed_score = score
@@ -455,7 +467,7 @@ def _settle_claims(evaluation, computed, rules) -> bool:
                     claimed_score=score, claimed_follows=True
                 )
                 changed = True
-    if evaluation.claimed_execution_follows or evaluation.claimed_execution_score is None:
+    if follows_exec:
         evaluation.claimed_execution_follows = True
         evaluation.claimed_execution_score = Decimal(computed["execution_score"])
     indicator_total = sum(

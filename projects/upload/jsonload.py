@@ -31,8 +31,8 @@ from projects.upload.workbook import MAX_ROWS, MAX_SHEETS
 # for future keys, the limit is for the C scanner's recursion (about a thousand levels).
 MAX_DEPTH = 16
 # Array elements and object members together, counted from the commas and brackets outside
-# strings before parsing: with the 5 MB cap it bounds the parse time (about 0.3 s at worst on
-# the machine the fuzzer ran on) whatever the file holds.
+# strings before parsing: with the 5 MB cap it bounds the parse time whatever the file holds
+# (measured at worst about 0.3 s to parse, 0.5 s to refuse, on a 2-core EPYC VM).
 MAX_ITEMS = 200_000
 # As many indicator rows as a workbook sheet holds, so the JSON and the Excel path agree.
 MAX_INDICATORS = MAX_ROWS
@@ -84,7 +84,9 @@ def load_json(data: bytes, name: str) -> object:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UploadRefused(f"{name}：JSON 文件须为 UTF-8 编码。") from exc
-    # Strings removed first, so brackets and commas inside text count for nothing.
+    # Depth measured before parsing and without recursion: strings blanked out (brackets and
+    # commas inside text count for nothing), everything but brackets dropped, and the running
+    # sum of +1 per opening and -1 per closing peaks at the depth. Each step is linear and in C.
     structure = _STRING.sub(b'""', data)
     depth = max(
         accumulate(map(_STEP.__getitem__, structure.translate(None, _NOT_BRACKET))), default=0

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from projects.filing.services import is_qualitative
+from projects.filing.content import claim_follows
 from projects.models import FundSource
 from projects.money import TEN_THOUSAND
 from projects.upload.workbook import (
@@ -213,11 +213,7 @@ def _subject_sheet(sheet, project, evaluation, purpose: str) -> None:
     for indicator in project.indicators.all():
         result = results.get(indicator.pk)
         claimed = result.claimed_score if result else None
-        if (
-            result is None
-            or result.claimed_follows
-            or (claimed == result.computed_score and not is_qualitative(indicator))
-        ):
+        if claim_follows(result, indicator):
             claimed = None  # blank follows the computed score, as on the form
         values = {
             "level1": indicator.level1,
