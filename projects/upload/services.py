@@ -329,7 +329,7 @@ _TARGET_LABELS = {
 }
 
 
-def _apply_targets(sheet: SubjectSheet, project: Project, user, diff: list) -> str:
+def _apply_targets(sheet: SubjectSheet, project: Project, user, diff: list, reason: str) -> str:
     """Write the sheet's targets, budgets and 预期目标 onto the project (history records who).
 
     Every field that moves is listed in `diff` (before → after) for the preview; a sheet that
@@ -377,6 +377,7 @@ def _apply_targets(sheet: SubjectSheet, project: Project, user, diff: list) -> s
             changed += 1
         for name, value in indicator_parsed_fields(indicator).items():
             setattr(indicator, name, value)
+        _recorded(indicator, user, reason)
         indicator.save()
     lines = {line.source: line for line in project.fund_lines.all()}
     budgets_moved = False
@@ -400,6 +401,7 @@ def _apply_targets(sheet: SubjectSheet, project: Project, user, diff: list) -> s
                 setattr(line, column, values[column])
                 moved = True
         if moved or (line.pk is None and any(values.get(c) is not None for c in COLUMNS)):
+            _recorded(line, user, reason)
             line.save()
             budgets_moved = True
         lines[source] = line
@@ -408,6 +410,7 @@ def _apply_targets(sheet: SubjectSheet, project: Project, user, diff: list) -> s
         line = lines.get(FundSource.TOTAL) or FundLine(project=project, source=FundSource.TOTAL)
         for column in COLUMNS:
             setattr(line, column, total[column])
+        _recorded(line, user, reason)
         line.save()
     goal_moved = sheet.goal_row is not None and not _same(
         project.goal_expected, sheet.goal_expected
@@ -423,6 +426,7 @@ def _apply_targets(sheet: SubjectSheet, project: Project, user, diff: list) -> s
             )
         )
         project.goal_expected = sheet.goal_expected
+        _recorded(project, user, reason)
         project.save(update_fields=["goal_expected"])
     evaluation = _evaluation_of(project)
     if evaluation is not None and (changed or created or budgets_moved or goal_moved):
@@ -440,6 +444,12 @@ def _apply_targets(sheet: SubjectSheet, project: Project, user, diff: list) -> s
         record_revision(fresh)
         score_evaluation(fresh)
     return f"修改指标 {changed} 项，新增指标 {created} 项"
+
+
+def _recorded(row, user, reason: str) -> None:
+    """Name who changed a target and why in its history row (django-simple-history)."""
+    row._history_user = user
+    row._change_reason = f"财政局上传下达：{reason}"[:100] if reason else "财政局上传下达"
 
 
 _SOURCE_LABELS = {"current_year": "当年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}
@@ -555,7 +565,13 @@ def _write_filer_plans(plans: list[SubjectPlan], user, choices: dict) -> list:
 
 
 def upload_workbook(
-    *, user, data: bytes, purpose: str, confirm: bool = False, choices: dict | None = None
+    *,
+    user,
+    data: bytes,
+    purpose: str,
+    confirm: bool = False,
+    choices: dict | None = None,
+    reason: str = "",
 ) -> UploadOutcome:
     """Read and check a 自评表 workbook, then preview it, or with confirm write it.
 
@@ -588,7 +604,7 @@ def upload_workbook(
         return outcome
     subjects = [(projects[sheet.title], sheet) for sheet in sheets]
     if purpose == TARGETS:
-        return _targets(outcome, subjects, user, confirm)
+        return _targets(outcome, subjects, user, confirm, reason)
     plans = [
         _filer_plan(project, sheet.version, _actual_changes(sheet, project))
         for project, sheet in subjects
@@ -614,13 +630,21 @@ def _filer(outcome: UploadOutcome, plans, user, confirm: bool, choices: dict) ->
     return outcome
 
 
-def _targets(outcome: UploadOutcome, subjects, user, confirm: bool) -> UploadOutcome:
-    """The finance bureau's targets: a dry run in a rolled-back transaction is the preview."""
+def _targets(
+    outcome: UploadOutcome, subjects, user, confirm: bool, reason: str = ""
+) -> UploadOutcome:
+    """The finance bureau's targets: a dry run in a rolled-back transaction is the preview.
+
+    Confirming a change of targets, budgets or 预期目标 needs its reason, kept in the history.
+    """
+    if confirm and not reason.strip():
+        outcome.notice = "请填写调整原因：下达或调整绩效目标、预算数须说明原因，尚未保存任何内容。"
+        confirm = False
     try:
         with transaction.atomic():
             for project, sheet in subjects:
                 diff: list[FieldChange] = []
-                summary = _apply_targets(sheet, project, user, diff)
+                summary = _apply_targets(sheet, project, user, diff, reason.strip())
                 outcome.plans.append(
                     SubjectPlan(project, None, None, None, fields=diff, summary=summary)
                 )
@@ -679,6 +703,7 @@ def upload_json(
     name: str = "上传的文件",
     confirm: bool = False,
     choices: dict | None = None,
+    reason: str = "",
 ) -> UploadOutcome:
     """One selfeval/1 document through the same checks and writes as the workbook.
 
@@ -732,7 +757,7 @@ def upload_json(
         if errors:
             outcome.errors = errors
             return outcome
-        return _targets(outcome, [(project, sheet)], user, confirm)
+        return _targets(outcome, [(project, sheet)], user, confirm, reason)
     project, problem = _json_subject(document, user)
     if problem is None:
         project = (

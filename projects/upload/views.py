@@ -102,7 +102,14 @@ def _upload(request, limit: _SizeLimit):
             meta, data = kept
             if meta["purpose"] not in dict(purposes):
                 raise PermissionDenied("您没有该用途的上传权限。")
-            outcome = _run(request, meta, data, confirm=True, choices=choices_from(request.POST))
+            outcome = _run(
+                request,
+                meta,
+                data,
+                confirm=True,
+                choices=choices_from(request.POST),
+                reason=request.POST.get("reason", ""),
+            )
             if outcome.saved or not outcome.to_change or outcome.errors:
                 pending.discard(request, token)
                 token = None
@@ -154,15 +161,12 @@ def _upload(request, limit: _SizeLimit):
     return render(request, "projects/upload.html", context, status=status)
 
 
-def _run(request, meta: dict, data: bytes, *, confirm: bool, choices: dict):
+def _run(request, meta: dict, data: bytes, *, confirm: bool, choices: dict, reason: str = ""):
     """Preview (confirm False) or write one uploaded file."""
+    common = {"user": request.user, "data": data, "confirm": confirm, "choices": choices}
     if meta["kind"] == JSON:
-        return upload_json(
-            user=request.user, data=data, name=meta["name"], confirm=confirm, choices=choices
-        )
-    return upload_workbook(
-        user=request.user, data=data, purpose=meta["purpose"], confirm=confirm, choices=choices
-    )
+        return upload_json(name=meta["name"], reason=reason, **common)
+    return upload_workbook(purpose=meta["purpose"], reason=reason, **common)
 
 
 @login_required

@@ -65,10 +65,10 @@ def preview(client, data: bytes, name="自评表.xlsx", purpose="actuals"):
     return client.post(UPLOAD, {"file": SimpleUploadedFile(name, data), "purpose": purpose})
 
 
-def confirm(client, response, **choices):
+def confirm(client, response, reason="按批复下达", **choices):
     """Press 确认保存 on a preview (with any conflict choices); returns the response."""
     token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
-    return client.post(UPLOAD, {"token": token, "confirm": "1", **choices})
+    return client.post(UPLOAD, {"token": token, "confirm": "1", "reason": reason, **choices})
 
 
 def upload(client, data: bytes, name="自评表.xlsx", purpose="actuals"):
@@ -342,6 +342,30 @@ def test_the_finance_reviewer_sets_targets_for_many_units(client, personas, eval
     assert indicator.history.first().history_user == personas.frank
     assert Indicator.objects.get(name="新增的指标").project == other
     assert Evaluation.objects.get(pk=evaluation.pk).version == 2
+
+
+def test_changing_targets_by_upload_needs_a_reason_kept_in_the_history(
+    client, personas, evaluation
+):
+    client.force_login(personas.frank)
+
+    def edits(book):
+        sheet = subject_sheet(book, "区创优营商环境服务中心工作经费")
+        sheet[f"D{indicator_row(sheet, '走访企业数量')}"] = "≥1500家"
+
+    response = preview(client, filled(template(client, purpose="targets"), edits), purpose="targets")
+    html = response.content.decode()
+    assert "≥1600家" in html and "≥1500家" in html  # before → after
+    assert Indicator.objects.get(name="走访企业数量").target == "≥1600家"
+    refused = confirm(client, response, reason="")
+    assert "请填写调整原因" in refused.content.decode()
+    assert Indicator.objects.get(name="走访企业数量").target == "≥1600家"
+    confirm(client, refused, reason="预算调整后目标相应调整")
+    indicator = Indicator.objects.get(name="走访企业数量")
+    assert indicator.target == "≥1500家"
+    last = indicator.history.first()
+    assert last.history_user == personas.frank
+    assert "预算调整后目标相应调整" in last.history_change_reason
 
 
 def test_another_regions_finance_reviewer_cannot_set_targets_here(client, personas, evaluation):
