@@ -23,6 +23,12 @@ class Personas:
     other_region_finance: object  # finance reviewer of another region
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Files the app stores (upload previews, documents) go to the test's own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def personas(db) -> Personas:
     region = f.RegionFactory(name="淮北市相山区", code="340603")

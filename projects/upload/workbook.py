@@ -336,8 +336,28 @@ def _read_funds(sheet, subject, errors, start, stop) -> None:
         subject.funds[source] = values
 
 
+def _has_rows_after(sheet, last: int) -> bool:
+    """Does anything but the 总分 row follow row `last`?"""
+    return any(
+        key[0] > last and sheet.text(key[0], "A").replace(" ", "") != TOTAL_LABEL
+        for key in sheet.cells
+    )
+
+
 def _read_indicators(sheet, subject, errors, header: int) -> None:
     last = min(sheet.max_row, header + MAX_ROWS)
+    for row in range(header + 1, last + 1):
+        if sheet.text(row, "A").replace(" ", "") == TOTAL_LABEL:
+            break
+    else:
+        if sheet.max_row > last and _has_rows_after(sheet, last):
+            # Refused, not cut short: a silently dropped row would be a silently lost actual.
+            errors.append(
+                CellError(
+                    subject.title, last + 1, "", f"指标超过 {MAX_ROWS} 行的上限，请拆分后上传"
+                )
+            )
+            return
     for row in range(header + 1, last + 1):
         if sheet.text(row, "A").replace(" ", "") == TOTAL_LABEL:
             break

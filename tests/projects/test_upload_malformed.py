@@ -466,3 +466,22 @@ def test_the_page_refuses_deeply_nested_json_in_chinese(client, personas):
     response = _post(client, b"[" * 100_000 + b"]" * 100_000, "自评.json")
     assert response.status_code == 422
     assert "嵌套超过" in response.content.decode()
+
+
+def test_a_workbook_with_more_indicator_rows_than_the_limit_is_refused(client, personas):
+    """Rows past the limit are refused, never dropped: a dropped row is a lost actual."""
+    from openpyxl import Workbook
+
+    from projects.upload.workbook import MAX_ROWS, read_workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "01 项目"
+    sheet["A4"], sheet["B4"] = "项目编号", 1
+    sheet["A14"] = "一级指标"
+    for row in range(15, 15 + MAX_ROWS + 5):
+        sheet[f"A{row}"], sheet[f"C{row}"] = "产出指标", f"指标{row}"
+    out = io.BytesIO()
+    book.save(out)
+    _, errors = read_workbook(out.getvalue())
+    assert any(f"超过 {MAX_ROWS} 行" in str(e) for e in errors)
