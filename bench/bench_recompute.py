@@ -49,6 +49,7 @@ def build(count: int):
     """A region, a filer and a `count`-indicator draft evaluation, scored once."""
     from django.contrib.auth import get_user_model
 
+    from projects.filing.services import draft_narrative
     from projects.models import (
         Department,
         Evaluation,
@@ -60,7 +61,6 @@ def build(count: int):
         Region,
         Unit,
     )
-    from projects.filing.services import draft_narrative
     from scoring.services import score_evaluation
 
     region = Region.objects.create(name="基准测试区", code="BENCH")

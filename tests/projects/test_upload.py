@@ -353,7 +353,9 @@ def test_changing_targets_by_upload_needs_a_reason_kept_in_the_history(
         sheet = subject_sheet(book, "区创优营商环境服务中心工作经费")
         sheet[f"D{indicator_row(sheet, '走访企业数量')}"] = "≥1500家"
 
-    response = preview(client, filled(template(client, purpose="targets"), edits), purpose="targets")
+    response = preview(
+        client, filled(template(client, purpose="targets"), edits), purpose="targets"
+    )
     html = response.content.decode()
     assert "≥1600家" in html and "≥1500家" in html  # before → after
     assert Indicator.objects.get(name="走访企业数量").target == "≥1600家"
