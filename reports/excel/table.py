@@ -86,6 +86,7 @@ def write_table_sheet(sheet, table) -> None:
     put(sheet, 4, 6, table.year)
     put(sheet, 4, 8, "金额单位", bold=True)
     put(sheet, 4, 9, table.money_unit)
+    put(sheet, 4, 10, upload.version_text(table.version))
 
     put(sheet, 6, 1, f"项目资金（{table.money_unit}）", bold=True, fill=HEAD_FILL)
     for column, label in enumerate(

@@ -98,6 +98,7 @@ class EvaluationTable:
     evaluation_id: int
     kind: str
     title: str
+    version: int  # carried in the workbook, so an upload of it merges from this version
     year: int
     region_name: str
     department_name: str
@@ -346,6 +347,7 @@ def build_evaluation_table(
     table = EvaluationTable(
         evaluation_id=evaluation.pk,
         kind=project.kind,
+        version=evaluation.version,
         title="部门整体支出绩效自评表" if is_overall else "项目支出绩效自评表",
         year=evaluation.year,
         region_name=region.name,

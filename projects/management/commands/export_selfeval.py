@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from projects.exporter import export_document
+from projects.upload.document import versioned_name
 from projects.models import Evaluation
 
 
@@ -34,7 +35,10 @@ class Command(BaseCommand):
         count = 0
         for evaluation in evaluations:
             project = evaluation.project
-            name = _safe(f"{project.unit.code}-{project.code}-{year}") + ".json"
+            # The version in the name lets an upload of the file merge from it (upload.document).
+            name = versioned_name(
+                _safe(f"{project.unit.code}-{project.code}-{year}"), evaluation.version
+            )
             document = export_document(evaluation)
             (out / name).write_text(
                 json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
