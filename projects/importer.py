@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -30,6 +30,12 @@ from scoring.services import indicator_parsed_fields
 
 DEPARTMENT_OVERALL_CODE = "DEPT-OVERALL"
 EXAMPLE_MARK = "示例"
+# Every figure must fit the column it is stored in: a number a column cannot hold fails the save
+# on PostgreSQL and, on SQLite, every later read of the row (each page of the filing answers 500).
+MAX_AMOUNT = Decimal(10) ** 16  # 元, exclusive: the money columns hold 16 integer digits
+MAX_WEIGHT = Decimal(100)  # a 分值 is part of a 100-point total
+MAX_SCORE = Decimal(100000)  # exclusive: the score columns hold 5 integer digits
+CENT = Decimal("0.01")
 
 
 class ImportFailed(Exception):
@@ -196,9 +202,9 @@ class _Importer:
             )
         claimed = doc.claimed
         evaluation.goal_actual = (doc.goal.actual if doc.goal else None) or ""
-        evaluation.claimed_execution_score = _value(claimed and claimed.execution_score)
-        evaluation.claimed_indicator_total = _value(claimed and claimed.indicator_total)
-        evaluation.claimed_total = _value(claimed and claimed.total)
+        for key in ("execution_score", "indicator_total", "total"):
+            score = self._score(f"claimed.{key}", getattr(claimed, key) if claimed else None)
+            setattr(evaluation, f"claimed_{key}", score)
         evaluation.claimed_grade = (claimed.grade if claimed else None) or ""
         evaluation.notes = dict(doc.notes or {})
         evaluation.save()
@@ -210,20 +216,19 @@ class _Importer:
             if row.source in seen:
                 raise self.fail(f"funds[{index}].source", f"资金来源 {row.source} 重复出现")
             seen.add(row.source)
-            amounts = {}
-            for key in ("initial", "adjusted", "executed"):
-                value = _value(getattr(row, key))
-                if value is not None and value < 0:
-                    raise self.fail(f"funds[{index}].{key}", "金额不能为负数")
-                amounts[key] = to_yuan(value, self.doc.money_unit)
+            path = f"funds[{index}]"
+            amounts = {
+                key: self._amount(f"{path}.{key}", getattr(row, key))
+                for key in ("initial", "adjusted", "executed")
+            }
             FundLine.objects.update_or_create(
                 project=project,
                 source=row.source,
                 defaults={
                     **amounts,
-                    "weight": _value(row.weight),
+                    "weight": self._weight(f"{path}.weight", row.weight),
                     "claimed_rate": _value(row.claimed_rate),
-                    "claimed_score": _value(row.claimed_score),
+                    "claimed_score": self._score(f"{path}.claimed_score", row.claimed_score),
                 },
             )
         FundLine.objects.filter(project=project).exclude(source__in=seen).delete()
@@ -232,9 +237,8 @@ class _Importer:
         rows = self.doc.indicators
         existing = {i.order: i for i in Indicator.objects.filter(project=project)}
         for index, row in enumerate(rows):
-            weight = _value(row.weight)
-            if weight is not None and weight < 0:
-                raise self.fail(f"indicators[{index}].weight", "分值不能为负数")
+            weight = self._weight(f"indicators[{index}].weight", row.weight)
+            claimed = self._score(f"indicators[{index}].claimed_score", row.claimed_score)
             indicator = existing.get(index) or Indicator(project=project, order=index)
             indicator.level1 = row.level1
             indicator.level2 = row.level2 or ""
@@ -249,12 +253,53 @@ class _Importer:
                 indicator=indicator,
                 defaults={
                     "actual": row.actual or "",
-                    "claimed_score": _value(row.claimed_score),
+                    "claimed_score": claimed,
                     "deviation_reason": row.deviation or "",
                     "midyear_actual": row.midyear_actual or "",
                 },
             )
         Indicator.objects.filter(project=project, order__gte=len(rows)).delete()
+
+    # --- bounds: each figure is refused, naming its key, unless its column holds it exactly.
+
+    def _amount(self, path: str, num) -> Decimal | None:
+        """An amount in 元: not negative, below 10^16 元, exact to the 分 once converted."""
+        value = _value(num)
+        if value is None:
+            return None
+        if value < 0:
+            raise self.fail(path, "金额不能为负数")
+        yuan = to_yuan(value, self.doc.money_unit)
+        if yuan >= MAX_AMOUNT:
+            raise self.fail(path, "金额过大（须小于 10^16 元），请核对金额单位（元/万元）")
+        if yuan != yuan.quantize(CENT):
+            places = "六" if self.doc.money_unit == "万元" else "两"
+            raise self.fail(path, f"金额最多精确到分（{self.doc.money_unit}最多{places}位小数）")
+        return yuan
+
+    def _weight(self, path: str, num) -> Decimal | None:
+        """A 分值 from 0 to 100 with at most two decimals."""
+        value = _value(num)
+        if value is None:
+            return None
+        if value < 0:
+            raise self.fail(path, "分值不能为负数")
+        if value > MAX_WEIGHT:
+            raise self.fail(path, f"分值不能超过 {MAX_WEIGHT} 分")
+        if value != value.quantize(CENT):
+            raise self.fail(path, "分值最多保留两位小数")
+        return value
+
+    def _score(self, path: str, num) -> Decimal | None:
+        """A claimed score: not negative and, rounded to the 分, below 100000."""
+        value = _value(num)
+        if value is None:
+            return None
+        if value < 0:
+            raise self.fail(path, "得分不能为负数")
+        if value.quantize(CENT, rounding=ROUND_HALF_UP) >= MAX_SCORE:
+            raise self.fail(path, f"得分过大（须小于 {MAX_SCORE}）")
+        return value
 
 
 def _value(num) -> Decimal | None:

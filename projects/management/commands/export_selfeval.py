@@ -7,8 +7,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from projects.exporter import export_document
-from projects.upload.document import versioned_name
 from projects.models import Evaluation
+from projects.upload.document import versioned_name
 
 
 class Command(BaseCommand):
