@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from projects.labels import FUND_COLUMN_LABELS, MIDYEAR_LABEL, RESULT_LABELS, SOURCE_LABELS
 from projects.models import FundSource
 
 
@@ -55,20 +56,8 @@ FINANCE_FIELDS = (
     *(f"indicators.<指标>.{name}" for name in FINANCE_INDICATOR_FIELDS),
 )
 
-SOURCE_LABELS = {
-    FundSource.TOTAL: "年度资金总额",
-    FundSource.CURRENT_YEAR: "当年财政拨款",
-    FundSource.CARRYOVER: "上年结转资金",
-    FundSource.OTHER: "其他资金",
-}
-COLUMN_LABELS = {"initial": "年初预算数", "adjusted": "全年预算数", "executed": "全年执行数"}
-RESULT_LABELS = {
-    "actual": "实际完成值",
-    "achievement": "完成程度",
-    "deviation_reason": "偏差原因分析及改进措施",
-    "claimed_score": "自评得分",
-    "midyear_actual": "年中监控值",
-}
+COLUMN_LABELS = FUND_COLUMN_LABELS
+RESULT_LABELS = {**RESULT_LABELS, "midyear_actual": MIDYEAR_LABEL}
 
 
 def is_qualitative(indicator) -> bool:

@@ -37,6 +37,7 @@ from projects.filing.services import (
     filer_changes,
     revision_content,
 )
+from projects.labels import SOURCE_LABELS
 from projects.models import Evaluation, FundLine, FundSource, Indicator, IndicatorResult, Project
 from projects.upload.workbook import ACTUALS, TARGETS, CellError, SubjectSheet, read_workbook
 
@@ -393,7 +394,7 @@ def _apply_targets(sheet: SubjectSheet, project: Project, user, diff: list, reas
                     FieldChange(
                         f"funds.{source}.{column}",
                         "项目资金",
-                        f"{_SOURCE_LABELS[source]} · {'年初预算数' if column == 'initial' else '全年预算数'}",
+                        f"{SOURCE_LABELS[source]} · {'年初预算数' if column == 'initial' else '全年预算数'}",
                         _plain(getattr(line, column)),
                         _plain(values[column]),
                     )
@@ -450,9 +451,6 @@ def _recorded(row, user, reason: str) -> None:
     """Name who changed a target and why in its history row (django-simple-history)."""
     row._history_user = user
     row._change_reason = f"财政局上传下达：{reason}"[:100] if reason else "财政局上传下达"
-
-
-_SOURCE_LABELS = {"current_year": "当年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}
 
 
 def _plain(value) -> str:

@@ -13,6 +13,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from projects.labels import FUND_COLUMN_LABELS, RESULT_LABELS
 from projects.models import (
     Evaluation,
     FundLine,
@@ -25,13 +26,8 @@ from projects.models import (
 
 A = ReviewStep.Action
 RETURN_ACTIONS = (A.DEPARTMENT_RETURN, A.FINANCE_RETURN, A.REOPEN)
-FUND_FIELDS = {"initial": "年初预算数", "adjusted": "全年预算数", "executed": "全年执行数"}
-RESULT_FIELDS = {
-    "actual": "实际完成值",
-    "achievement": "完成程度",
-    "claimed_score": "自评得分",
-    "deviation_reason": "偏差原因分析及改进措施",
-}
+FUND_FIELDS = FUND_COLUMN_LABELS
+RESULT_FIELDS = RESULT_LABELS
 TOTAL_FIELDS = {"claimed_total": "自评总分", "computed_total": "计算总分"}
 NOTE_LABELS = {
     "overview": "项目概况",
