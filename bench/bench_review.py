@@ -100,8 +100,8 @@ def main() -> None:
     from django.test import Client
 
     from projects.models import Project, Unit
-    from projects.services.spot_checks import spot_check_draw
-    from projects.services.tasks import evaluation_tasks_issue
+    from projects.review.services.spot_checks import spot_check_draw
+    from projects.review.services.tasks import evaluation_tasks_issue
 
     with throwaway_database():
         started = time.perf_counter()

@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects import models as m
-from projects.services.rescoring import recompute_after_rule_change
+from projects.review.services.rescoring import recompute_after_rule_change
 from scoring.engine.rules import latest_rulesets
 
 admin.site.site_header = "绩效自评 管理后台"

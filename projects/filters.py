@@ -6,7 +6,7 @@ import django_filters
 from django.db.models import Q
 
 from projects.models import Department, EvaluationStatus
-from projects.selectors.review import awaiting_q
+from projects.review.selectors import awaiting_q
 
 GRADE_CHOICES = [(g, g) for g in ("优", "良", "中", "差")]
 YES_NO = [("1", "是"), ("0", "否")]

@@ -24,3 +24,18 @@ def from_yuan(amount: Decimal | None, money_unit: str) -> Decimal | None:
 def plain(value: Decimal | None) -> str | None:
     """Render a Decimal as people print it ("38.76", "220"); None stays None."""
     return None if value is None else numbers.plain(value)
+
+
+def format_amount(amount: Decimal | None, money_unit: str, *, grouping: bool = True) -> str:
+    """An amount in 元 shown in `money_unit` with thousands separators: "387,600.00" / "38.76"."""
+    if amount is None:
+        return ""
+    if money_unit == "万元":
+        value = (amount / TEN_THOUSAND).quantize(Decimal("0.000001"))
+        text = f"{value:,f}" if grouping else f"{value:f}"
+        integer, _, decimals = text.partition(".")
+        decimals = decimals.rstrip("0")
+        decimals = decimals.ljust(2, "0")
+        return f"{integer}.{decimals}"
+    value = amount.quantize(Decimal("0.01"))
+    return f"{value:,.2f}" if grouping else f"{value:.2f}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from projects.review import evaluation, notifications, overview, queue, spot_checks, tasks
+from projects.review.views import evaluation, notifications, overview, queue, spot_checks, tasks
 
 app_name = "review"
 

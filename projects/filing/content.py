@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from projects.labels import FUND_COLUMN_LABELS, MIDYEAR_LABEL, RESULT_LABELS, SOURCE_LABELS
 from projects.models import FundSource
+from projects.money import format_amount
 
 
 class _Auto:
@@ -25,6 +26,24 @@ class _Auto:
 
 
 AUTO = _Auto()
+
+
+@dataclass
+class DraftChanges:
+    """What a form (or an upload) changes; a key left out keeps its stored value.
+
+    funds: {source: {column: Decimal | None}} in 元 for the source rows (the total is derived);
+    results: {indicator_id: {"actual", "achievement", "claimed_score" (Decimal | None | AUTO),
+    "deviation_reason", "midyear_actual"}}; notes: {key: text, or AUTO to redraft the section
+    from the saved figures}, merged into the stored notes.
+    """
+
+    funds: dict | None = None
+    goal_actual: str | None = None
+    results: dict | None = None
+    notes: dict | None = None
+    claimed_execution_score: object = None  # Decimal, AUTO, or None (untouched)
+
 
 SOURCES = (FundSource.CURRENT_YEAR, FundSource.CARRYOVER, FundSource.OTHER)
 COLUMNS = ("initial", "adjusted", "executed")
@@ -190,8 +209,6 @@ def changes_content(changes) -> dict[str, str]:
 
 def content_changes(content: dict[str, str], *, redraft=()):
     """Flat fields back to a DraftChanges for the write service; `redraft`: note keys to draft."""
-    from projects.filing.services import DraftChanges
-
     changes = DraftChanges()
     for key, text in content.items():
         head, _, rest = key.partition(".")
@@ -263,8 +280,6 @@ def shown(key: str, text: str, money_unit: str = "元") -> str:
     if text == AUTO_TEXT:
         return "（跟随计算得分）"
     if key.startswith("funds.") and text:
-        from projects.filing.forms import format_amount
-
         return f"{format_amount(Decimal(text), money_unit)} {money_unit}"
     if key.endswith(".achievement"):
         return dict(Achievement.choices).get(text, text)

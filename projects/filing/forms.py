@@ -18,12 +18,12 @@ from projects.filing.content import (
     COLUMNS,
     FINANCE_FUND_COLUMNS,
     SOURCES,
+    DraftChanges,
     claim_follows,
     is_qualitative,
 )
-from projects.filing.services import DraftChanges
 from projects.models import Achievement, FundSource
-from projects.money import TEN_THOUSAND
+from projects.money import TEN_THOUSAND, format_amount
 from projects.narrative import section_label, sections_for
 
 MONEY_UNITS = (("万元", "万元"), ("元", "元"))
@@ -532,18 +532,3 @@ def _score_text(value) -> str:
     if value in (None, ""):
         return ""
     return f"{Decimal(str(value)):.2f}"
-
-
-def format_amount(amount: Decimal | None, money_unit: str, *, grouping: bool = True) -> str:
-    """An amount in 元 shown in `money_unit` with thousands separators: "387,600.00" / "38.76"."""
-    if amount is None:
-        return ""
-    if money_unit == "万元":
-        value = (amount / TEN_THOUSAND).quantize(Decimal("0.000001"))
-        text = f"{value:,f}" if grouping else f"{value:f}"
-        integer, _, decimals = text.partition(".")
-        decimals = decimals.rstrip("0")
-        decimals = decimals.ljust(2, "0")
-        return f"{integer}.{decimals}"
-    value = amount.quantize(Decimal("0.01"))
-    return f"{value:,.2f}" if grouping else f"{value:.2f}"

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from projects.access import FILE
 from projects.filing.content import is_qualitative
-from projects.filing.forms import format_amount
 from projects.filing.services import SOURCES, merged_funds
 from projects.models import (
     Evaluation,
@@ -24,6 +23,7 @@ from projects.models import (
     Project,
     ReviewStep,
 )
+from projects.money import format_amount
 from projects.narrative import figure_mismatches
 
 STATUS_LABELS = {

@@ -10,7 +10,6 @@ StaleVersion and writes nothing: nothing is ever overwritten silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -23,6 +22,7 @@ from projects.filing.content import (
     FILER_FUND_COLUMNS,
     FILER_RESULT_FIELDS,
     SOURCES,
+    DraftChanges,
     changes_content,
     claim_follows,
     content_changes,
@@ -42,7 +42,7 @@ from projects.models import (
     Project,
 )
 from projects.narrative import IndicatorFacts, NarrativeData, draft_sections
-from projects.services.workflow import ensure_editable
+from projects.review.services.workflow import ensure_editable
 
 TEXT_FIELDS = ("actual", "achievement", "deviation_reason", "midyear_actual")
 
@@ -58,23 +58,6 @@ class StaleVersion(Exception):
         super().__init__(
             f"该自评已被他人修改（当前版本 {current.version}，您编辑的是版本 {submitted_version}）"
         )
-
-
-@dataclass
-class DraftChanges:
-    """What a form (or an upload) changes; a key left out keeps its stored value.
-
-    funds: {source: {column: Decimal | None}} in 元 for the source rows (the total is derived);
-    results: {indicator_id: {"actual", "achievement", "claimed_score" (Decimal | None | AUTO),
-    "deviation_reason", "midyear_actual"}}; notes: {key: text, or AUTO to redraft the section
-    from the saved figures}, merged into the stored notes.
-    """
-
-    funds: dict | None = None
-    goal_actual: str | None = None
-    results: dict | None = None
-    notes: dict | None = None
-    claimed_execution_score: object = None  # Decimal, AUTO, or None (untouched)
 
 
 def evaluation_queryset():

@@ -30,8 +30,8 @@ from projects.filing.services import (
 )
 from projects.models import Project
 from projects.narrative import sections_for
-from projects.selectors.review import notifications_for
-from projects.services.workflow import SubmissionBlocked, ensure_editable, evaluation_submit
+from projects.review.selectors import notifications_for
+from projects.review.services.workflow import SubmissionBlocked, ensure_editable, evaluation_submit
 
 PAGE = "projects/evaluation_form.html"
 

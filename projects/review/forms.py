@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from projects.services.spot_checks import DEFAULT_THRESHOLD
+from projects.review.services.spot_checks import DEFAULT_THRESHOLD
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 INDICATOR_PREFIX = "indicator_"

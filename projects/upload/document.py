@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import re
 
-from projects.filing.content import SOURCES, same
-from projects.filing.services import AUTO, DraftChanges
+from projects.filing.content import AUTO, SOURCES, DraftChanges, same
 from projects.models import FundSource, Project
 from projects.money import plain, to_yuan
 from projects.upload.workbook import IndicatorRow, SubjectSheet

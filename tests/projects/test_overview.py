@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from projects.models import EvaluationStatus, EvaluationTask
-from projects.selectors.review import finance_overview
+from projects.review.selectors import finance_overview
 from tests.projects.test_review_queries import region_with
 from tests.projects.test_review_support import (
     Spec,

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from projects.models import EvaluationStatus, Notification, ReviewStep
-from projects.services import workflow
+from projects.review.services import workflow
 from tests.projects.test_review_support import (
     CLEAN_TOTAL,
     build_evaluation,

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from projects.models import EvaluationStatus, SpotCheckItem
-from projects.services.spot_checks import (
+from projects.review.services.spot_checks import (
     allocate,
     draw_sample,
     item_totals,

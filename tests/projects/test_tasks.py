@@ -6,8 +6,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from projects.models import Evaluation, EvaluationStatus, Notification, Project
-from projects.selectors.review import annotate_deadlines
-from projects.services.tasks import deadline_extend, deadline_reminders_send, evaluation_tasks_issue
+from projects.review.selectors import annotate_deadlines
+from projects.review.services.tasks import (
+    deadline_extend,
+    deadline_reminders_send,
+    evaluation_tasks_issue,
+)
 from tests import factories as f
 from tests.projects.test_review_support import (
     fast_password_hashing,  # noqa: F401  (autouse)

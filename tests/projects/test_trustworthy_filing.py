@@ -25,7 +25,7 @@ from projects.models import (
     IndicatorResult,
     Project,
 )
-from projects.services.workflow import SubmissionBlocked, evaluation_submit
+from projects.review.services.workflow import SubmissionBlocked, evaluation_submit
 from scoring.engine.document import read_document
 from tests.projects.test_filing_support import business_env
 from tests.projects.test_upload import (

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from projects.models import EvaluationStatus, Notification, ReviewComment, ReviewStep
-from projects.services import workflow
+from projects.review.services import workflow
 from tests import factories as f
 from tests.projects.test_review_support import (
     CLEAN_TOTAL,

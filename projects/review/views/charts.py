@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from projects.selectors.review.overview import Band, Coverage
+from projects.review.selectors.overview import Band, Coverage
 
 ONE = Decimal("1")
 PALETTE = {"优": "#198754", "良": "#0d6efd", "中": "#fd7e14", "差": "#dc3545"}

@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Abs
 
 from projects.models import Evaluation, Region
-from projects.selectors.review.queue import (
+from projects.review.selectors.queue import (
     APPROVED_STATUSES,
     SUBMITTED_STATUSES,
     annotate_deadlines,

@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 
 from projects.access import DEPARTMENT_REVIEW, FINANCE_REVIEW, VIEW, get_for_user
 from projects.models import Evaluation, Indicator
-from projects.review.common import back, reviewer_required
 from projects.review.forms import ApproveForm, ReopenForm, ReturnForm, TargetCorrectForm
-from projects.selectors.review import evaluation_history, review_page
-from projects.services import workflow
+from projects.review.selectors import evaluation_history, review_page
+from projects.review.services import workflow
+from projects.review.views.common import back, reviewer_required
 
 
 def _evaluations():

@@ -11,9 +11,9 @@ from django_tables2 import RequestConfig
 from projects import rules
 from projects.filters import ReviewQueueFilter
 from projects.models import Evaluation
-from projects.review.common import back, reviewer_required
-from projects.selectors.review import notifications_for, review_queue
-from projects.services.workflow import evaluations_bulk_approve
+from projects.review.selectors import notifications_for, review_queue
+from projects.review.services.workflow import evaluations_bulk_approve
+from projects.review.views.common import back, reviewer_required
 from projects.tables import ReviewQueueTable
 
 PER_PAGE = 25

@@ -9,15 +9,20 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from projects.models import Department, EvaluationTask, Region
-from projects.review.common import chosen_year, finance_region, finance_regions, finance_required
 from projects.review.forms import DeadlineExtendForm, TaskIssueForm, default_year, in_days
-from projects.selectors.review import annotate_deadlines
-from projects.selectors.review.overview import coverage_by_department
-from projects.services.tasks import (
+from projects.review.selectors import annotate_deadlines
+from projects.review.selectors.overview import coverage_by_department
+from projects.review.services.tasks import (
     deadline_extend,
     deadline_reminders_send,
     evaluation_tasks_issue,
     require_finance_reviewer,
+)
+from projects.review.views.common import (
+    chosen_year,
+    finance_region,
+    finance_regions,
+    finance_required,
 )
 
 

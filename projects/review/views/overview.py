@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
-from projects.review.charts import column_chart, coverage_chart
-from projects.review.common import (
+from projects.review.selectors import finance_overview
+from projects.review.views.charts import column_chart, coverage_chart
+from projects.review.views.common import (
     chosen_year,
     finance_region,
     finance_regions,
     finance_required,
     latest_year,
 )
-from projects.selectors.review import finance_overview
 
 
 @finance_required

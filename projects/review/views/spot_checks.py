@@ -11,22 +11,22 @@ from django.views.decorators.http import require_POST
 
 from projects.access import FINANCE_REVIEW, get_for_user
 from projects.models import Region, SpotCheck, SpotCheckItem
-from projects.review.common import (
+from projects.review.forms import SpotCheckDrawForm, SpotCheckScoreForm
+from projects.review.selectors import money
+from projects.review.services.spot_checks import (
+    item_totals,
+    spot_check_draw,
+    spot_check_redraw,
+    spot_check_score,
+)
+from projects.review.services.tasks import require_finance_reviewer
+from projects.review.views.common import (
     chosen_year,
     finance_region,
     finance_regions,
     finance_required,
     latest_year,
 )
-from projects.review.forms import SpotCheckDrawForm, SpotCheckScoreForm
-from projects.selectors.review import money
-from projects.services.spot_checks import (
-    item_totals,
-    spot_check_draw,
-    spot_check_redraw,
-    spot_check_score,
-)
-from projects.services.tasks import require_finance_reviewer
 
 
 def share_percent(check: SpotCheck) -> str:

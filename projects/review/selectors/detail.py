@@ -16,13 +16,13 @@ from projects.models import (
     ReviewComment,
     ReviewStep,
 )
-from projects.selectors.review.history import (
+from projects.review.selectors.history import (
     TargetCorrection,
     filing_diff,
     last_return_step,
     target_corrections,
 )
-from projects.services.workflow import filing_snapshot
+from projects.review.services.workflow import filing_snapshot
 from scoring.services import Explanation, explain
 
 S = EvaluationStatus

@@ -30,7 +30,7 @@ from projects.models import (
     SpotCheckItem,
     SpotCheckScore,
 )
-from projects.services.tasks import require_finance_reviewer
+from projects.review.services.tasks import require_finance_reviewer
 
 DEFAULT_SHARE = Decimal("0.2")
 DEFAULT_THRESHOLD = Decimal("5")

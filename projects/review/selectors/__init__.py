@@ -1,7 +1,7 @@
 """Reads for review and oversight: the queue, the review page, history, overview, notifications."""
 
-from projects.selectors.review.detail import ReviewPage, money, review_page
-from projects.selectors.review.history import (
+from projects.review.selectors.detail import ReviewPage, money, review_page
+from projects.review.selectors.history import (
     DiffRow,
     HistoryEntry,
     evaluation_history,
@@ -9,9 +9,9 @@ from projects.selectors.review.history import (
     last_return_step,
     target_corrections,
 )
-from projects.selectors.review.notifications import NotificationList, notifications_for
-from projects.selectors.review.overview import Overview, finance_overview, percent
-from projects.selectors.review.queue import (
+from projects.review.selectors.notifications import NotificationList, notifications_for
+from projects.review.selectors.overview import Overview, finance_overview, percent
+from projects.review.selectors.queue import (
     APPROVED_STATUSES,
     OPEN_STATUSES,
     SUBMITTED_STATUSES,

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from projects.models import Notification
 from projects.notifications import notifications_mark_read
-from projects.review.common import back
-from projects.selectors.review import notifications_for
+from projects.review.selectors import notifications_for
+from projects.review.views.common import back
 
 
 @login_required

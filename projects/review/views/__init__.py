@@ -1,0 +1,1 @@
+"""The review pages: queue, review page, transitions, spot checks, tasks, overview."""
