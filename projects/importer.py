@@ -24,7 +24,7 @@ from projects.models import (
     Region,
     Unit,
 )
-from projects.money import to_yuan
+from projects.money import MAX_AMOUNT, to_yuan
 from scoring.engine.document import Document, DocumentError, read_document
 from scoring.services import indicator_parsed_fields
 
@@ -32,7 +32,6 @@ DEPARTMENT_OVERALL_CODE = "DEPT-OVERALL"
 EXAMPLE_MARK = "示例"
 # Every figure must fit the column it is stored in: a number a column cannot hold fails the save
 # on PostgreSQL and, on SQLite, every later read of the row (each page of the filing answers 500).
-MAX_AMOUNT = Decimal(10) ** 16  # 元, exclusive: the money columns hold 16 integer digits
 MAX_WEIGHT = Decimal(100)  # a 分值 is part of a 100-point total
 MAX_SCORE = Decimal(100000)  # exclusive: the score columns hold 5 integer digits
 CENT = Decimal("0.01")
@@ -99,6 +98,7 @@ class _Importer:
         return ImportFailed(self.source, path, message)
 
     def run(self) -> Evaluation:
+        self._check_texts()
         unit = self._unit(self._department(self._region()))
         project = self._project(unit)
         evaluation = self._evaluation(project)
@@ -260,10 +260,42 @@ class _Importer:
             )
         Indicator.objects.filter(project=project, order__gte=len(rows)).delete()
 
-    # --- bounds: each figure is refused, naming its key, unless its column holds it exactly.
+    # --- bounds: each value is refused, naming its key, unless its column holds it exactly.
+
+    def _check_texts(self) -> None:
+        """Refuse any text longer than its column (PostgreSQL would fail the whole save)."""
+        doc = self.doc
+        bureau = _max_length(Region, "finance_bureau") - len("财政局")  # "<地区>财政局"
+        texts = [("region", doc.region, min(_max_length(Region, "name"), bureau))]
+        for key, named, model in (
+            ("department", doc.department, Department),
+            ("unit", doc.unit, Unit),
+            ("project", doc.project, Project),
+        ):
+            if named is not None:
+                texts.append((f"{key}.name", named.name, _max_length(model, "name")))
+                texts.append((f"{key}.code", named.code, _max_length(model, "code")))
+        if doc.claimed is not None:
+            limit = _max_length(Evaluation, "claimed_grade")
+            texts.append(("claimed.grade", doc.claimed.grade, limit))
+        for index, row in enumerate(doc.indicators):
+            for key, model in (
+                ("level1", Indicator),
+                ("level2", Indicator),
+                ("name", Indicator),
+                ("target", Indicator),
+                ("actual", IndicatorResult),
+                ("midyear_actual", IndicatorResult),
+            ):
+                texts.append(
+                    (f"indicators[{index}].{key}", getattr(row, key), _max_length(model, key))
+                )
+        for path, text, limit in texts:
+            if text is not None and len(text) > limit:
+                raise self.fail(path, f"共 {len(text)} 字，超过 {limit} 字的上限")
 
     def _amount(self, path: str, num) -> Decimal | None:
-        """An amount in 元: not negative, below 10^16 元, exact to the 分 once converted."""
+        """An amount in 元: not negative, below 10 万亿元, exact to the 分 once converted."""
         value = _value(num)
         if value is None:
             return None
@@ -271,7 +303,7 @@ class _Importer:
             raise self.fail(path, "金额不能为负数")
         yuan = to_yuan(value, self.doc.money_unit)
         if yuan >= MAX_AMOUNT:
-            raise self.fail(path, "金额过大（须小于 10^16 元），请核对金额单位（元/万元）")
+            raise self.fail(path, "金额过大（须小于 10 万亿元），请核对金额单位（元/万元）")
         if yuan != yuan.quantize(CENT):
             places = "六" if self.doc.money_unit == "万元" else "两"
             raise self.fail(path, f"金额最多精确到分（{self.doc.money_unit}最多{places}位小数）")
@@ -300,6 +332,11 @@ class _Importer:
         if value.quantize(CENT, rounding=ROUND_HALF_UP) >= MAX_SCORE:
             raise self.fail(path, f"得分过大（须小于 {MAX_SCORE}）")
         return value
+
+
+def _max_length(model, field: str) -> int:
+    """Characters the model's column holds."""
+    return model._meta.get_field(field).max_length
 
 
 def _value(num) -> Decimal | None:

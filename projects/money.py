@@ -5,6 +5,10 @@ from decimal import Decimal
 from scoring.engine import numbers
 
 TEN_THOUSAND = Decimal(10000)
+# Every amount the form, the uploads and the importer accept is below this, in 元 (10 万亿元), and
+# so is the sum of a project's sources. SQLite keeps a decimal column as a float and Django reads
+# it back with 15 significant digits: 13 integer digits and the 分 are exact, more are not.
+MAX_AMOUNT = Decimal(10) ** 13
 
 
 def to_yuan(amount: Decimal | None, money_unit: str) -> Decimal | None:

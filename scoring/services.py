@@ -198,12 +198,34 @@ def _result_rows(evaluation, result, data) -> list[IndicatorResult]:
 
 
 def indicator_parsed_fields(indicator) -> dict:
-    """The parsed comparator, value, unit and kind of an indicator's target, for storage."""
+    """The parsed comparator, value, unit and kind of an indicator's target, for storage.
+
+    Each is stored only when it fits its column (a target value of 10^15 or more, a unit longer
+    than its field): an out-of-range number would fail the save on PostgreSQL and, on SQLite,
+    every later read of the row. These columns are copies for
+    filtering; scoring always parses the target text itself, so nothing is lost.
+    """
+    from decimal import ROUND_HALF_UP, Decimal, localcontext
+
     target = parse_indicator_target(indicator.target or None, indicator.name)
     value = target.value if target.value is not None else target.low
-    return {
+    fields = {
         "comparator": target.comparator or ("range" if target.kind == "range" else ""),
-        "target_value": value,
+        "target_value": None,
         "unit_of_measure": target.unit_of_measure or "",
         "target_kind": target.kind,
     }
+    meta = indicator._meta
+    for name in ("comparator", "unit_of_measure", "target_kind"):
+        if len(fields[name]) > meta.get_field(name).max_length:
+            fields[name] = ""
+    if value is not None and value.is_finite():
+        column = meta.get_field("target_value")
+        with localcontext(prec=column.max_digits + 40):  # room to round any parsed number
+            rounded = value.quantize(Decimal(1).scaleb(-column.decimal_places), ROUND_HALF_UP)
+        # SQLite keeps a decimal as a double (15 significant digits): just below 10^16 it reads
+        # back as 10^16, one digit too many. Below 10^15 every value reads back inside.
+        digits = min(column.max_digits - column.decimal_places, 15)
+        if abs(rounded) < Decimal(10) ** digits:
+            fields["target_value"] = rounded
+    return fields

@@ -10,6 +10,7 @@ filer may change, what an upload would change (the preview), and what two versio
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -99,6 +100,10 @@ def claim_follows(row, indicator) -> bool:
     return row.claimed_score == row.computed_score and not is_qualitative(indicator)
 
 
+# Control characters a paste can carry: no field means them, and no workbook can hold them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def norm(value) -> str:
     """A field's value as comparable text (None and "" alike; amounts and scores to the 分)."""
     if value is None:
@@ -109,7 +114,8 @@ def norm(value) -> str:
         if value is AUTO:
             return AUTO_TEXT
         return str(value)
-    return "\n".join(line.rstrip() for line in value.replace("\r\n", "\n").split("\n")).strip()
+    value = _CONTROL.sub("", value.replace("\r\n", "\n"))
+    return "\n".join(line.rstrip() for line in value.split("\n")).strip()
 
 
 def same(a, b) -> bool:

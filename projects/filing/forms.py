@@ -23,13 +23,14 @@ from projects.filing.content import (
     is_qualitative,
 )
 from projects.models import Achievement, FundSource
-from projects.money import TEN_THOUSAND, format_amount
+from projects.money import MAX_AMOUNT, TEN_THOUSAND, format_amount
 from projects.narrative import section_label, sections_for
 
 MONEY_UNITS = (("万元", "万元"), ("元", "元"))
 MAX_TEXT = 300
 MAX_REASON = 2000
 MAX_NOTE = 20000
+TOO_LARGE = "金额过大（须小于 10 万亿元），请核对单位（元/万元）"
 
 # Full-width digits and punctuation as typed by a Chinese input method.
 _FOLD = str.maketrans("０１２３４５６７８９，．－＋　", "0123456789,.-+ ")
@@ -62,6 +63,8 @@ class MoneyField(forms.CharField):
         amount = parse_number(text)
         if amount < 0:
             raise ValidationError("金额不能为负数", code="negative")
+        if amount >= MAX_AMOUNT:  # before any conversion or rounding, which a huge one overflows
+            raise ValidationError(TOO_LARGE, code="too_large")
         return amount
 
 
@@ -80,6 +83,8 @@ class ScoreField(forms.CharField):
         score = parse_number(text)
         if score < 0:
             raise ValidationError("得分不能为负数", code="negative")
+        if score >= 1000:  # no 分值 reaches it; checked before rounding, which would overflow
+            raise ValidationError("得分过大，请核对", code="too_large")
         if score != score.quantize(Decimal("0.01")):
             raise ValidationError("得分最多保留两位小数", code="decimals")
         return score.quantize(Decimal("0.01"))
@@ -149,8 +154,8 @@ class FundRowForm(forms.Form):
         if yuan != yuan.quantize(Decimal("0.01")):
             places = "六" if self.money_unit == "万元" else "两"
             raise ValidationError(f"金额最多精确到分（{self.money_unit}最多{places}位小数）")
-        if yuan >= Decimal(10) ** 16:
-            raise ValidationError("金额过大，请核对单位（元/万元）")
+        if yuan >= MAX_AMOUNT:
+            raise ValidationError(TOO_LARGE)
         return yuan.quantize(Decimal("0.01"))
 
     def clean_initial(self):
@@ -455,6 +460,28 @@ class FilingForms:
         self.rows.is_valid()
         for form in self.all_forms:
             form.is_valid()
+        self._check_fund_total()
+
+    def _check_fund_total(self) -> None:
+        """The 年度资金总额 is the sum of the sources: it must stay below the bound too."""
+        if getattr(self, "_total_checked", False):
+            return
+        self._total_checked = True
+        stored = {line.source: line for line in self.evaluation.project.fund_lines.all()}
+        for column in COLUMNS:
+            total, posted = Decimal(0), []
+            for source, form in self.funds.items():
+                data = getattr(form, "cleaned_data", {})
+                if column in data and form.add_prefix(column) in form.data:
+                    value = data[column]
+                    posted.append(form)
+                else:
+                    line = stored.get(source)
+                    value = getattr(line, column) if line else None
+                total += value or Decimal(0)
+            if total >= MAX_AMOUNT:
+                for form in posted:
+                    form.add_error(column, "各来源合计（年度资金总额）" + TOO_LARGE)
 
     def changes(self) -> DraftChanges:
         """The valid posted fields as service input; invalid or missing fields stay untouched."""

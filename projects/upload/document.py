@@ -12,11 +12,14 @@ of the workbook path, so both go through the same checks and the same write.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from projects.filing.content import AUTO, SOURCES, DraftChanges, same
 from projects.models import FundSource, Project
-from projects.money import plain, to_yuan
+from projects.money import MAX_AMOUNT, plain, to_yuan
 from projects.upload.workbook import IndicatorRow, SubjectSheet
+
+CENT = Decimal("0.01")
 
 _VERSION = re.compile(r"(?:^|[-_.\s])v(\d{1,9})(?:\.json)?$", re.IGNORECASE)
 
@@ -105,6 +108,39 @@ def locked_differences(document, project: Project) -> list[str]:
                 f"indicators[{index}].weight：「{indicator.name}」的分值与批复不一致"
                 f"（批复为 {plain(indicator.weight) or '空'}），填报人不能修改"
             )
+    return problems
+
+
+def figure_problems(document) -> list[str]:
+    """The filer's figures a column could not hold exactly, by key: 全年执行数 below the bound (and
+    their sum, the 年度资金总额), to the 分; claimed scores not negative, two decimals."""
+    problems = []
+    total = Decimal(0)
+    for index, row in enumerate(document.funds):
+        amount = to_yuan(_num(row.executed), document.money_unit)
+        if amount is None or row.source == FundSource.TOTAL:
+            continue
+        key = f"funds[{index}].executed"
+        if amount < 0:
+            problems.append(f"{key}：全年执行数不能为负数")
+        elif amount >= MAX_AMOUNT:
+            problems.append(f"{key}：全年执行数过大（须小于 10 万亿元），请核对金额单位（元/万元）")
+        elif amount != amount.quantize(CENT):
+            problems.append(f"{key}：全年执行数最多精确到分")
+        else:
+            total += amount
+    if total >= MAX_AMOUNT:
+        problems.append("funds：各来源全年执行数合计须小于 10 万亿元，请核对金额单位（元/万元）")
+    claims = [
+        (f"indicators[{i}].claimed_score", r.claimed_score)
+        for i, r in enumerate(document.indicators)
+    ]
+    if document.claimed is not None:
+        claims.append(("claimed.execution_score", document.claimed.execution_score))
+    for key, claim in claims:
+        value = _num(claim)
+        if value is not None and not (0 <= value < 1000 and value == value.quantize(CENT)):
+            problems.append(f"{key}：得分应为不小于 0 的数，最多两位小数")
     return problems
 
 

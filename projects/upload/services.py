@@ -148,12 +148,13 @@ def upload_json(
     from projects.models import Region
     from projects.upload.checks import UploadRefused
     from projects.upload.document import (
-        filer_changes as document_changes,
-    )
-    from projects.upload.document import (
+        figure_problems,
         locked_differences,
         target_sheet,
         version_from_name,
+    )
+    from projects.upload.document import (
+        filer_changes as document_changes,
     )
     from projects.upload.jsonload import load_json
     from scoring.engine.document import DocumentError, read_document
@@ -202,7 +203,7 @@ def upload_json(
         if evaluation is not None and not evaluation.is_editable:
             problem = f"该自评状态为“{evaluation.get_status_display()}”，已提交或审核，不能再修改"
     if problem is None:
-        locked = locked_differences(document, project)
+        locked = locked_differences(document, project) + figure_problems(document)
         if locked:
             outcome.errors = [f"{name}：{message}" for message in locked]
             return outcome

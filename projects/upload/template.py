@@ -12,6 +12,7 @@ import re
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
@@ -101,6 +102,8 @@ def _instructions(sheet, purpose: str) -> None:
 
 def _put(sheet, ref: str, value, *, fill=None, bold=False, fmt=None, wrap=True):
     cell = sheet[ref]
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # imported text may carry control characters
     cell.value = value
     if isinstance(value, str) and value.startswith("="):
         # Targets such as "=100%" are text; openpyxl would otherwise write them as formulas.

@@ -16,8 +16,8 @@ from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from projects.filing.forms import parse_number
-from projects.models import Achievement, FundSource
-from projects.money import TEN_THOUSAND
+from projects.models import Achievement, FundSource, Indicator, IndicatorResult
+from projects.money import MAX_AMOUNT, TEN_THOUSAND
 
 ACTUALS = "actuals"
 TARGETS = "targets"
@@ -33,10 +33,19 @@ MAX_SHEETS = 500
 MAX_ROWS = 1000
 # Bounds of what a cell may hold, so every figure fits its column: a number a column cannot hold
 # fails the save on PostgreSQL and, on SQLite, every later read of the row.
-MAX_AMOUNT = Decimal(10) ** 16  # 元, exclusive: the money columns hold 16 integer digits
 MAX_WEIGHT = Decimal(100)  # a 分值 is part of a 100-point total
 MAX_SCORE = Decimal(100000)  # exclusive: the score columns hold 5 integer digits
 CENT = Decimal("0.01")
+# Texts stored in a column of limited length (the 三级指标 and 年度指标值 are checked where a
+# finance upload writes them): a longer one would fail the whole save on PostgreSQL.
+TEXT_LIMITS = tuple(
+    (letter, label, model._meta.get_field(name).max_length)
+    for letter, label, model, name in (
+        ("A", "一级指标", Indicator, "level1"),
+        ("B", "二级指标", Indicator, "level2"),
+        ("E", "实际完成值", IndicatorResult, "actual"),
+    )
+)
 
 FUND_ROWS = (
     (FundSource.TOTAL, "年度资金总额"),
@@ -151,13 +160,14 @@ def _number(value) -> Decimal | None:
         return None
     if isinstance(value, bool):
         raise ValidationError("应为数字")
-    if isinstance(value, int | Decimal):
-        return Decimal(value)
-    if isinstance(value, float):
+    if isinstance(value, int | Decimal | float):
         try:
-            return Decimal(repr(value))
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         except InvalidOperation as exc:  # pragma: no cover - repr of a float is a number
             raise ValidationError("应为数字") from exc
+        if not number.is_finite():  # a NaN or an infinity is no figure (and compares with none)
+            raise ValidationError("应为数字")
+        return number
     return parse_number(str(value))
 
 
@@ -291,8 +301,11 @@ def _read_subject(name: str, sheet: _Sheet, errors: list[CellError]) -> SubjectS
 
 
 def _read_funds(sheet, subject, errors, start, stop) -> None:
+    total_row = None
     for row in range(start, stop + 1):
         source = FUND_LABELS.get(sheet.text(row, "A").replace(" ", ""))
+        if source == FundSource.TOTAL:
+            total_row = row
         if source is None or source == FundSource.TOTAL:
             continue  # the total row is derived from its sources, never read
         subject.fund_rows[source] = row
@@ -324,7 +337,7 @@ def _read_funds(sheet, subject, errors, start, stop) -> None:
                             subject.title,
                             row,
                             letter,
-                            f"{label}过大（须小于 10^16 元），请核对金额单位（元/万元）",
+                            f"{label}过大（须小于 10 万亿元），请核对金额单位（元/万元）",
                         )
                     )
                     continue
@@ -334,6 +347,19 @@ def _read_funds(sheet, subject, errors, start, stop) -> None:
                 amount = amount.quantize(Decimal("0.01"))
             values[column] = amount
         subject.funds[source] = values
+    _check_totals(subject, errors, total_row)
+
+
+def _check_totals(subject, errors, total_row: int | None) -> None:
+    """The 年度资金总额 is stored as the sum of the sources: it must fit a money column too."""
+    for letter, column, label in FUND_COLUMNS:
+        amounts = [v[column] for v in subject.funds.values() if v.get(column) is not None]
+        if sum(amounts, Decimal(0)) >= MAX_AMOUNT:
+            row = total_row or max(subject.fund_rows.values())
+            message = (
+                f"各来源{label}合计须小于 10 万亿元（年度资金总额），请核对金额单位（元/万元）"
+            )
+            errors.append(CellError(subject.title, row, letter, message))
 
 
 def _has_rows_after(sheet, last: int) -> bool:
@@ -371,6 +397,10 @@ def _read_indicators(sheet, subject, errors, header: int) -> None:
                 problems.append(
                     (letter, f"{label}是公式但没有计算结果，请在 Excel 中打开、保存后再上传")
                 )
+        for letter, label, limit in TEXT_LIMITS:
+            length = len(sheet.text(row, letter))
+            if length > limit:
+                problems.append((letter, f"{label}共 {length} 字，超过 {limit} 字的上限"))
         indicator_id = None
         raw_id = sheet.get(row, "J")
         if raw_id not in (None, ""):

@@ -7,6 +7,7 @@ import unicodedata
 from copy import copy
 from decimal import Decimal
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -47,6 +48,8 @@ def fraction(percent: Decimal | None) -> Decimal | None:
 
 def put(sheet, row: int, column: int, value, *, fmt=None, bold=False, fill=None, align=None):
     """Write one bordered cell; each combination of styles is built once per workbook."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # imported text may carry control characters
     cell = sheet.cell(row=row, column=column, value=value)
     if isinstance(value, str) and value.startswith("="):
         # A target printed "=100%" is text, not a formula.

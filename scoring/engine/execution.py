@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import NamedTuple
 
 from .findings import finding
@@ -12,6 +12,9 @@ from .rules import RuleSet
 
 _COLUMNS = (("initial", "年初预算数"), ("adjusted", "全年预算数"), ("executed", "全年执行数"))
 _LABEL = dict(_COLUMNS)
+_SLIP = Decimal(10000)  # 1 万元 = 10,000 元: the factor a 元/万元 slip multiplies by
+# Digits for exact products and roundings of any amounts (a printed amount has at most 27).
+_WIDE = 120
 
 
 class ExecutionFigures(NamedTuple):
@@ -24,19 +27,24 @@ class ExecutionFigures(NamedTuple):
     score: Decimal
 
 
+def _amount(line, column: str) -> Decimal | None:
+    """An amount of a fund row; a NaN or infinity (a numeric column may hold one) is no amount."""
+    value = getattr(line, column) if line is not None else None
+    return value if value is None or value.is_finite() else None
+
+
 def _reconcile(inp: EvaluationInput, findings: list[Finding], notes: list) -> dict:
     """Take each column from the source rows when they carry it: the total row is derived."""
     funds = inp.funds
     if len(funds) == 1 and funds[0].source == "total":  # nothing to reconcile
-        only = funds[0]
-        return {"initial": only.initial, "adjusted": only.adjusted, "executed": only.executed}
+        return {column: _amount(funds[0], column) for column, _ in _COLUMNS}
     total = next((f for f in funds if f.source == "total"), None)
     sources = [f for f in funds if f.source != "total"]
     figures: dict[str, Decimal | None] = {}
     disagreements = []
     for column, label in _COLUMNS:
-        printed = getattr(total, column) if total is not None else None
-        parts = [getattr(f, column) for f in sources if getattr(f, column) is not None]
+        printed = _amount(total, column)
+        parts = [_amount(f, column) for f in sources if _amount(f, column) is not None]
         summed = sum(parts, ZERO) if parts else None
         if summed is not None and printed is not None and summed != printed:
             disagreements.append(f"{label} {plain(printed)}（来源合计 {plain(summed)}）")
@@ -50,7 +58,60 @@ def _reconcile(inp: EvaluationInput, findings: list[Finding], notes: list) -> di
 
 def _claimed_rate_differs(claimed: Decimal, percent: Decimal) -> bool:
     """Compare at the precision the filer printed, so 61.2 agrees with 61.20 but 84.25 ≠ 84.26."""
-    return percent.quantize(claimed, rounding=ROUND_HALF_UP) != claimed  # claimed's exponent
+    if not claimed.is_finite():
+        return True
+    with localcontext(prec=_WIDE):  # a huge rate at a fine precision needs more than 28 digits
+        return percent.quantize(claimed, rounding=ROUND_HALF_UP) != claimed  # claimed's exponent
+
+
+def _rate(percent: Decimal) -> Decimal:
+    """The rate rounded half-up to 2 places, however large a 元/万元 slip made it."""
+    if percent.adjusted() < 24:  # fits the default 28 digits with its two places
+        return round2(percent)
+    with localcontext(prec=_WIDE):
+        return round2(percent)
+
+
+def _grouped(value: Decimal) -> str:
+    """A figure as printed, with thousands separators: a slip's figures are long."""
+    return f"{Decimal(plain(value)):,f}"
+
+
+def _plausibility(
+    budget: Decimal,
+    executed: Decimal,
+    rate: Decimal,
+    column: str,
+    money_unit: str,
+    rules: RuleSet,
+    findings: list[Finding],
+) -> None:
+    """Flag amounts no real filing has: a rate above the plausible bound, or executed ≈ budget ×
+    10⁴ or ÷ 10⁴ (one of the two typed in 元, the other in 万元). A slip says why the rate is
+    implausible, so it replaces the plain finding rather than joining it.
+
+    Compared as exact products of the unrounded amounts, never through the rounded rate.
+    """
+    factor = rules.money_unit_slip_factor
+    with localcontext(prec=_WIDE):  # exact: the products of amounts and factors stay short
+        scaled = budget * _SLIP
+        high = executed * factor >= scaled and executed <= scaled * factor
+        low = executed * _SLIP * factor >= budget and executed * _SLIP <= budget * factor
+        above = executed * HUNDRED > rules.execution_rate_plausible_max * budget
+    if not (high or low or above):
+        return
+    figures = {
+        "executed": f"{_grouped(executed)} {money_unit}",
+        "budget": f"{_grouped(budget)} {money_unit}",
+        "budget_label": _LABEL[column],
+        "rate": f"{rate:,f}",
+    }
+    if high or low:
+        times = " 1 万倍" if high else "万分之一"  # the spacing of “的 1 万倍”, “的万分之一”
+        findings.append(finding("money_unit_slip_suspected", times=times, **figures))
+    else:
+        limit = plain(rules.execution_rate_plausible_max)
+        findings.append(finding("execution_rate_implausible", limit=limit, **figures))
 
 
 def score_execution(
@@ -76,13 +137,14 @@ def score_execution(
         return ExecutionFigures(weight, budget, executed, None, ZERO)
     ratio = executed / budget
     percent = ratio * HUNDRED
-    rate = round2(percent)
+    rate = _rate(percent)
     if ratio > ONE:
         findings.append(
             finding(
                 "executed_above_budget", executed=plain(executed), budget=plain(budget), rate=rate
             )
         )
+    _plausibility(budget, executed, rate, column, inp.money_unit, rules, findings)
     if rules.execution_tiers:
         tier = next((t for t in rules.execution_tiers if rate >= t.min_rate), None)
         share = tier.share if tier is not None else ZERO

@@ -297,10 +297,19 @@ def test_another_units_filer_cannot_confirm_a_preview(client, personas, evaluati
 # ---------------------------------------------------------------- 3. the unit slip
 
 
+@pytest.mark.parametrize(
+    ("executed", "message"),
+    [
+        # 950000 against 900: a rate of 105,555.56%, which no filing has.
+        ("950000", "预算执行率 105,555.56% 超过 200%，不合常理"),
+        # 9,000,000 against 900: ten thousand times, one of them typed in 万元.
+        ("9000000", "疑似元/万元单位错误：全年执行数约为全年预算数的 1 万倍"),
+    ],
+)
 def test_a_unit_slip_saves_with_a_message_at_the_field_and_every_page_stays_up(
-    client, personas, evaluation
+    client, personas, evaluation, executed, message
 ):
-    """全年预算数 900 元 and 全年执行数 950000 元: a 元/万元 slip, never a broken filing."""
+    """全年预算数 900 元 and an absurd 全年执行数: never a broken filing, always a message."""
     from tests.projects.test_filing_form import form_data
 
     FundLine.objects.filter(project=evaluation.project).update(
@@ -309,16 +318,20 @@ def test_a_unit_slip_saves_with_a_message_at_the_field_and_every_page_stays_up(
     client.force_login(personas.alice)
     data = form_data(
         Evaluation.objects.get(pk=evaluation.pk),
-        **{"ev-money_unit": "元", "fund-current_year-executed": "950000"},
+        **{"ev-money_unit": "元", "fund-current_year-executed": executed},
     )
     url = reverse("projects:evaluation_edit", args=[evaluation.pk])
     assert client.post(url, data).status_code == 302
     page = client.get(url)
     assert page.status_code == 200
-    assert "疑似元/万元单位错误" in page.content.decode()
+    html = page.content.decode()
+    assert message in html
+    assert 'href="#id_fund-current_year-executed"' in html  # the finding leads to the field
     saved = Evaluation.objects.get(pk=evaluation.pk)
-    assert saved.execution_rate == Decimal("105555.56")
+    expected = (Decimal(executed) / 900 * 100).quantize(Decimal("0.01"))
+    assert saved.execution_rate == expected
     assert client.get(reverse("projects:workspace")).status_code == 200
+    assert client.get(reverse("projects:upload_template"), {"year": 2023}).status_code == 200
     client.force_login(personas.frank)
     assert client.get(reverse("review:evaluation_detail", args=[evaluation.pk])).status_code == 200
     with pytest.raises(SubmissionBlocked):

@@ -78,7 +78,7 @@ def test_the_provincial_variant_caps_totals_and_deducts_two_points() -> None:
 
 def test_every_parameter_names_its_policy_source() -> None:
     for rules in list_rulesets():
-        assert len(rules.sources) == 19, rules.key
+        assert len(rules.sources) == 21, rules.key
         assert all(source.strip() for source in rules.sources.values()), rules.key
     assert "财预〔2020〕10号" in load_ruleset().sources["execution.weight"]
 
