@@ -123,6 +123,18 @@ def same(a, b) -> bool:
     return norm(a) == norm(b)
 
 
+def shown_fund_lines(project) -> dict:
+    """The project's fund lines by source as the form, the template and the uploads show them.
+
+    Where only a total was printed it stands as 当年财政拨款, so the total stays a sum of its
+    sources; a file read back compares with that, not with an empty row.
+    """
+    lines = {line.source: line for line in project.fund_lines.all()}
+    if not any(getattr(lines.get(s), c, None) is not None for s in SOURCES for c in COLUMNS):
+        lines[FundSource.CURRENT_YEAR] = lines.get(FundSource.TOTAL)
+    return lines
+
+
 def stored_content(evaluation, *, project=None) -> dict[str, str]:
     """The filer's side of a stored filing (fund_lines, indicators and results prefetched).
 
@@ -144,10 +156,7 @@ def stored_content(evaluation, *, project=None) -> dict[str, str]:
     }
     if evaluation is not None and follows_exec:
         content["@claimed_execution_score"] = norm(evaluation.claimed_execution_score)
-    lines = {line.source: line for line in project.fund_lines.all()}
-    if not any(getattr(lines.get(s), c, None) is not None for s in SOURCES for c in COLUMNS):
-        # Only a total was printed: the form and the template show it as 当年财政拨款.
-        lines[FundSource.CURRENT_YEAR] = lines.get(FundSource.TOTAL)
+    lines = shown_fund_lines(project)
     for source in SOURCES:
         line = lines.get(source)
         for column in FILER_FUND_COLUMNS:

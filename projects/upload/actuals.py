@@ -8,13 +8,12 @@ from django.db import transaction
 
 from projects.access import FILE
 from projects.filing.content import (
-    COLUMNS,
-    SOURCES,
     changes_content,
     field_label,
     fields_only,
     following_echoes,
     shown,
+    shown_fund_lines,
     stored_content,
 )
 from projects.filing.merge import MINE, THEIRS, MergeResult, merge
@@ -27,11 +26,12 @@ from projects.filing.services import (
     filer_changes,
     revision_content,
 )
-from projects.models import FundSource, Project
+from projects.models import Project
 from projects.upload.plans import (
     FieldChange,
     SubjectPlan,
     UploadOutcome,
+    closed_filing,
     evaluation_of,
     plain_figure,
     same_text,
@@ -40,16 +40,9 @@ from projects.upload.workbook import CellError, SubjectSheet
 
 
 def check_actuals(sheet: SubjectSheet, project: Project, errors: list) -> None:
-    evaluation = evaluation_of(project)
-    if evaluation is not None and not evaluation.is_editable:
-        errors.append(
-            CellError(
-                sheet.title,
-                sheet.id_cell[0],
-                "",
-                f"该自评状态为“{evaluation.get_status_display()}”，已提交或审核，不能再修改",
-            )
-        )
+    closed = closed_filing(sheet, project, "已提交或审核，不能再修改")
+    if closed is not None:
+        errors.append(closed)
         return
     _check_locked_budgets(sheet, project, errors)
     indicators = {i.pk: i for i in project.indicators.all()}
@@ -104,13 +97,10 @@ def _check_locked_budgets(sheet: SubjectSheet, project: Project, errors: list) -
     them differently from the stored ones is refused at the cell."""
     from projects.upload.workbook import FUND_COLUMNS
 
-    lines = {line.source: line for line in project.fund_lines.all()}
-    only_total = not any(
-        getattr(lines.get(s), c, None) is not None for s in SOURCES for c in COLUMNS
-    )
+    lines = shown_fund_lines(project)
     letters = {column: letter for letter, column, _ in FUND_COLUMNS}
     for source, values in sheet.funds.items():
-        stored = lines.get(FundSource.TOTAL if only_total and source == "current_year" else source)
+        stored = lines.get(source)
         for column in ("initial", "adjusted"):
             if column not in values:
                 continue
@@ -265,10 +255,7 @@ def run_filer_plans(
             "预览之后又有人保存了这些自评，双方都改过的内容需要您重新选择，尚未保存任何内容。"
         )
     except (PermissionDenied, ValidationError) as exc:
-        outcome.saved = []
-        outcome.errors = [
-            f"保存失败，未写入任何内容：{'；'.join(getattr(exc, 'messages', [str(exc)]))}"
-        ]
+        outcome.refuse(exc)
     return outcome
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from projects.filing.content import AUTO, SOURCES, DraftChanges, same
+from projects.filing.content import AUTO, SOURCES, DraftChanges, same, shown_fund_lines
 from projects.models import FundSource, Project
 from projects.money import MAX_AMOUNT, plain, to_yuan
 from projects.upload.workbook import IndicatorRow, SubjectSheet
@@ -39,10 +39,6 @@ def _num(value):
     return value.value if value is not None else None
 
 
-def _lines(project: Project) -> dict:
-    return {line.source: line for line in project.fund_lines.all()}
-
-
 def locked_differences(document, project: Project) -> list[str]:
     """Every finance-only field the document states differently from the stored one, by key."""
     problems = []
@@ -56,16 +52,9 @@ def locked_differences(document, project: Project) -> list[str]:
             f"goal.expected：预期目标与批复不一致（批复为「{project.goal_expected}」），"
             "填报人不能修改"
         )
-    lines = _lines(project)
-    only_total = not any(
-        getattr(lines.get(s), c, None) is not None
-        for s in SOURCES
-        for c in ("initial", "adjusted", "executed")
-    )
+    lines = shown_fund_lines(project)
     for index, row in enumerate(document.funds):
         stored = lines.get(row.source)
-        if only_total and row.source == FundSource.CURRENT_YEAR:
-            stored = lines.get(FundSource.TOTAL)
         for column, label in (("initial", "年初预算数"), ("adjusted", "全年预算数")):
             given = to_yuan(_num(getattr(row, column)), document.money_unit)
             if row.source == FundSource.TOTAL and given is None:

@@ -71,14 +71,17 @@ class UploadOutcome:
         """Subjects whose content the file leaves as stored: never touched."""
         return [p for p in self.plans if not p.changed]
 
+    def refuse(self, exc) -> None:
+        """A write refused inside its transaction: nothing saved, the reason shown."""
+        self.plans, self.saved = [], []
+        self.errors = [
+            f"保存失败，未写入任何内容：{'；'.join(getattr(exc, 'messages', [str(exc)]))}"
+        ]
+
     @property
     def conflict_count(self) -> int:
         """Fields that need the uploader's choice before anything is written."""
         return sum(len(p.conflicts) for p in self.plans)
-
-
-def _same(a: str, b: str) -> bool:
-    return "".join((a or "").split()) == "".join((b or "").split())
 
 
 def plain_figure(value) -> str:
@@ -96,3 +99,14 @@ def evaluation_of(project: Project) -> Evaluation | None:
 def same_text(a: str, b: str) -> bool:
     """Equal once whitespace is ignored (cells and documents wrap text as they like)."""
     return "".join((a or "").split()) == "".join((b or "").split())
+
+
+def closed_filing(sheet, project: Project, then: str):
+    """The cell error for a sheet whose evaluation is no longer open, else None."""
+    from projects.upload.workbook import CellError
+
+    evaluation = evaluation_of(project)
+    if evaluation is None or evaluation.is_editable:
+        return None
+    status = evaluation.get_status_display()
+    return CellError(sheet.title, sheet.id_cell[0], "", f"该自评状态为“{status}”，{then}")

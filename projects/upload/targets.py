@@ -23,6 +23,7 @@ from projects.upload.plans import (
     FieldChange,
     SubjectPlan,
     UploadOutcome,
+    closed_filing,
     evaluation_of,
     plain_figure,
     same_text,
@@ -31,16 +32,9 @@ from projects.upload.workbook import CellError, SubjectSheet
 
 
 def check_targets(sheet: SubjectSheet, project: Project, errors: list) -> None:
-    evaluation = evaluation_of(project)
-    if evaluation is not None and not evaluation.is_editable:
-        errors.append(
-            CellError(
-                sheet.title,
-                sheet.id_cell[0],
-                "",
-                f"该自评状态为“{evaluation.get_status_display()}”，修改目标前须先退回或重新开启",
-            )
-        )
+    closed = closed_filing(sheet, project, "修改目标前须先退回或重新开启")
+    if closed is not None:
+        errors.append(closed)
         return
     indicators = {i.pk: i for i in project.indicators.all()}
     seen = set()
@@ -223,10 +217,7 @@ def run_targets(
             if not confirm:
                 transaction.set_rollback(True)
     except (PermissionDenied, ValidationError) as exc:
-        outcome.plans, outcome.saved = [], []
-        outcome.errors = [
-            f"保存失败，未写入任何内容：{'；'.join(getattr(exc, 'messages', [str(exc)]))}"
-        ]
+        outcome.refuse(exc)
     return outcome
 
 
