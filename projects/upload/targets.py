@@ -10,10 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from projects.access import FINANCE_REVIEW
-from projects.filing.content import (
-    COLUMNS,
-    SOURCES,
-)
+from projects.filing.content import COLUMNS, SOURCES, shown_fund_lines
 from projects.filing.services import (
     derived_total,
 )
@@ -122,30 +119,39 @@ def apply_targets(sheet: SubjectSheet, project: Project, user, diff: list, reaso
         _recorded(indicator, user, reason)
         indicator.save()
     lines = {line.source: line for line in project.fund_lines.all()}
+    shown = shown_fund_lines(project)  # compared as the template showed them
     budgets_moved = False
     for source in SOURCES:
-        values = sheet.funds.get(source)
-        if not values:
+        values = sheet.funds.get(source) or {}
+        before = shown.get(source)
+        moved = [
+            c
+            for c in ("initial", "adjusted")
+            if c in values and values[c] != getattr(before, c, None)
+        ]
+        if not moved:
             continue
-        line = lines.get(source) or FundLine(project=project, source=source)
-        moved = False
-        for column in ("initial", "adjusted"):
-            if column in values and getattr(line, column) != values[column]:
-                diff.append(
-                    FieldChange(
-                        f"funds.{source}.{column}",
-                        "项目资金",
-                        f"{SOURCE_LABELS[source]} · {'年初预算数' if column == 'initial' else '全年预算数'}",
-                        plain_figure(getattr(line, column)),
-                        plain_figure(values[column]),
-                    )
+        line = lines.get(source)
+        if line is None:
+            line = FundLine(project=project, source=source)
+            if before is not None:  # a total printed alone moves into its source with its figures
+                for column in COLUMNS:
+                    setattr(line, column, getattr(before, column))
+        for column in moved:
+            label = "年初预算数" if column == "initial" else "全年预算数"
+            diff.append(
+                FieldChange(
+                    f"funds.{source}.{column}",
+                    "项目资金",
+                    f"{SOURCE_LABELS[source]} · {label}",
+                    plain_figure(getattr(before, column, None)),
+                    plain_figure(values[column]),
                 )
-                setattr(line, column, values[column])
-                moved = True
-        if moved or (line.pk is None and any(values.get(c) is not None for c in COLUMNS)):
-            _recorded(line, user, reason)
-            line.save()
-            budgets_moved = True
+            )
+            setattr(line, column, values[column])
+        _recorded(line, user, reason)
+        line.save()
+        budgets_moved = True
         lines[source] = line
     total = derived_total({s: {c: getattr(x, c) for c in COLUMNS} for s, x in lines.items()})
     if total is not None and budgets_moved:

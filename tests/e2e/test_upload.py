@@ -71,3 +71,42 @@ def test_an_older_workbook_is_previewed_and_keeps_the_newer_browser_edit(
     assert (visits.actual, visits.computed_score) == ("1500家", Decimal("18.75"))
     problems = IndicatorResult.objects.get(evaluation=evaluation, indicator__name="解决企业难题")
     assert problems.actual == "浏览器里改的320个"
+
+
+def test_the_finance_bureau_previews_a_target_change_and_gives_its_reason(
+    live_server, page, screenshot, tmp_path
+):
+    from projects.models import Indicator
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    login(page, live_server, "xs_finance", "demo2024!")
+    page.goto(f"{live_server.url}/filing/upload/")
+    # The finance bureau's only purpose here is 下达目标: the page asks only for the year.
+    page.select_option("#tpl-year", "2023")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载模板（.xlsx）").click()
+    book = load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    for sheet in book.worksheets:
+        if sheet["B3"].value == PROJECT:
+            for row in range(15, sheet.max_row + 1):
+                if sheet[f"C{row}"].value == "走访企业数量":
+                    sheet[f"D{row}"] = "≥1500家"
+    path = tmp_path / "目标.xlsx"
+    book.save(path)
+
+    page.set_input_files("input[type=file]", str(path))
+    page.get_by_role("button", name="上传并检查").click()
+    changes = page.locator("table.upload-changes")
+    expect(changes).to_contain_text("≥1600家")
+    expect(changes).to_contain_text("≥1500家")
+    screenshot("01-target-preview")
+    indicator = Indicator.objects.get(project__name=PROJECT, name="走访企业数量")
+    assert indicator.target == "≥1600家"
+
+    page.locator("#upload-reason").fill("年中预算调整，走访目标相应下调")
+    page.get_by_role("button", name="确认保存").click()
+    expect(page.locator("#upload-saved")).to_contain_text("已保存")
+    screenshot("02-target-saved")
+    indicator.refresh_from_db()
+    assert indicator.target == "≥1500家"
+    assert "年中预算调整" in indicator.history.first().history_change_reason

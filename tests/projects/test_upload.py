@@ -418,3 +418,18 @@ def test_a_target_starting_with_equals_is_text_and_the_template_uploads_back(
     assert response.status_code == 200
     assert "未作任何修改" in response.content.decode()  # the target came back as it went out
     assert Indicator.objects.get(pk=indicator.pk).target == "=100%"
+
+
+def test_an_untouched_targets_template_of_a_total_only_project_changes_nothing(
+    client, personas, evaluation
+):
+    """A total printed alone is shown as 当年财政拨款; read back, it is the same budget."""
+    from projects.models import FundLine
+
+    FundLine.objects.filter(project=evaluation.project, source="current_year").delete()
+    client.force_login(personas.frank)
+    response = upload(client, template(client, purpose="targets"), purpose="targets")
+    assert "未作任何修改" in response.content.decode()
+    assert list(
+        FundLine.objects.filter(project=evaluation.project).values_list("source", flat=True)
+    ) == ["total"]
