@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from projects import formatting
 from scoring.engine import numbers
 
 TEN_THOUSAND = Decimal(10000)
@@ -31,15 +32,5 @@ def plain(value: Decimal | None) -> str | None:
 
 
 def format_amount(amount: Decimal | None, money_unit: str, *, grouping: bool = True) -> str:
-    """An amount in 元 shown in `money_unit` with thousands separators: "387,600.00" / "38.76"."""
-    if amount is None:
-        return ""
-    if money_unit == "万元":
-        value = (amount / TEN_THOUSAND).quantize(Decimal("0.000001"))
-        text = f"{value:,f}" if grouping else f"{value:f}"
-        integer, _, decimals = text.partition(".")
-        decimals = decimals.rstrip("0")
-        decimals = decimals.ljust(2, "0")
-        return f"{integer}.{decimals}"
-    value = amount.quantize(Decimal("0.01"))
-    return f"{value:,.2f}" if grouping else f"{value:.2f}"
+    """An amount in 元 as an input field shows it (exact); see `projects.formatting`."""
+    return formatting.editable_amount(amount, money_unit, grouping=grouping)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from projects import narrative as drafting
-from reports.formatting import plain
+from projects.formatting import plain
 
 CN_NUMERALS = "一二三四五六七八九十"
 _NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")

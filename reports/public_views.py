@@ -11,9 +11,9 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 
+from projects.formatting import MONEY_UNITS, money_unit_or_default
 from projects.models import Evaluation, Region
 from reports import renderers, selectors
-from reports.formatting import MONEY_UNITS, money_unit_or_default
 from reports.selectors import publication
 from reports.views import render_file, respond
 

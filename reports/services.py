@@ -13,10 +13,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from projects.access import VIEW, scope_for
+from projects.formatting import money_unit_or_default
 from projects.models import Department, Evaluation, Region
 from reports import renderers
 from reports.excel.summary import summary_workbook
-from reports.formatting import money_unit_or_default
 from reports.models import ExportJob
 from reports.selectors import (
     department_package,

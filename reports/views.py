@@ -11,9 +11,9 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from projects.access import VIEW, get_for_user, scope_for
+from projects.formatting import MONEY_UNITS, money_unit_or_default
 from projects.models import Department, Region
 from reports import renderers, selectors
-from reports.formatting import MONEY_UNITS, money_unit_or_default
 from reports.models import ExportJob
 from reports.pdf import FontMissing
 from reports.services import can_export, export_job_start, export_path, export_region_for

@@ -11,7 +11,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from reports.formatting import WAN, WAN_YUAN
+from projects.formatting import WAN, WAN_YUAN
 
 AMOUNT = "#,##0.00"
 AMOUNT_WAN = "#,##0.00####"  # 万元 kept exact to the 元 (929.9641), shown with two decimals

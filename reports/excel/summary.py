@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
+from projects.formatting import rate
 from reports.excel.common import (
     CENTER,
     HEAD_FILL,
@@ -23,7 +24,6 @@ from reports.excel.common import (
     title,
     to_bytes,
 )
-from reports.formatting import rate
 
 HEADERS = (
     "序号",

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from django.http import Http404
 
+from projects.formatting import WAN_YUAN
 from projects.models import Department, Evaluation, Project
 from reports import narrative
-from reports.formatting import WAN_YUAN
 from reports.selectors.base import with_document_data
 from reports.selectors.summary import DepartmentSummary, department_summary
 from reports.selectors.tables import EvaluationTable, build_evaluation_table, evaluation_tables

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from projects.formatting import WAN_YUAN, in_unit, rate, share
 from projects.models import Department, FundLine, FundType, Project, TransferLevel
-from reports.formatting import WAN_YUAN, in_unit, rate, share
 from reports.selectors.tables import fund_amounts
 
 GRADES = ("优", "良", "中", "差")

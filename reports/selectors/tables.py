@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from django.http import Http404
 
+from projects.formatting import WAN_YUAN, in_unit, rate, round2, to_decimal
 from projects.models import Evaluation, FundSource, Project, Region
-from reports.formatting import WAN_YUAN, in_unit, rate, round2, to_decimal
 from reports.selectors.base import with_document_data
 
 SOURCES = (FundSource.CURRENT_YEAR, FundSource.CARRYOVER, FundSource.OTHER)

@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
 from projects.access import VIEW
+from projects.formatting import MONEY_UNITS
 from projects.models import Department, Evaluation
 from reports import renderers, selectors
-from reports.formatting import MONEY_UNITS
 from reports.pdf import FontMissing
 
 

@@ -1,4 +1,14 @@
-"""Money, rate and score arithmetic for reports: Decimal only, half-up to two places."""
+"""The one formatting module: money (元/万元), rates and scores, rounded once, half-up.
+
+Pages, prints, Excel, the drafted narrative and the open data all print figures through these
+functions, so the same evaluation reads the same everywhere (84.25%, never 84.24% on one page and
+84.25% on another). It imports nothing from Django and sits at the bottom of the project, below
+both `projects` and `reports`.
+
+Display figures are rounded to two places half-up (四舍五入), as the printed tables are. The one
+exception is `editable_amount`: the value put back into a form field must be exact, or saving an
+untouched form would change the stored amount.
+"""
 
 from __future__ import annotations
 
@@ -76,3 +86,43 @@ def plain(value: Decimal | None) -> str:
         return ""
     text = f"{round2(value):.2f}"
     return text.rstrip("0").rstrip(".")
+
+
+def money_text(value_yuan: Decimal | None, money_unit: str, *, grouping: bool = True) -> str:
+    """An amount stored in 元 as a table prints it in `money_unit`: "57.99", "579,948.00"."""
+    shown = in_unit(value_yuan, money_unit)
+    if shown is None:
+        return ""
+    return fmt_amount(shown) if grouping else f"{shown:.2f}"
+
+
+def money_prose(value_yuan: Decimal | None, money_unit: str) -> str:
+    """An amount stored in 元 as the narrative states it, unit included: "57.99万元"; — if absent."""
+    if value_yuan is None:
+        return "—"
+    return f"{plain(in_unit(value_yuan, money_unit))}{money_unit}"
+
+
+def editable_amount(value_yuan: Decimal | None, money_unit: str, *, grouping: bool = True) -> str:
+    """An amount put back into an input field: exact (up to six places in 万元), never rounded."""
+    if value_yuan is None:
+        return ""
+    if money_unit == WAN_YUAN:
+        value = (value_yuan / WAN).quantize(Decimal("0.000001"))
+        text = f"{value:,f}" if grouping else f"{value:f}"
+        integer, _, decimals = text.partition(".")
+        return f"{integer}.{decimals.rstrip('0').ljust(2, '0')}"
+    value = value_yuan.quantize(CENT)
+    return f"{value:,.2f}" if grouping else f"{value:.2f}"
+
+
+def score_prose(value) -> str:
+    """A score or weight as prose prints it ("18.75", "20"); — if absent."""
+    number = to_decimal(value)
+    return "—" if number is None else plain(number)
+
+
+def percent_prose(value) -> str:
+    """A rate as prose prints it ("84.25%", "100%"); — if absent."""
+    number = to_decimal(value)
+    return "—" if number is None else f"{plain(number)}%"
