@@ -15,6 +15,7 @@ from django.http import Http404
 from projects.formatting import WAN_YUAN, in_unit, rate, round2, to_decimal
 from projects.models import Evaluation, FundSource, Project, Region
 from reports.selectors.base import with_document_data
+from reports.selectors.stamp import DocumentStamp, document_stamp
 
 SOURCES = (FundSource.CURRENT_YEAR, FundSource.CARRYOVER, FundSource.OTHER)
 FUND_LABELS = {
@@ -131,6 +132,9 @@ class EvaluationTable:
     # 部门整体: 预算调整 (调整数 = 全年 − 年初; 预算调整率 = 调整数 / 年初)
     adjustment: Decimal | None = None
     adjustment_rate: Decimal | None = None
+    stamp: DocumentStamp | None = (
+        None  # draft / under review / approved / published, for every print
+    )
 
     @property
     def year_label(self) -> str:
@@ -378,6 +382,7 @@ def build_evaluation_table(
         scored=bool(result) or evaluation.computed_total is not None,
         notes=evaluation.notes or {},
         findings=list(result.get("findings") or []),
+        stamp=document_stamp(evaluation),
     )
     if is_overall:
         total_row = funds[0]
