@@ -48,9 +48,10 @@ migrate: install
 demo-data: install
 	$(DEMO_ENV) $(PY) manage.py load_demo
 
+# The web server and the task worker together: a batch export queued in the demo finishes there.
 serve:
 	@echo "绩效自评已启动: http://$(HOST):$(PORT)/  （管理后台 /admin/）"
-	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEMO_ENV) PY=$(PY) HOST=$(HOST) PORT=$(PORT) bash scripts/serve-demo.sh
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,7 +1,10 @@
 """Models of the reports app: the background export of a whole region."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from projects.access import scope_for
 
@@ -70,6 +73,18 @@ class ExportJob(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
+
+    # A worker picks a queued job within a second or two; past this, say that none is running.
+    WORKER_GRACE = datetime.timedelta(seconds=5)
+
+    @property
+    def waiting_for_worker(self) -> bool:
+        """Still queued well after it was started: no task worker is taking jobs."""
+        return (
+            self.status == self.Status.QUEUED
+            and self.created_at is not None
+            and timezone.now() - self.created_at > self.WORKER_GRACE
+        )
 
     @property
     def is_finished(self) -> bool:

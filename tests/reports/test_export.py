@@ -142,3 +142,28 @@ def test_the_database_backend_queues_the_export_for_a_worker(
     call_command("db_worker", batch=True, no_startup_delay=True, stdout=io.StringIO())
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE and job.percent == 100
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_no_worker_has_picked_up_says_so_plainly(client, personas, region_2023, settings):
+    import datetime
+
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    _start(client, personas.frank, personas.region)
+    job = ExportJob.objects.get()
+    url = reverse("reports:export_job", args=[job.pk])
+    fresh = client.get(url).content.decode()
+    assert "没有后台任务进程" not in fresh  # a worker takes a job within a second or two
+
+    ExportJob.objects.filter(pk=job.pk).update(
+        created_at=job.created_at - datetime.timedelta(seconds=30)
+    )
+    stale = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "仍没有后台任务进程接手" in stale and "db_worker" in stale
+    assert 'hx-trigger="every 5s"' in stale  # keeps watching, less often
+
+    call_command("db_worker", batch=True, no_startup_delay=True, stdout=io.StringIO())
+    done = client.get(url).content.decode()
+    assert "已完成" in done and "没有后台任务进程" not in done
