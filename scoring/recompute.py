@@ -22,7 +22,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Case, F, Q, Sum, Value, When
 from django.utils import timezone
 
 from projects.models import Evaluation, FundLine, Indicator, IndicatorResult
@@ -33,8 +33,10 @@ from scoring.rows import (
     cached_ruleset,
     computed_fields,
     engine_claims,
+    input_digest,
     input_from_filing,
     result_dict,
+    snapshot,
 )
 from selfeval.bulk import bulk_set
 
@@ -168,13 +170,22 @@ def _close(alias: str) -> None:
 
 
 def _score(filings: dict, now) -> tuple[list, list]:
-    """The computed columns of each evaluation, and the indicator rows whose score moved."""
+    """The computed columns of each evaluation, and the indicator rows whose score moved.
+
+    An evaluation whose input, rule set and engine are those its stored result was computed
+    from is skipped: re-scoring it would write the same columns (the nightly recompute).
+    """
     updated, moved = [], []
-    for pk, (filing, rule_set_id) in filings.items():
+    for pk, (filing, rule_set_id, stored_digest) in filings.items():
         rules = cached_ruleset(rule_set_id or settings.SELFEVAL_DEFAULT_RULESET)
         inp, indicator_ids = input_from_filing(filing)
+        if stored_digest and stored_digest == input_digest(
+            snapshot(inp), rules, filing, indicator_ids
+        ):
+            continue
         result = engine_score(inp, rules)
-        fields = computed_fields(rules, inp, result, result_dict(result, indicator_ids))
+        data = result_dict(result, indicator_ids)
+        fields = computed_fields(rules, inp, result, data, filing=filing)
         fields["scored_at"] = now
         updated.append(SimpleNamespace(pk=pk, **fields))
         for indicator_id, scored in zip(indicator_ids, result.indicators, strict=True):
@@ -203,6 +214,8 @@ def _filings(evaluation_ids: list[int], alias: str) -> dict[int, tuple[StoredFil
         Evaluation.objects.using(alias)
         .filter(pk__in=evaluation_ids)
         .order_by()
+        # A digest only stands for a result that is there: a cleared result is scored again.
+        .annotate(digest=Case(When(result__isnull=True, then=Value("")), default=F("input_digest")))
         .values_list(
             "pk",
             "project_id",
@@ -214,14 +227,24 @@ def _filings(evaluation_ids: list[int], alias: str) -> dict[int, tuple[StoredFil
             "goal_actual",
             "project__goal_expected",
             "project__unit__department__region__rule_set_id",
+            "digest",
         )
     )
     project_ids = set()
     filings, by_project = {}, {}
-    for pk, project_id, follows, *claimed, goal_actual, goal_expected, rule_set in evaluations:
+    for (
+        pk,
+        project_id,
+        follows,
+        *claimed,
+        goal_actual,
+        goal_expected,
+        rule_set,
+        digest,
+    ) in evaluations:
         # The totals' claims are settled once the rows are read (engine_claims, below).
         filing = StoredFiling({}, [], {}, (follows, *claimed), goal_expected, goal_actual)
-        filings[pk] = (filing, rule_set)
+        filings[pk] = (filing, rule_set, digest)
         by_project[project_id] = filing
         project_ids.add(project_id)
     for project_id, source, *values in (
@@ -278,7 +301,7 @@ def _filings(evaluation_ids: list[int], alias: str) -> dict[int, tuple[StoredFil
         )
         if follows:
             rows_follow.add(evaluation_id)
-    for pk, (filing, _) in filings.items():
+    for pk, (filing, _, _) in filings.items():
         execution_follows, *claimed = filing.claimed
         filing.claimed = engine_claims(execution_follows, pk in rows_follow, tuple(claimed))
     return filings

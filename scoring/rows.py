@@ -6,10 +6,14 @@ so the two can never disagree; neither reads nor writes the database here.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from operator import attrgetter
+from pathlib import Path
 
+import orjson
 from django.utils import timezone
 
 from projects.models import FundSource
@@ -204,14 +208,40 @@ _AMOUNTS = ("initial", "adjusted", "executed")
 _row = attrgetter(*_INDICATOR_FIELDS)
 
 
-def computed_fields(rules, inp, result, data) -> dict:
+@cache
+def _engine_fingerprint() -> bytes:
+    """The engine's own source: a change to how scores are computed changes every digest."""
+    engine = Path(__file__).resolve().parent / "engine"
+    digest = hashlib.sha256()
+    for path in sorted(engine.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def input_digest(stored: dict, rules, filing: StoredFiling, indicator_ids: list[int]) -> str:
+    """What a stored result was computed from: the input snapshot, the rule set, the engine.
+
+    Also the rows the scores are written to (indicator and result ids), so a row re-created
+    under an unchanged input is scored again. Equal digests mean re-scoring would write the
+    same columns, so the region recompute skips the evaluation (nothing changed overnight).
+    """
+    rows = [(i, (filing.results.get(i) or (None,))[0]) for i in indicator_ids]
+    digest = hashlib.sha256(_engine_fingerprint())
+    digest.update(repr(rules).encode())
+    digest.update(orjson.dumps([stored, rows], default=str, option=orjson.OPT_SORT_KEYS))
+    return digest.hexdigest()
+
+
+def computed_fields(rules, inp, result, data, *, filing: StoredFiling) -> dict:
     """The evaluation's computed columns (`Evaluation.COMPUTED_FIELDS`), keyed by name."""
     counts = {"error": 0, "warning": 0, "info": 0}
     for finding in result.findings:
         counts[finding.severity] += 1
+    stored = snapshot(inp)
+    ids = [row["indicator_id"] for row in data["indicators"]]
     return {
         "result": data,
-        "input_snapshot": snapshot(inp),
+        "input_snapshot": stored,
         "rule_set_id": rules.id,
         "rule_set_version": rules.version,
         "scored_at": timezone.now(),
@@ -222,4 +252,5 @@ def computed_fields(rules, inp, result, data) -> dict:
         "error_count": counts["error"],
         "warning_count": counts["warning"],
         "info_count": counts["info"],
+        "input_digest": input_digest(stored, rules, filing, ids),
     }

@@ -160,12 +160,13 @@ def score_evaluation(
     if evaluation.is_frozen and evaluation.result:
         return evaluation.result
     rules = rule_set_for(evaluation, rule_set_id)
-    inp, ids = build_input(evaluation)
+    filing = stored_filing(evaluation)
+    inp, ids = input_from_filing(filing)
     result = engine_score(inp, rules)
     data = result_dict(result, ids)
     if save:
         with transaction.atomic():
-            _store(evaluation, rules, inp, result, data)
+            _store(evaluation, rules, inp, result, data, filing)
             if settle_following_claims([evaluation.pk], alias=evaluation._state.db or "default"):
                 evaluation.refresh_from_db(
                     fields=["claimed_execution_score", "claimed_indicator_total", "claimed_total"]
@@ -173,8 +174,8 @@ def score_evaluation(
     return data
 
 
-def _store(evaluation, rules, inp, result, data) -> None:
-    fields = computed_fields(rules, inp, result, data)
+def _store(evaluation, rules, inp, result, data, filing) -> None:
+    fields = computed_fields(rules, inp, result, data, filing=filing)
     Evaluation.objects.filter(pk=evaluation.pk).update(**fields)
     for name, value in fields.items():
         setattr(evaluation, name, value)

@@ -77,6 +77,8 @@ class Evaluation(models.Model):
     error_count = models.PositiveIntegerField("错误数", default=0)
     warning_count = models.PositiveIntegerField("警告数", default=0)
     info_count = models.PositiveIntegerField("提示数", default=0)
+    # What the stored result was computed from (scoring.rows.input_digest): unchanged, no re-score.
+    input_digest = models.CharField("评分输入摘要", max_length=64, blank=True, editable=False)
     # The columns above that scoring writes (scoring.rows.computed_fields): read-only to people.
     COMPUTED_FIELDS = (
         "result",
@@ -91,6 +93,7 @@ class Evaluation(models.Model):
         "error_count",
         "warning_count",
         "info_count",
+        "input_digest",
     )
 
     version = models.PositiveIntegerField("版本", default=1)

@@ -421,9 +421,12 @@ def test_a_following_claim_follows_a_rule_set_change(personas, evaluation):
         version=evaluation.version,
         changes=DraftChanges(results={indicator.pk: {"actual": "1500家"}}),
     )
-    # A rule change moves the computed score; stand it in by writing a different one.
+    # A rule change moves the computed score; stand it in by writing a different one (and, as a
+    # new rule set would, a digest that no longer matches the stored result).
     IndicatorResult.objects.filter(indicator=indicator).update(computed_score=Decimal("17.00"))
-    Evaluation.objects.filter(pk=evaluation.pk).update(computed_execution_score=Decimal("8.00"))
+    Evaluation.objects.filter(pk=evaluation.pk).update(
+        computed_execution_score=Decimal("8.00"), input_digest=""
+    )
     settle_following_claims([evaluation.pk])
     saved = Evaluation.objects.get(pk=evaluation.pk)
     assert saved.results.get(indicator=indicator).claimed_score == Decimal("17.00")

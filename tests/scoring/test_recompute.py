@@ -25,6 +25,7 @@ from scoring.services import (
     input_from_snapshot,
     score_evaluation,
     snapshot,
+    stored_filing,
 )
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -84,9 +85,9 @@ def test_every_computed_column_is_written_by_both_paths():
     rules = load_ruleset("national-2020")
     inp, ids = build_input(evaluation)
     result = engine_score(inp, rules)
-    assert tuple(computed_fields(rules, inp, result, result_dict(result, ids))) == (
-        Evaluation.COMPUTED_FIELDS
-    )
+    filing = stored_filing(evaluation)
+    fields = computed_fields(rules, inp, result, result_dict(result, ids), filing=filing)
+    assert tuple(fields) == Evaluation.COMPUTED_FIELDS
     score_evaluation(evaluation)
     single = Evaluation.objects.values(*Evaluation.COMPUTED_FIELDS).get(pk=evaluation.pk)
     Evaluation.objects.filter(pk=evaluation.pk).update(
@@ -265,3 +266,58 @@ def test_inside_a_transaction_the_chunks_run_on_the_callers_connection(monkeypat
     recompute_region(region=region, year=2024)
     assert threads and set(threads) == {threading.current_thread()}
     assert Evaluation.objects.filter(scored_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db
+def test_a_recompute_with_nothing_changed_writes_nothing(django_assert_max_num_queries):
+    """The nightly recompute: same input, same rule set, same engine → no evaluation rewritten."""
+    region = _seed000_region()
+    evaluations = Evaluation.objects.filter(project__unit__department__region=region)
+    recompute(queryset=evaluations)
+    before = dict(evaluations.values_list("pk", "scored_at"))
+    with django_assert_max_num_queries(12) as queries:
+        recompute(queryset=evaluations)
+    # Only the claim settlement's two guarded UPDATEs run, and they match no row.
+    rewrites = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "input_snapshot" in q["sql"] or 'SET "computed_score"' in q["sql"]
+    ]
+    assert rewrites == [] and dict(evaluations.values_list("pk", "scored_at")) == before
+
+
+@pytest.mark.django_db
+def test_a_recompute_rescores_exactly_the_evaluations_whose_input_changed():
+    region = _seed000_region()
+    evaluations = Evaluation.objects.filter(project__unit__department__region=region)
+    recompute(queryset=evaluations)
+    changed = evaluations.filter(status__in=["draft", "returned"]).order_by("pk").first()
+    row = changed.results.filter(indicator__weight__isnull=False).order_by("pk").first()
+    row.actual = "0"  # a measured nothing: the row's score falls to 0
+    row.save(update_fields=["actual"])
+    before = dict(evaluations.values_list("pk", "scored_at"))
+    recompute(queryset=evaluations)
+    after = dict(evaluations.values_list("pk", "scored_at"))
+    assert [pk for pk in after if after[pk] != before[pk]] == [changed.pk]
+    row.refresh_from_db()
+    assert row.computed_score == 0
+
+
+@pytest.mark.django_db
+def test_a_cleared_result_or_a_new_rule_set_is_scored_again():
+    region = _seed000_region()
+    evaluations = Evaluation.objects.filter(project__unit__department__region=region)
+    open_ones = evaluations.exclude(status__in=["approved", "published"])
+    recompute(queryset=evaluations)
+    cleared = open_ones.order_by("pk").first()
+    Evaluation.objects.filter(pk=cleared.pk).update(result=None)
+    recompute(queryset=evaluations)
+    assert Evaluation.objects.get(pk=cleared.pk).result is not None
+
+    before = dict(open_ones.values_list("pk", "input_digest"))
+    region.rule_set_id = "execution-caps-over-deduction"
+    region.save(update_fields=["rule_set_id"])
+    recompute(queryset=evaluations)
+    after = dict(open_ones.values_list("pk", "input_digest"))
+    assert all(after[pk] != before[pk] for pk in before)
+    assert set(open_ones.values_list("rule_set_id", flat=True)) == {"execution-caps-over-deduction"}
