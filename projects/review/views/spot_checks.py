@@ -13,6 +13,7 @@ from projects.access import FINANCE_REVIEW, get_for_user
 from projects.models import Region, SpotCheck, SpotCheckItem
 from projects.review.forms import SpotCheckDrawForm, SpotCheckScoreForm
 from projects.review.selectors import money
+from projects.review.selectors.spot_checks import spot_check_page, spot_check_years
 from projects.review.services.spot_checks import (
     item_totals,
     spot_check_draw,
@@ -51,27 +52,28 @@ def _spot_check(request, pk) -> SpotCheck:
 def spot_check_list(request):
     """The region's draws with their parameters and seeds, and the draw form."""
     region = finance_region(request)
-    year = chosen_year(request, latest_year(region))
-    checks = list(
-        region.spot_checks.select_related("drawn_by").prefetch_related("items__evaluation")
-    )
-    rows = []
-    for check in checks:
-        totals = [item_totals(item, check.threshold) for item in check.items.all()]
-        rows.append(
-            {
-                "check": check,
-                "share_percent": share_percent(check),
-                "count": len(totals),
-                "reviewed": sum(1 for t in totals if t.review_total is not None),
-                "flagged": sum(1 for t in totals if t.flagged),
-            }
-        )
+    years = spot_check_years(region)
+    year = chosen_year(request, years[0] if years else None, latest_year(region))
+    page = spot_check_page(region, year=year, page_number=request.GET.get("page"))
+    rows = [
+        {
+            "check": check,
+            "share_percent": share_percent(check),
+            "count": check.item_count,
+            "reviewed": check.reviewed_count,
+            "flagged": check.flagged_count,
+        }
+        for check in page.object_list
+    ]
     form = SpotCheckDrawForm(initial={"year": year})
     context = {
         "region": region,
         "regions": finance_regions(request.user),
         "rows": rows,
+        "page": page,
+        "page_query": f"region={region.pk}&year={year}",
+        "year": year,
+        "years": sorted(set(years) | {year}, reverse=True),
         "form": form,
     }
     return render(request, "review/spot_checks.html", context)
