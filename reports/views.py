@@ -195,13 +195,13 @@ def region_export(request):
     if not exportable and not scope.superuser:
         raise PermissionDenied("只有财政部门审核人可以导出整个地区。")
     jobs = ExportJob.objects.for_user(request.user).select_related("region", "requested_by")[:20]
-    years = sorted(
-        set(
-            selectors.evaluations_for(request.user)
-            .filter(project__unit__department__region__in=exportable)
-            .values_list("year", flat=True)
-        ),
-        reverse=True,
+    # The years come from the database as distinct values, not from one row per evaluation.
+    years = list(
+        selectors.evaluations_for(request.user)
+        .filter(project__unit__department__region__in=exportable)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
     )
     return render(
         request,
