@@ -16,6 +16,7 @@ from projects.formatting import WAN_YUAN, in_unit, rate, round2, to_decimal
 from projects.models import Evaluation, FundSource, Project, Region
 from reports.selectors.base import with_document_data
 from reports.selectors.stamp import DocumentStamp, document_stamp
+from scoring.services import rule_set_title
 
 SOURCES = (FundSource.CURRENT_YEAR, FundSource.CARRYOVER, FundSource.OTHER)
 FUND_LABELS = {
@@ -378,7 +379,9 @@ def build_evaluation_table(
         total=total,
         grade=result.get("grade") or evaluation.computed_grade,
         claimed_total=evaluation.claimed_total,
-        rules=result.get("rules") or evaluation.rule_set_id,
+        rules=rules_in_words(
+            result.get("rules") or evaluation.rule_set_id, evaluation.rule_set_version
+        ),
         scored=bool(result) or evaluation.computed_total is not None,
         notes=evaluation.notes or {},
         findings=list(result.get("findings") or []),
@@ -408,3 +411,9 @@ def evaluation_tables(evaluations, *, money_unit: str = WAN_YUAN) -> list[Evalua
         build_evaluation_table(e, money_unit=money_unit)
         for e in with_document_data(evaluations).order_by("project__kind", "project__code", "pk")
     ]
+
+
+def rules_in_words(key: str | None, version: int | None = None) -> str:
+    """The 评分规则 as printed: named in words ("评分规则“全国通用（2020年）第1版”"), never by id."""
+    title = rule_set_title(key, version)
+    return f"评分规则“{title}”" if title else ""
