@@ -40,7 +40,11 @@ def publication_index(request):
     and the region/year groups.
     """
     filterset = PublicationFilter(request.GET or None, queryset=publication.index_queryset())
-    page = Paginator(filterset.qs, publication.INDEX_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A value no filter offers (a year with nothing published, a made-up grade) finds nothing,
+    # rather than being silently dropped and listing everything.
+    invalid = filterset.is_bound and not filterset.is_valid()
+    found = filterset.queryset.none() if invalid else filterset.qs
+    page = Paginator(found, publication.INDEX_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     groups = publication.publication_groups()
@@ -53,6 +57,7 @@ def publication_index(request):
             "page": page,
             "entries": publication.index_entries(page.object_list),
             "searched": any(request.GET.get(k) for k in filterset.filters),
+            "invalid": invalid,
             "query": query.urlencode(),
             "groups": groups,
             "years": years,
