@@ -6,7 +6,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
@@ -300,7 +300,12 @@ def index_queryset():
         .select_related("project__unit__department__region")
         .defer("result", "input_snapshot", "notes")
         .order_by(
-            "-year", "-published_at", "project__unit__department__code", "project__code", "pk"
+            "-year",
+            # NULLs sort last on both databases (PostgreSQL puts them first by default).
+            F("published_at").desc(nulls_last=True),
+            "project__unit__department__code",
+            "project__code",
+            "pk",
         )
     )
 
