@@ -545,3 +545,16 @@ def test_every_shipped_rule_set_has_a_public_name():
     for rules in list_rulesets():
         assert rules.public_name, rules.path
         assert rules.id not in rule_set_title(rules.id, rules.version)
+
+
+def test_year_csv_query_count_does_not_grow_with_the_rows(
+    client, personas, catalogue, django_assert_num_queries
+):
+    url = reverse("publication_year_csv", args=[2023])
+    # The evaluations with their codes, and their fund lines.
+    with django_assert_num_queries(2):
+        assert client.get(url).status_code == 200
+    _publish_more(personas, 12)
+    with django_assert_num_queries(2):
+        content = client.get(url).content.decode("utf-8-sig")
+    assert content.count("\r\n") == 1 + 14
