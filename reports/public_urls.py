@@ -10,6 +10,13 @@ XLSX = {"fmt": "xlsx"}
 urlpatterns = [
     path("", views.publication_index, name="publication_index"),
     path("data/<int:year>.csv", views.publication_year_csv, name="publication_year_csv"),
+    # The stable public id: 地区代码/年度/部门编码/单位编码/项目编码.
+    path(
+        "data/<str:region_code>/<int:year>/<str:department_code>/<str:unit_code>/"
+        "<str:project_code>.json",
+        views.publication_data_json,
+        name="publication_data_json",
+    ),
     path("evaluation/<int:pk>/", views.publication_evaluation, name="publication_evaluation"),
     path(
         "evaluation/<int:pk>/table.pdf",

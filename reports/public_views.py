@@ -6,6 +6,9 @@ unpublished is a 404, exactly like one that leads nowhere.
 
 from __future__ import annotations
 
+import json
+
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
@@ -14,6 +17,7 @@ from django.views.decorators.cache import cache_control
 from projects.formatting import MONEY_UNITS, money_unit_or_default
 from projects.models import Evaluation, Region
 from reports import renderers, selectors
+from reports.public_filters import PublicationFilter
 from reports.selectors import publication
 from reports.views import render_file, respond
 
@@ -30,10 +34,35 @@ def _published(pk: int) -> Evaluation:
 
 
 def publication_index(request):
-    """Regions and years with published self-evaluations, and the open-data CSV of each year."""
+    """Search and filter what is published; browse by region and year; the yearly CSVs.
+
+    Five queries whatever the number of rows: the two filter choice lists, the count, the page,
+    and the region/year groups.
+    """
+    filterset = PublicationFilter(request.GET or None, queryset=publication.index_queryset())
+    # A value no filter offers (a year with nothing published, a made-up grade) finds nothing,
+    # rather than being silently dropped and listing everything.
+    invalid = filterset.is_bound and not filterset.is_valid()
+    found = filterset.queryset.none() if invalid else filterset.qs
+    page = Paginator(found, publication.INDEX_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     groups = publication.publication_groups()
     years = sorted({g.year for g in groups}, reverse=True)
-    return render(request, "reports/public/index.html", {"groups": groups, "years": years})
+    return render(
+        request,
+        "reports/public/index.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "entries": publication.index_entries(page.object_list),
+            "searched": any(request.GET.get(k) for k in filterset.filters),
+            "invalid": invalid,
+            "query": query.urlencode(),
+            "groups": groups,
+            "years": years,
+        },
+    )
 
 
 def publication_region_year(request, region_code: str, year: int):
@@ -108,12 +137,13 @@ def publication_evaluation_report(request, pk: int, fmt: str = renderers.HTML):
     return render(request, "reports/public/report.html", {"r": report, "money_units": MONEY_UNITS})
 
 
-@cache_control(public=True, max_age=300)
-def publication_evaluation_json(request, pk: int):
-    """Open data: the published evaluation as its selfeval/1 document."""
-    evaluation = _published(pk)
+def _json_response(request, evaluation) -> HttpResponse:
+    url = request.build_absolute_uri(publication.json_path(evaluation))
+    content = json.dumps(
+        publication.public_document(evaluation, json_url=url), ensure_ascii=False, indent=2
+    ).encode("utf-8")
     rendered = renderers.Rendered(
-        renderers.selfeval_json(evaluation),
+        content,
         renderers.CONTENT_TYPES["json"],
         f"{renderers.safe_name(evaluation.project.name)}_{evaluation.year}.json",
     )
@@ -122,8 +152,26 @@ def publication_evaluation_json(request, pk: int):
     return response
 
 
+@cache_control(public=True, max_age=300)
+def publication_evaluation_json(request, pk: int):
+    """Open data: the selfeval/1 document with the approved figures beside the claimed ones."""
+    return _json_response(request, _published(pk))
+
+
+@cache_control(public=True, max_age=300)
+def publication_data_json(
+    request, region_code: str, year: int, department_code: str, unit_code: str, project_code: str
+):
+    """The same open data under its stable public id (codes), the link the year CSV gives."""
+    evaluation = publication.published_by_codes(
+        region_code, year, department_code, unit_code, project_code
+    )
+    return _json_response(request, evaluation)
+
+
 def publication_year_csv(request, year: int):
-    """Open data: every published evaluation of a year, one line each (optionally one region)."""
+    """Open data: every published evaluation of a year (projects and 部门整体), one line each,
+    with stable codes, both scores and a link to each JSON; optionally one region."""
     published = selectors.published_evaluations().filter(year=year)
     region_code = request.GET.get("region")
     name = f"{year}年度绩效自评公开数据.csv"
@@ -133,11 +181,9 @@ def publication_year_csv(request, year: int):
             raise Http404("未找到该地区。")
         published = published.filter(project__unit__department__region=region)
         name = f"{region.name}_{name}"
-    rows = selectors.summary_rows(published)
+    rows = publication.year_rows(published, absolute=request.build_absolute_uri)
     if not rows:
         raise Http404("该年度暂无公开的自评信息。")
-    response = HttpResponse(
-        renderers.summary_csv(rows), content_type=renderers.CONTENT_TYPES["csv"]
-    )
+    response = HttpResponse(publication.year_csv(rows), content_type=renderers.CONTENT_TYPES["csv"])
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from projects.models import Evaluation, IndicatorResult
 from scoring.engine.model import EvaluationInput
-from scoring.engine.rules import RuleSet
+from scoring.engine.rules import RuleSet, RuleSetError
 from scoring.engine.score import score_evaluation as engine_score
 from scoring.engine.targets import parse_indicator_target
 from scoring.recompute import recompute, recompute_region, settle_following_claims
@@ -47,6 +47,7 @@ __all__ = [
     "result_dict",
     "rule_set_for",
     "score_evaluation",
+    "rule_set_title",
     "score_preview",
     "snapshot",
     "stored_filing",
@@ -57,6 +58,23 @@ def rule_set_for(evaluation: Evaluation, rule_set_id: str | None = None) -> Rule
     """The rule set that applies: an explicit id, else the region's, else the site default."""
     region = evaluation.project.unit.department.region
     return cached_ruleset(rule_set_id or region.rule_set_id or settings.SELFEVAL_DEFAULT_RULESET)
+
+
+def rule_set_title(rule_set_id: str | None, version: int | str | None = None) -> str:
+    """A rule set named in words for people ("全国通用（2020年）第1版"), never its internal id.
+
+    Accepts an id and version, or the stored "id@version" key alone. An id this installation does
+    not ship (an old or foreign result) is named generically rather than printed.
+    """
+    if not rule_set_id:
+        return ""
+    key = str(rule_set_id)
+    if version and "@" not in key:
+        key = f"{key}@{version}"
+    try:
+        return cached_ruleset(key).public_title
+    except RuleSetError:
+        return "评分规则（版本未登记）"
 
 
 def stored_filing(evaluation: Evaluation) -> StoredFiling:

@@ -16,6 +16,7 @@ from projects.formatting import WAN_YUAN, in_unit, rate, round2, to_decimal
 from projects.models import Evaluation, FundSource, Project, Region
 from reports.selectors.base import with_document_data
 from reports.selectors.stamp import DocumentStamp, document_stamp
+from scoring.services import rule_set_title
 
 SOURCES = (FundSource.CURRENT_YEAR, FundSource.CARRYOVER, FundSource.OTHER)
 FUND_LABELS = {
@@ -135,6 +136,7 @@ class EvaluationTable:
     stamp: DocumentStamp | None = (
         None  # draft / under review / approved / published, for every print
     )
+    rules_title: str = ""  # the rule set in words, "全国通用（2020年）第1版" (public pages)
 
     @property
     def year_label(self) -> str:
@@ -338,6 +340,9 @@ def build_evaluation_table(
     project = evaluation.project
     region = project.unit.department.region
     result = evaluation.result or {}
+    rules_title = rule_set_title(
+        result.get("rules") or evaluation.rule_set_id, evaluation.rule_set_version
+    )
     funds, weight = _fund_rows(project, money_unit, result, evaluation)
     indicators = _indicator_rows(
         evaluation, result, region.table_variant == Region.TableVariant.THREE_COLUMN_TARGET
@@ -378,11 +383,12 @@ def build_evaluation_table(
         total=total,
         grade=result.get("grade") or evaluation.computed_grade,
         claimed_total=evaluation.claimed_total,
-        rules=result.get("rules") or evaluation.rule_set_id,
+        rules=rules_in_words(rules_title),
         scored=bool(result) or evaluation.computed_total is not None,
         notes=evaluation.notes or {},
         findings=list(result.get("findings") or []),
         stamp=document_stamp(evaluation),
+        rules_title=rules_title,
     )
     if is_overall:
         total_row = funds[0]
@@ -408,3 +414,8 @@ def evaluation_tables(evaluations, *, money_unit: str = WAN_YUAN) -> list[Evalua
         build_evaluation_table(e, money_unit=money_unit)
         for e in with_document_data(evaluations).order_by("project__kind", "project__code", "pk")
     ]
+
+
+def rules_in_words(title: str) -> str:
+    """The 评分规则 as a table's note prints it: 评分规则“全国通用（2020年）第1版”, never an id."""
+    return f"评分规则“{title}”" if title else ""

@@ -87,6 +87,8 @@ class RuleSet:
     grades: tuple[GradeBand, ...]
     sources: Mapping[str, str]
     path: str = ""
+    # The name citizens read (公开名称), e.g. "全国通用（2020年）"; the id never leaves the system.
+    public_name: str = ""
     # Per-rule-set memos: facts of a printed target row, and whole row outcomes; both depend
     # only on the printed row and these rules, which never change once published.
     memo: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
@@ -96,6 +98,11 @@ class RuleSet:
     def key(self) -> str:
         """The identifier stored with every score: id@version."""
         return f"{self.id}@{self.version}"
+
+    @cached_property
+    def public_title(self) -> str:
+        """The rule set in words with its version, as public text names it: 全国通用（2020年）第1版."""
+        return f"{self.public_name or self.title}第{self.version}版"
 
     @cached_property
     def heading(self) -> str:
@@ -317,6 +324,7 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[object], object]]]] = {
     "grades": {"bands": ("grades", _grades)},
 }
 _HEADER = ("id", "version", "title", "description")
+_OPTIONAL_HEADER = ("public_name",)
 
 
 def _fail(path: Path, key: str, reason: str) -> RuleSetError:
@@ -324,7 +332,7 @@ def _fail(path: Path, key: str, reason: str) -> RuleSetError:
 
 
 def _parse(path: Path, data: dict) -> RuleSet:
-    unknown = sorted(set(data) - set(_HEADER) - set(_SPEC))
+    unknown = sorted(set(data) - set(_HEADER) - set(_OPTIONAL_HEADER) - set(_SPEC))
     if unknown:
         raise _fail(path, unknown[0], "未知的键")
     values: dict[str, object] = {}
@@ -340,6 +348,9 @@ def _parse(path: Path, data: dict) -> RuleSet:
     for key in ("title", "description"):
         if not isinstance(data[key], str) or not data[key]:
             raise _fail(path, key, "应为非空字符串")
+    public_name = data.get("public_name", "")
+    if not isinstance(public_name, str):
+        raise _fail(path, "public_name", "应为字符串")
     sources: dict[str, str] = {}
     for section, params in _SPEC.items():
         table = data.get(section)
@@ -367,6 +378,7 @@ def _parse(path: Path, data: dict) -> RuleSet:
         version=data["version"],
         title=data["title"],
         description=data["description"],
+        public_name=public_name,
         sources=MappingProxyType(sources),
         path=str(path),
         **values,
