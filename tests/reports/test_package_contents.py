@@ -199,3 +199,28 @@ def test_department_without_overall_evaluation_gets_each_projects_report_and_tab
     assert "区政府工作经费2023年度项目支出绩效自评报告" in page
     # the report quotes its own table: 134.64 of 220 万元 executed, total 96.12 (seed 001)
     assert "134.64万元" in page and "96.12分" in page
+
+
+@pytest.mark.parametrize("more", [0, 2])
+def test_package_query_count_does_not_grow_with_its_projects(
+    client, personas, kfq_department, django_assert_num_queries, more
+):
+    # two more of seed 000's projects (invented indicator rows, scored as the seed publishes)
+    extra = [
+        ("08-statistics-census", "100.00", "10.00", "100.00"),
+        ("14-advertising-publicity", "100.00", "10.00", "100.00"),
+    ]
+    for slug, rate, execution, total in extra[:more]:
+        result = {
+            "execution_rate": rate,
+            "execution_score": execution,
+            "indicator_total": "90.00",
+            "total": total,
+            "grade": "优",
+        }
+        _project(slug, personas.unit_b, result, EvaluationStatus.DRAFT)
+    client.force_login(personas.frank)
+    url = reverse("reports:department_package", args=[personas.department_b.pk, 2024])
+    with django_assert_num_queries(9):
+        response = client.get(url)
+    assert len(pdftools.pages_text(response.content)) > 8
