@@ -17,6 +17,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from projects.models import EvaluationStatus
+from reports.selectors.package import OMITTED_NOTE, omit_lines
 from tests.reports import pdftools
 from tests.reports.conftest import AUDIT_RESULT, MILITIA_RESULT, _full_scores, build_evaluation
 
@@ -224,3 +225,13 @@ def test_package_query_count_does_not_grow_with_its_projects(
     with django_assert_num_queries(9):
         response = client.get(url)
     assert len(pdftools.pages_text(response.content)) > 8
+
+
+def test_filer_text_keeps_lines_of_printed_projects_whose_name_holds_a_left_out_one():
+    notes = {
+        "budget": "招商工作经费（追加）｜50｜50｜100｜优\n招商工作经费｜300｜233｜77.68｜95.95｜优",
+        "other": "无",
+    }
+    kept = omit_lines(notes, left_out=["招商工作经费"], printed=["招商工作经费（追加）"])
+    assert kept["budget"].split("\n") == ["招商工作经费（追加）｜50｜50｜100｜优", OMITTED_NOTE]
+    assert kept["other"] == "无"
