@@ -2,13 +2,12 @@
 
 from reports.selectors.base import evaluations_for, published_evaluations, with_document_data
 from reports.selectors.documents import (
-    DepartmentPackage,
     DepartmentReport,
     ProjectReport,
-    department_package,
     department_report,
     evaluation_report,
 )
+from reports.selectors.package import DepartmentPackage, department_package
 from reports.selectors.summary import DepartmentSummary, department_summary, summary_rows
 from reports.selectors.tables import EvaluationTable, evaluation_table, evaluation_tables
 

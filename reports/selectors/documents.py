@@ -10,8 +10,9 @@ from projects.formatting import WAN_YUAN
 from projects.models import Department, Evaluation, Project
 from reports import narrative
 from reports.selectors.base import with_document_data
+from reports.selectors.stamp import DocumentStamp
 from reports.selectors.summary import DepartmentSummary, department_summary
-from reports.selectors.tables import EvaluationTable, build_evaluation_table, evaluation_tables
+from reports.selectors.tables import EvaluationTable, build_evaluation_table
 
 
 @dataclass
@@ -27,6 +28,11 @@ class ProjectReport:
         return f"{self.table.project_name}{self.table.year}年度项目支出绩效自评报告"
 
     kind = "project"
+
+    @property
+    def stamp(self) -> DocumentStamp | None:
+        """The report stands or falls with its table."""
+        return self.table.stamp
 
 
 @dataclass
@@ -45,31 +51,19 @@ class DepartmentReport:
     kind = "department"
 
     @property
+    def stamp(self) -> DocumentStamp | None:
+        """The report stands or falls with the 部门整体 table it is drafted from."""
+        return self.overall.stamp if self.overall is not None else None
+
+    @property
     def title(self) -> str:
         """The report's printed title."""
         return f"{self.department_name}{self.year}年度部门整体支出绩效自评报告"
 
 
-@dataclass
-class DepartmentPackage:
-    """Everything one department files for a year, in print order, for one PDF."""
-
-    report: DepartmentReport
-    tables: list[EvaluationTable]
-
-    @property
-    def title(self) -> str:
-        """The cover's title."""
-        return f"{self.report.year}年度预算绩效自评资料"
-
-    @property
-    def project_tables(self) -> list[EvaluationTable]:
-        """The 项目支出 tables, in summary order."""
-        return [t for t in self.tables if not t.is_department_overall]
-
-
-def _department_report(evaluations, *, department, year, money_unit, overall=None):
-    if overall is None:
+def _department_report(evaluations, *, department, year, money_unit, overall=None, summary=None):
+    """The department report; a caller that passes `summary` has already looked for `overall`."""
+    if overall is None and summary is None:
         candidates = with_document_data(
             evaluations.filter(
                 project__unit__department=department,
@@ -78,6 +72,10 @@ def _department_report(evaluations, *, department, year, money_unit, overall=Non
             )
         ).order_by("-project__unit__is_department", "pk")[:1]
         overall = next((build_evaluation_table(e, money_unit=money_unit) for e in candidates), None)
+    if summary is None:
+        summary = department_summary(
+            evaluations, department=department, year=year, money_unit=money_unit
+        )
     report = DepartmentReport(
         department_id=department.pk,
         department_name=department.name,
@@ -85,9 +83,7 @@ def _department_report(evaluations, *, department, year, money_unit, overall=Non
         year=year,
         money_unit=money_unit,
         overall=overall,
-        summary=department_summary(
-            evaluations, department=department, year=year, money_unit=money_unit
-        ),
+        summary=summary,
     )
     report.sections = narrative.department_sections(report)
     return report
@@ -116,18 +112,3 @@ def evaluation_report(evaluations, *, pk: int, money_unit: str = WAN_YUAN):
             overall=table,
         )
     return ProjectReport(table=table, sections=narrative.project_sections(table))
-
-
-def department_package(
-    evaluations, *, department: Department, year: int, money_unit: str = WAN_YUAN
-) -> DepartmentPackage:
-    """Cover, report, summary and every 自评表 of one department and year."""
-    scoped = evaluations.filter(project__unit__department=department, year=year)
-    tables = evaluation_tables(scoped, money_unit=money_unit)
-    overall = next((t for t in tables if t.is_department_overall), None)
-    report = _department_report(
-        evaluations, department=department, year=year, money_unit=money_unit, overall=overall
-    )
-    order = {row.evaluation_id: row.seq for row in report.summary.rows}
-    tables.sort(key=lambda t: (not t.is_department_overall, order.get(t.evaluation_id, 0)))
-    return DepartmentPackage(report=report, tables=tables)

@@ -135,6 +135,51 @@ def statistics(rows: list[SummaryRow], money_unit: str = WAN_YUAN) -> Statistics
     )
 
 
+def _order_key(evaluation) -> tuple:
+    """The summary's order: department, unit, project code, then filing order."""
+    project = evaluation.project
+    return (project.unit.department.code, project.unit.code, project.code, evaluation.pk)
+
+
+def summary_row(seq: int, evaluation, *, money_unit: str = WAN_YUAN) -> SummaryRow:
+    """One project's summary line, from an evaluation fetched with its project and fund lines."""
+    project = evaluation.project
+    total = fund_amounts(project.fund_lines.all())["total"]
+    stored_rate = evaluation.execution_rate
+    return SummaryRow(
+        seq=seq,
+        evaluation_id=evaluation.pk,
+        year=evaluation.year,
+        region_name=project.unit.department.region.name,
+        department_name=project.unit.department.name,
+        unit_name=project.unit.name,
+        project_name=project.name,
+        project_code=project.code,
+        fund_type=project.fund_type,
+        transfer_level=project.transfer_level,
+        budget=in_unit(total["adjusted"], money_unit),
+        executed=in_unit(total["executed"], money_unit),
+        budget_yuan=total["adjusted"],
+        executed_yuan=total["executed"],
+        rate=stored_rate if stored_rate is not None else rate(total["executed"], total["adjusted"]),
+        score=evaluation.computed_total,
+        grade=evaluation.computed_grade,
+        status_label=evaluation.get_status_display(),
+    )
+
+
+def rows_of(evaluations, *, money_unit: str = WAN_YUAN) -> list[SummaryRow]:
+    """The summary lines of evaluations already fetched (the package's own list), projects only.
+
+    The package prints its tables and counts its statistics from one list, so the two can never
+    disagree (a publication between two queries would otherwise make them).
+    """
+    projects = sorted(
+        (e for e in evaluations if e.project.kind == Project.Kind.PROJECT), key=_order_key
+    )
+    return [summary_row(seq, e, money_unit=money_unit) for seq, e in enumerate(projects, start=1)]
+
+
 def summary_rows(evaluations, *, money_unit: str = WAN_YUAN) -> list[SummaryRow]:
     """One row per evaluated project of an already-gated queryset, in two queries."""
     queryset = (
@@ -145,46 +190,16 @@ def summary_rows(evaluations, *, money_unit: str = WAN_YUAN) -> list[SummaryRow]
         # The stored computed_* fields carry the result's figures; its JSON is not needed here.
         .defer("result", "input_snapshot", "notes")
     )
-    rows = []
-    for seq, evaluation in enumerate(queryset, start=1):
-        project = evaluation.project
-        total = fund_amounts(project.fund_lines.all())["total"]
-        stored_rate = evaluation.execution_rate
-        rows.append(
-            SummaryRow(
-                seq=seq,
-                evaluation_id=evaluation.pk,
-                year=evaluation.year,
-                region_name=project.unit.department.region.name,
-                department_name=project.unit.department.name,
-                unit_name=project.unit.name,
-                project_name=project.name,
-                project_code=project.code,
-                fund_type=project.fund_type,
-                transfer_level=project.transfer_level,
-                budget=in_unit(total["adjusted"], money_unit),
-                executed=in_unit(total["executed"], money_unit),
-                budget_yuan=total["adjusted"],
-                executed_yuan=total["executed"],
-                rate=stored_rate
-                if stored_rate is not None
-                else rate(total["executed"], total["adjusted"]),
-                score=evaluation.computed_total,
-                grade=evaluation.computed_grade,
-                status_label=evaluation.get_status_display(),
-            )
-        )
-    return rows
+    return [
+        summary_row(seq, evaluation, money_unit=money_unit)
+        for seq, evaluation in enumerate(queryset, start=1)
+    ]
 
 
-def department_summary(
-    evaluations, *, department: Department, year: int, money_unit: str = WAN_YUAN
+def summary_of(
+    rows: list[SummaryRow], *, department: Department, year: int, money_unit: str = WAN_YUAN
 ) -> DepartmentSummary:
-    """The summary of one department's projects of a year, out of an already-gated queryset."""
-    rows = summary_rows(
-        evaluations.filter(project__unit__department=department, year=year),
-        money_unit=money_unit,
-    )
+    """The summary table and its statistics, computed from exactly these rows."""
     budget = sum((r.budget_yuan or Decimal(0) for r in rows), Decimal(0))
     executed = sum((r.executed_yuan or Decimal(0) for r in rows), Decimal(0))
     return DepartmentSummary(
@@ -201,3 +216,14 @@ def department_summary(
         rate_total=rate(executed, budget),
         statistics=statistics(rows, money_unit),
     )
+
+
+def department_summary(
+    evaluations, *, department: Department, year: int, money_unit: str = WAN_YUAN
+) -> DepartmentSummary:
+    """The summary of one department's projects of a year, out of an already-gated queryset."""
+    rows = summary_rows(
+        evaluations.filter(project__unit__department=department, year=year),
+        money_unit=money_unit,
+    )
+    return summary_of(rows, department=department, year=year, money_unit=money_unit)

@@ -1,4 +1,4 @@
-"""The department package: cover, contents with page numbers, report, summary, every 自评表."""
+"""The department package: cover, contents with page numbers, reports, summary, every 自评表."""
 
 import re
 
@@ -7,7 +7,7 @@ from django.urls import reverse
 from tests.reports import pdftools
 
 
-def test_package_has_cover_contents_report_summary_and_every_table(
+def test_package_has_cover_contents_summary_and_every_projects_report_and_table(
     client, personas, business_env, work_funds
 ):
     client.force_login(personas.dora)
@@ -20,23 +20,29 @@ def test_package_has_cover_contents_report_summary_and_every_table(
     cover, contents = pages[0], pages[1]
     assert "相山区人民政府办公室" in cover and "2023年度预算绩效自评资料" in cover
     assert "第1页" not in cover  # the cover carries no page number
+    assert "本汇编含草稿文件，不作为正式文件" in cover  # both projects are drafts
     assert "目录" in contents
 
     # every page after the cover: 第 N 页 共 M 页
     for number, page in enumerate(pages[1:], start=2):
         assert f"第{number}页共{total}页" in page, number
 
-    # the contents give each part's page, and that page holds the part
+    # the contents give each part's page (and its state), and that page holds the part; no
+    # department report: the department filed no 部门整体 evaluation, so each project's report
     entries = dict(
-        (title, int(page))
+        (title.removesuffix("（草稿）"), int(page))
         for title, page in re.findall(r"([^.]+?)\.{3,}第(\d+)页", contents.removeprefix("目录"))
     )
     expected = {
-        "相山区人民政府办公室2023年度部门整体支出绩效自评报告": "部门整体支出绩效自评报告",
         "相山区人民政府办公室2023年度项目支出绩效自评结果汇总表": "项目支出绩效自评结果汇总表",
+        "区政府工作经费2023年度项目支出绩效自评报告": "区政府工作经费2023年度项目支出绩效自评报告",
         "区政府工作经费项目支出绩效自评表": "区政府工作经费",
+        "区创优营商环境服务中心工作经费2023年度项目支出绩效自评报告": (
+            "区创优营商环境服务中心工作经费2023年度项目支出绩效自评报告"
+        ),
         "区创优营商环境服务中心工作经费项目支出绩效自评表": "区创优营商环境服务中心工作经费",
     }
+    assert len(entries) == len(expected), entries
     for title, marker in expected.items():
         assert title in entries, (title, entries)
         assert marker in pages[entries[title] - 1], title
