@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
+from projects import formatting
 from projects.filing.content import (
     AUTO,
     COLUMNS,
@@ -558,4 +559,4 @@ def _eq(a, b) -> bool:
 def _score_text(value) -> str:
     if value in (None, ""):
         return ""
-    return f"{Decimal(str(value)):.2f}"
+    return formatting.fmt_score(Decimal(str(value)))
