@@ -128,7 +128,7 @@ class EvaluationForm(forms.Form):
             and self.execution_weight is not None
             and score > self.execution_weight
         ):
-            raise ValidationError(f"得分不能超过分值 {self.execution_weight.normalize():f} 分")
+            raise ValidationError(f"得分不能超过分值 {formatting.plain(self.execution_weight)} 分")
         return score
 
 
@@ -230,7 +230,7 @@ class IndicatorResultForm(forms.Form):
         score = self.cleaned_data.get("claimed_score")
         weight = self.indicator_obj.weight if self.indicator_obj else None
         if score is not None and weight is not None and score > weight:
-            raise ValidationError(f"得分不能超过分值 {weight.normalize():f} 分")
+            raise ValidationError(f"得分不能超过分值 {formatting.plain(weight)} 分")
         return score
 
 
