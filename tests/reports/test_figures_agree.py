@@ -418,3 +418,17 @@ def test_a_filers_save_keeps_the_totals_printed_figure_where_no_source_has_one(
     assert total.initial == Decimal(rows["total"][0])
     shown = shown_totals(client, personas, evaluation)
     assert shown == dict.fromkeys(shown, golden)
+
+
+def test_public_table_page_shows_the_golden_figures(client, personas):
+    evaluation = _published(personas)
+    html = client.get(reverse("publication_evaluation", args=[evaluation.pk])).content.decode()
+    assert_shows(page_text(html), expected("万元"), "公开页")
+
+
+def test_department_summary_shows_the_golden_figures(reader, personas):
+    evaluation = build(personas.unit_a, "万元")
+    url = reverse("reports:department_summary", args=[personas.department_a.pk, evaluation.year])
+    # The summary prints 全年预算数 and 全年执行数 (100.00, 84.25), the rate and the total.
+    figures = ("100.00", "84.25", RATE, TOTAL)
+    assert_shows(page_text(reader(url).decode()), figures, "汇总表")
