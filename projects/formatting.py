@@ -66,8 +66,12 @@ def share(part: Decimal, whole: Decimal) -> Decimal:
 
 
 def fmt_amount(value: Decimal | None) -> str:
-    """Thousands separators and two decimals; blank when absent."""
-    return "" if value is None else f"{value:,.2f}"
+    """Thousands separators and two decimals, half-up; blank when absent.
+
+    Rounded here rather than by the format spec: Decimal's `:.2f` rounds half-even (84.245 →
+    84.24), and an amount in 万元 or a sum reaches this unrounded.
+    """
+    return "" if value is None else f"{round2(value):,.2f}"
 
 
 def fmt_score(value: Decimal | None) -> str:

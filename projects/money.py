@@ -4,6 +4,10 @@ from decimal import Decimal
 
 from projects import formatting
 from scoring.engine import numbers
+from scoring.engine.funds import COLUMNS, fund_total
+
+TOTAL = "total"
+SOURCES = ("current_year", "carryover", "other")
 
 TEN_THOUSAND = Decimal(10000)
 # Every amount the form, the uploads and the importer accept is below this, in 元 (10 万亿元), and
@@ -34,3 +38,19 @@ def plain(value: Decimal | None) -> str | None:
 def format_amount(amount: Decimal | None, money_unit: str, *, grouping: bool = True) -> str:
     """An amount in 元 as an input field shows it (exact); see `projects.formatting`."""
     return formatting.editable_amount(amount, money_unit, grouping=grouping)
+
+
+def fund_amounts(fund_lines) -> dict[str, dict[str, Decimal | None]]:
+    """A project's fund lines as {source: {column: 元}}, the total by the one rule.
+
+    The review page and every print read the 年度资金总额 row here, the filing form and the
+    score through the same `scoring.engine.funds.fund_total`, so a partial row (a source with
+    some columns blank) totals alike everywhere.
+    """
+    lines = {line.source: line for line in fund_lines}
+    amounts = {
+        source: {column: getattr(lines.get(source), column, None) for column in COLUMNS}
+        for source in (TOTAL, *SOURCES)
+    }
+    amounts[TOTAL] = fund_total(amounts[TOTAL], (amounts[s] for s in SOURCES))
+    return amounts

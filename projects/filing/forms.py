@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
+from projects import formatting
 from projects.filing.content import (
     AUTO,
     COLUMNS,
@@ -127,7 +128,7 @@ class EvaluationForm(forms.Form):
             and self.execution_weight is not None
             and score > self.execution_weight
         ):
-            raise ValidationError(f"得分不能超过分值 {self.execution_weight.normalize():f} 分")
+            raise ValidationError(f"得分不能超过分值 {formatting.plain(self.execution_weight)} 分")
         return score
 
 
@@ -229,7 +230,7 @@ class IndicatorResultForm(forms.Form):
         score = self.cleaned_data.get("claimed_score")
         weight = self.indicator_obj.weight if self.indicator_obj else None
         if score is not None and weight is not None and score > weight:
-            raise ValidationError(f"得分不能超过分值 {weight.normalize():f} 分")
+            raise ValidationError(f"得分不能超过分值 {formatting.plain(weight)} 分")
         return score
 
 
@@ -558,4 +559,4 @@ def _eq(a, b) -> bool:
 def _score_text(value) -> str:
     if value in (None, ""):
         return ""
-    return f"{Decimal(str(value)):.2f}"
+    return formatting.fmt_score(Decimal(str(value)))

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from projects import formatting
 from projects.access import FILE
 from projects.filing.content import is_qualitative
 from projects.filing.services import SOURCES, merged_funds
@@ -23,7 +24,6 @@ from projects.models import (
     Project,
     ReviewStep,
 )
-from projects.money import format_amount
 from projects.narrative import figure_mismatches
 
 STATUS_LABELS = {
@@ -306,23 +306,24 @@ def _spans(rows: list[RowView]) -> None:
 
 
 def fund_view(evaluation, changes, money_unit: str, result: dict) -> dict:
-    """The derived total row and each row's 执行率, in the page's money unit."""
+    """The derived total row and each row's 执行率, in the page's money unit.
+
+    The total row is printed, not typed: its amounts are rounded as the 自评表 prints them
+    (57.99 万元), while the source rows' inputs keep their exact figures (`editable_amount`).
+    """
     rows = merged_funds(evaluation.project, changes.funds if changes else None)
     total = rows.get(FundSource.TOTAL, {})
 
     def rate(values) -> str:
-        adjusted, executed = values.get("adjusted"), values.get("executed")
-        if not adjusted or executed is None:
-            return "—"
-        return f"{(executed / adjusted * 100).quantize(Decimal('0.01'))}%"
+        executed_rate = formatting.rate(values.get("executed"), values.get("adjusted"))
+        return formatting.fmt_percent(executed_rate) or "—"
 
     return {
-        "total": {c: format_amount(total.get(c), money_unit) or "—" for c in total}
+        "total": {c: formatting.money_text(total.get(c), money_unit) or "—" for c in total}
         if total
         else {"initial": "—", "adjusted": "—", "executed": "—"},
-        "total_rate": (
-            f"{result['execution_rate']}%" if result.get("execution_rate") is not None else "—"
-        ),
+        "total_rate": formatting.fmt_percent(formatting.to_decimal(result.get("execution_rate")))
+        or "—",
         "rates": {s: rate(rows.get(s, {})) for s in SOURCES},
         "money_unit": money_unit,
     }

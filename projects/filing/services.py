@@ -43,6 +43,7 @@ from projects.models import (
 )
 from projects.narrative import IndicatorFacts, NarrativeData, draft_sections
 from projects.review.services.workflow import ensure_editable
+from scoring.engine.funds import fund_total
 
 TEXT_FIELDS = ("actual", "achievement", "deviation_reason", "midyear_actual")
 
@@ -101,15 +102,12 @@ def evaluation_start(*, project: Project, user) -> Evaluation:
 
 
 def derived_total(lines: dict[str, dict]) -> dict | None:
-    """The 年度资金总额 row as the sum of its sources; None when no source carries a figure."""
+    """The 年度资金总额 row by the one rule (`scoring.engine.funds.fund_total`): each column the
+    sum of the sources carrying it, else the total's printed figure; None when no source
+    carries a figure (the printed total then stands as it is)."""
     if not any(lines.get(s, {}).get(c) is not None for s in SOURCES for c in COLUMNS):
         return None
-    total = {}
-    for column in COLUMNS:
-        values = [lines.get(s, {}).get(column) for s in SOURCES]
-        present = [v for v in values if v is not None]
-        total[column] = sum(present, Decimal(0)) if present else None
-    return total
+    return fund_total(lines.get(FundSource.TOTAL), (lines.get(s) for s in SOURCES))
 
 
 def stored_fund_rows(project: Project) -> dict[str, dict]:

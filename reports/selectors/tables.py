@@ -14,6 +14,7 @@ from django.http import Http404
 
 from projects.formatting import WAN_YUAN, in_unit, rate, round2, to_decimal
 from projects.models import Evaluation, FundSource, Project, Region
+from projects.money import fund_amounts  # the one total rule; summary.py imports it here
 from reports.selectors.base import with_document_data
 from reports.selectors.stamp import DocumentStamp, document_stamp
 from scoring.services import rule_set_title
@@ -182,30 +183,6 @@ class EvaluationTable:
     def column_count(self) -> int:
         """The indicator table's column count, for the full-width rows around it."""
         return 8 + (2 if self.three_columns else 0) + (1 if self.has_midyear else 0)
-
-
-def _sum(values: list[Decimal | None]) -> Decimal | None:
-    present = [v for v in values if v is not None]
-    return sum(present, Decimal(0)) if present else None
-
-
-def fund_amounts(fund_lines) -> dict[str, dict[str, Decimal | None]]:
-    """Amounts in 元 by source and column, with the total derived from its sources."""
-    lines = {line.source: line for line in fund_lines}
-    total_line = lines.get(FundSource.TOTAL)
-    amounts: dict[str, dict[str, Decimal | None]] = {}
-    for source in SOURCES:
-        line = lines.get(source)
-        amounts[source] = {
-            col: getattr(line, col) if line else None for col in ("initial", "adjusted", "executed")
-        }
-    # The total row is the sum of its sources (domain.md §3.1); a total typed alone stands.
-    amounts[FundSource.TOTAL] = {}
-    for col in ("initial", "adjusted", "executed"):
-        derived = _sum([amounts[s][col] for s in SOURCES])
-        stored = getattr(total_line, col) if total_line else None
-        amounts[FundSource.TOTAL][col] = derived if derived is not None else stored
-    return amounts
 
 
 def _fund_rows(project: Project, money_unit: str, result: dict, evaluation: Evaluation):

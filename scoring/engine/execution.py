@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import NamedTuple
 
 from .findings import finding
+from .funds import column_total
 from .model import EvaluationInput, Finding
 from .numbers import HUNDRED, ONE, ZERO, is_blank, plain, round2
 from .rules import RuleSet
@@ -44,11 +45,11 @@ def _reconcile(inp: EvaluationInput, findings: list[Finding], notes: list) -> di
     disagreements = []
     for column, label in _COLUMNS:
         printed = _amount(total, column)
-        parts = [_amount(f, column) for f in sources if _amount(f, column) is not None]
-        summed = sum(parts, ZERO) if parts else None
+        parts = [_amount(f, column) for f in sources]
+        summed = column_total(None, parts)
         if summed is not None and printed is not None and summed != printed:
             disagreements.append(f"{label} {plain(printed)}（来源合计 {plain(summed)}）")
-        figures[column] = summed if summed is not None else printed
+        figures[column] = column_total(printed, parts)  # the one rule (funds.py)
     if disagreements:
         details = "、".join(disagreements)
         findings.append(finding("fund_rows_not_summing", details=details))

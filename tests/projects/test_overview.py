@@ -107,3 +107,14 @@ def test_overview_query_count_is_flat(client, personas, django_assert_num_querie
         response = client.get(reverse("review:overview"))
     assert response.status_code == 200
     assert f'data-figure="issued">{n}<' in response.content.decode()
+
+
+def test_overview_prints_a_gap_as_its_decimal_difference(client, personas):
+    """98.43 − 95.42 is 3.01 exactly; a float subtraction in the database gave 3.01000000000001."""
+    task = EvaluationTask.objects.create(region=personas.region, year=2023, deadline=TODAY)
+    bulk_filings(task, [personas.unit_a], [Spec(S.SUBMITTED, "95.42", "98.43", "优", "90.00")])
+    o = finance_overview(region=personas.region, year=2023, today=TODAY)
+    assert [e.gap for e in o.largest_gaps] == [Decimal("3.01")]
+    client.force_login(personas.frank)
+    html = client.get(reverse("review:overview") + "?year=2023").content.decode()
+    assert ">3.01<" in html and "3.0100" not in html

@@ -60,3 +60,10 @@ def render_pngs(data: bytes, name: str, dpi: int = 60) -> list[Path]:
         timeout=120,
     )
     return sorted(ARTIFACTS.glob(f"{name}-*.png"))
+
+
+def spaced_text(data: bytes) -> str:
+    """The whole document's text with each run of whitespace kept as one space, so adjacent
+    table cells ("57.99" "100.00") stay two figures instead of running together."""
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(re.sub(r"\s+", " ", page.extract_text() or "") for page in reader.pages)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
+from projects import formatting
 from projects.access import scope_for
 from projects.models import (
     Evaluation,
@@ -16,6 +17,7 @@ from projects.models import (
     ReviewComment,
     ReviewStep,
 )
+from projects.money import fund_amounts
 from projects.review.selectors.history import (
     TargetCorrection,
     filing_diff,
@@ -26,8 +28,6 @@ from projects.review.services.workflow import filing_snapshot
 from scoring.services import Explanation, explain
 
 S = EvaluationStatus
-CENT = Decimal("0.01")
-TEN_THOUSAND = Decimal(10000)
 STATUS_LABELS = {
     "met": "达成",
     "partial": "部分达成",
@@ -194,16 +194,7 @@ def _dec(value) -> Decimal | None:
 
 def money(value: Decimal | None, money_unit: str) -> Decimal | None:
     """An amount stored in 元 shown in the project's unit, two decimals, half up."""
-    if value is None:
-        return None
-    shown = value / TEN_THOUSAND if money_unit == "万元" else value
-    return shown.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _rate(executed: Decimal | None, adjusted: Decimal | None) -> Decimal | None:
-    if executed is None or not adjusted:
-        return None
-    return (executed / adjusted * 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    return formatting.in_unit(value, money_unit)
 
 
 def _spans(values: list[str]) -> list[int]:
@@ -283,18 +274,26 @@ def review_page(evaluation: Evaluation, user) -> ReviewPage:
             )
         )
 
-    lines = sorted(project.fund_lines.all(), key=lambda line: FUND_ORDER.index(line.source))
+    # The total row by the one rule (scoring.engine.funds), as the form and the prints show it.
+    lines = {line.source: line for line in project.fund_lines.all()}
+    amounts = fund_amounts(lines.values())
     funds = []
-    for line in lines:
-        is_total = line.source == FundSource.TOTAL
+    for source in FUND_ORDER:
+        line = lines.get(source)
+        if line is None:
+            continue
+        is_total = source == FundSource.TOTAL
+        a = amounts[source]
         funds.append(
             FundRow(
-                source=line.source,
+                source=source,
                 label=line.get_source_display(),
-                initial=money(line.initial, money_unit),
-                adjusted=money(line.adjusted, money_unit),
-                executed=money(line.executed, money_unit),
-                rate=evaluation.execution_rate if is_total else _rate(line.executed, line.adjusted),
+                initial=money(a["initial"], money_unit),
+                adjusted=money(a["adjusted"], money_unit),
+                executed=money(a["executed"], money_unit),
+                rate=evaluation.execution_rate
+                if is_total
+                else formatting.rate(a["executed"], a["adjusted"]),
                 is_total=is_total,
                 weight=line.weight if is_total else None,
                 claimed_rate=line.claimed_rate if is_total else None,

@@ -13,6 +13,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from projects import formatting
 from projects.labels import FUND_COLUMN_LABELS, RESULT_LABELS
 from projects.models import (
     Evaluation,
@@ -62,6 +63,11 @@ def _text(value) -> str:
     return str(value)
 
 
+def _amount_text(value) -> str:
+    """A snapshot's amount in 元 as the tables print it (842,450.00); — when blank."""
+    return formatting.fmt_amount(formatting.to_decimal(value)) or "—"
+
+
 def filing_diff(before: dict, after: dict, indicator_names: dict[int, str]) -> list[DiffRow]:
     """Field-by-field differences between two filing snapshots (workflow.filing_snapshot)."""
     rows: list[DiffRow] = []
@@ -83,8 +89,8 @@ def filing_diff(before: dict, after: dict, indicator_names: dict[int, str]) -> l
                     DiffRow(
                         "项目资金（元）",
                         f"{FundSource(source).label}·{label}",
-                        _text(old.get(key)),
-                        _text(new.get(key)),
+                        _amount_text(old.get(key)),
+                        _amount_text(new.get(key)),
                     )
                 )
     old_rows, new_rows = before.get("indicators", {}), after.get("indicators", {})

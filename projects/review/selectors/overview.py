@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Abs
 
+from projects import formatting
 from projects.models import Evaluation, Region
 from projects.review.selectors.queue import (
     APPROVED_STATUSES,
@@ -20,7 +21,6 @@ from projects.review.selectors.queue import (
     annotate_deadlines,
 )
 
-CENT = Decimal("0.01")
 GRADES = ("优", "良", "中", "差")
 RATE_BANDS = (
     ("低于60%", None, Decimal("60")),
@@ -36,7 +36,7 @@ def percent(part: int, whole: int) -> Decimal | None:
     """part / whole × 100, two decimals half up; None when there is nothing to divide by."""
     if not whole:
         return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return formatting.round2(Decimal(part) * 100 / Decimal(whole))
 
 
 @dataclass
@@ -172,11 +172,14 @@ def finance_overview(*, region: Region, year: int, today: datetime.date | None =
     )
     gaps = list(
         listed.filter(claimed_total__isnull=False, computed_total__isnull=False)
-        .annotate(gap=F("claimed_total") - F("computed_total"))
-        .annotate(abs_gap=Abs("gap"))
+        .annotate(abs_gap=Abs(F("claimed_total") - F("computed_total")))
         .filter(abs_gap__gt=0)
         .order_by("-abs_gap", "pk")[:TOP]
     )
+    for evaluation in gaps:
+        # The database only orders: SQLite subtracts decimals as floats (98.43 − 95.42 =
+        # 3.01000000000001), so the printed gap is the Decimal difference of the two totals.
+        evaluation.gap = evaluation.claimed_total - evaluation.computed_total
     return Overview(
         region=region,
         year=year,

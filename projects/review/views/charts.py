@@ -16,6 +16,7 @@ PALETTE = {"优": "#198754", "良": "#0d6efd", "中": "#fd7e14", "差": "#dc3545
 
 
 def _px(value: Decimal) -> Decimal:
+    """Whole pixels of geometry; figures a person reads go through projects.formatting."""
     return value.quantize(ONE, rounding=ROUND_HALF_UP)
 
 
