@@ -76,6 +76,7 @@ def test_summary_prints_the_department_as_a_heading_not_on_every_row(
     assert text.count(f"主管部门：{name}") == 1
     assert text.count(name) == 2  # the title and the group heading, not 45 rows
     assert "序号项目名称当年预算数" in text
+    assert "{" not in text and "#" not in text  # no template syntax printed
 
 
 @pytest.mark.parametrize("indicators", [19, 23])
