@@ -87,6 +87,7 @@ def test_the_public_package_holds_published_filings_only(client, personas, mixed
     complete = pdftools.pages_text(archive.read(f"{a}/{a}_2023年度预算绩效自评资料_未审核.pdf"))
     assert "区政府工作经费" in "".join(complete)
     assert all("未审核" in page for page in complete)
+    assert "未审核（待财政审核），不作为正式文件" in complete[0]  # the cover's footer
     # each part's footer names its own state: the published table's page says so
     header = "项目支出绩效自评表（2023年度）项目名称"
     published_page = next(p for p in complete if p.startswith(f"{header}区创优营商环境"))
