@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects import models as m
+from projects.models.org import DEFAULT_SIGNATURE_FIELDS
 from projects.review.services.rescoring import recompute_after_rule_change
 from scoring.engine.rules import latest_rulesets
 
@@ -22,15 +23,50 @@ def _rule_set_choices() -> list[tuple[str, str]]:
     return [(i, f"{r.title}（{i}@{r.version}）") for i, r in latest_rulesets().items()]
 
 
+class SignatureFieldsField(forms.CharField):
+    """The signature block's labels, one per line: easier to edit than a JSON list."""
+
+    widget = forms.Textarea(attrs={"rows": 6, "cols": 40})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(str(label) for label in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        labels = [line.strip() for line in text.splitlines() if line.strip()]
+        for label in labels:
+            if len(label) > 30:
+                raise forms.ValidationError(f"签章栏项目“{label[:30]}…”过长（不超过 30 个字）。")
+        if len(labels) > 12:
+            raise forms.ValidationError("签章栏项目不超过 12 项。")
+        # A blank block prints the national labels rather than no block at all.
+        return labels or list(DEFAULT_SIGNATURE_FIELDS)
+
+
 class RegionForm(forms.ModelForm):
     """The rule set is picked from the published ones: a mistyped id would stop every page that
     scores the region's filings."""
 
     rule_set_id = forms.ChoiceField(label="评分规则", choices=_rule_set_choices)
+    signature_fields = SignatureFieldsField(
+        label="签章栏",
+        required=False,
+        help_text="每行一项，按打印顺序排列，如“部门单位名称（公章）”“填报时间”；"
+        "留空则使用全国通用格式（填报单位（公章）、单位负责人、填报人、联系电话、填报日期）。",
+    )
 
     class Meta:
         model = m.Region
-        fields = ["name", "code", "finance_bureau", "rule_set_id", "table_variant"]
+        fields = [
+            "name",
+            "code",
+            "finance_bureau",
+            "rule_set_id",
+            "table_variant",
+            "signature_fields",
+        ]
 
 
 @admin.register(m.Region)

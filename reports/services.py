@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import zipfile
-from pathlib import Path
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +18,7 @@ from django.utils import timezone
 
 from projects.access import VIEW, scope_for
 from projects.formatting import money_unit_or_default
-from projects.models import Department, Evaluation, Region
+from projects.models import Department, Evaluation, EvaluationStatus, Region
 from reports import renderers
 from reports.excel.summary import summary_workbook
 from reports.models import ExportJob
@@ -23,6 +27,7 @@ from reports.selectors import (
     evaluation_tables,
     summary_rows,
 )
+from reports.selectors.stamp import DocumentStamp, stamp_of, weakest
 
 logger = logging.getLogger(__name__)
 EXPORT_DIR = "exports"
@@ -72,6 +77,106 @@ def export_path(job: ExportJob) -> Path:
     return Path(settings.MEDIA_ROOT) / job.file_name
 
 
+MANIFEST_NAME = "清单.csv"
+MANIFEST_HEADER = (
+    "文件",
+    "文件类型",
+    "年度",
+    "主管部门",
+    "预算单位",
+    "项目名称",
+    "状态",
+    "流程状态",
+    "审核机关",
+    "审核通过日期",
+    "公开日期",
+    "说明",
+)
+
+
+@dataclass
+class ManifestLine:
+    """One member of the export zip and what it is: which filing(s), in which state."""
+
+    path: str
+    kind: str
+    year: int
+    department: str
+    unit: str
+    project: str
+    stamp: DocumentStamp | None
+    note: str = ""
+
+    def row(self) -> list[str]:
+        """The line as 清单.csv prints it (dates ISO, blank when not applicable)."""
+        stamp = self.stamp
+        return [
+            self.path,
+            self.kind,
+            str(self.year),
+            self.department,
+            self.unit,
+            self.project,
+            stamp.file_label if stamp else "",
+            stamp.status_label if stamp else "",
+            stamp.approving_body if stamp else "",
+            stamp.approved_on.isoformat() if stamp and stamp.approved_on else "",
+            stamp.published_on.isoformat() if stamp and stamp.published_on else "",
+            self.note,
+        ]
+
+
+class ExportArchive:
+    """The zip being written: every member named with its state and listed in 清单.csv."""
+
+    def __init__(self, archive: zipfile.ZipFile, year: int):
+        self.archive = archive
+        self.year = year
+        self.lines: list[ManifestLine] = []
+        self._names: set[str] = set()
+
+    def add(self, folder: str, filename: str, content: bytes, *, stamp, **line) -> str:
+        """Write one member, its file name carrying the stamp's label (草稿, 未审核, 已公开 …)."""
+        path = self._unique(_labelled(f"{folder}/{filename}".lstrip("/"), stamp))
+        self.archive.writestr(path, content)
+        self.lines.append(ManifestLine(path=path, year=self.year, stamp=stamp, **line))
+        return path
+
+    def write_manifest(self) -> None:
+        """清单.csv: UTF-8 with a BOM so Excel opens it, one line per member."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(MANIFEST_HEADER)
+        writer.writerows(line.row() for line in self.lines)
+        self.archive.writestr(MANIFEST_NAME, ("\ufeff" + out.getvalue()).encode("utf-8"))
+
+    def _unique(self, path: str) -> str:
+        candidate, n = path, 1
+        while candidate in self._names:
+            n += 1
+            pure = PurePosixPath(path)
+            candidate = str(pure.with_name(f"{pure.stem}_{n}{pure.suffix}"))
+        self._names.add(candidate)
+        return candidate
+
+
+def _labelled(path: str, stamp: DocumentStamp | None) -> str:
+    """`a/b.pdf` → `a/b_草稿.pdf`: the state is in the name, so a file cannot lose it."""
+    if stamp is None:
+        return path
+    pure = PurePosixPath(path)
+    return str(pure.with_name(f"{pure.stem}_{stamp.file_label}{pure.suffix}"))
+
+
+def _composition(stamps) -> str:
+    """共 3 份：已公开 1 份，草稿 2 份 — what a document made of several filings contains."""
+    stamps = [s for s in stamps if s is not None]
+    counts = Counter(s.file_label for s in stamps)
+    order = ("已公开", "审核通过", "未审核", "草稿")
+    parts = "，".join(f"{label} {counts[label]} 份" for label in order if counts[label])
+    return f"共 {len(stamps)} 份：{parts}" if stamps else "无自评"
+
+
 def _progress(job: ExportJob, done: int, message: str) -> None:
     ExportJob.objects.filter(pk=job.pk).update(done=done, message=message)
 
@@ -100,38 +205,11 @@ def export_job_run(*, job_id: int) -> None:
     done = 0
     try:
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            out = ExportArchive(archive, job.year)
             for department in departments:
-                folder = renderers.safe_name(department.name)
-                scoped = evaluations.filter(project__unit__department=department)
-                package = department_package(
-                    evaluations, department=department, year=job.year, money_unit=job.money_unit
-                )
-                rendered = renderers.render_package(package)
-                archive.writestr(f"{folder}/{rendered.filename}", rendered.content)
-                summary = renderers.render_summary(package.report.summary, renderers.XLSX)
-                archive.writestr(f"{folder}/{summary.filename}", summary.content)
-                done += 1
-                _progress(job, done, f"已生成 {department.name} 的自评资料汇编。")
-                for table in evaluation_tables(scoped, money_unit=job.money_unit):
-                    for fmt in (renderers.PDF, renderers.XLSX):
-                        rendered = renderers.render_table(table, fmt)
-                        archive.writestr(f"{folder}/自评表/{rendered.filename}", rendered.content)
-                    done += 1
-                    _progress(job, done, f"已生成 {table.project_name} 的自评表。")
-            rows = summary_rows(evaluations, money_unit=job.money_unit)
-            archive.writestr(
-                f"{renderers.safe_name(job.region.name)}_{job.year}年度项目自评汇总.xlsx",
-                summary_workbook(
-                    rows,
-                    heading=f"{job.region.name}{job.year}年度项目支出绩效自评结果汇总表",
-                    subtitle=f"金额单位：{job.money_unit}",
-                    money_unit=job.money_unit,
-                ),
-            )
-            archive.writestr(
-                f"{renderers.safe_name(job.region.name)}_{job.year}年度项目自评汇总.csv",
-                renderers.summary_csv(rows),
-            )
+                done = _export_department(job, out, evaluations, department, done)
+            _export_region_summary(job, out, evaluations)
+            out.write_manifest()
             done += 1
     except Exception as exc:
         logger.exception("export job %s failed", job.pk)
@@ -149,4 +227,101 @@ def export_job_run(*, job_id: int) -> None:
         file_size=path.stat().st_size,
         message=f"已完成：{len(departments)} 个部门、{count} 份自评。",
         finished_at=timezone.now(),
+    )
+
+
+def _export_department(job: ExportJob, out: ExportArchive, evaluations, department, done: int):
+    """One department's folder: its packages, its summary and every 自评表, each named by state.
+
+    The package that may be handed to the public holds published filings only; the complete one
+    (for the bureau's own review) is named and watermarked by the weakest filing it contains.
+    """
+    folder = renderers.safe_name(department.name)
+    scoped = evaluations.filter(project__unit__department=department)
+    where = {"department": department.name, "unit": "", "project": ""}
+    published = evaluations.filter(status=EvaluationStatus.PUBLISHED)
+    public = department_package(
+        published, department=department, year=job.year, money_unit=job.money_unit
+    )
+    if public.tables:
+        rendered = renderers.render_package(public)
+        out.add(
+            folder,
+            rendered.filename,
+            rendered.content,
+            stamp=stamp_of(public),
+            kind="资料汇编（仅含已公开自评，可对外公开）",
+            note=_composition(t.stamp for t in public.tables),
+            **where,
+        )
+    package = department_package(
+        evaluations, department=department, year=job.year, money_unit=job.money_unit
+    )
+    stamps = [t.stamp for t in package.tables]
+    if package.tables and (not public.tables or len(public.tables) != len(package.tables)):
+        rendered = renderers.render_package(package)
+        out.add(
+            folder,
+            rendered.filename,
+            rendered.content,
+            stamp=stamp_of(package),
+            kind="资料汇编（全部自评，供内部审阅）",
+            note=_composition(stamps),
+            **where,
+        )
+    summary = package.report.summary
+    if summary.rows:  # a department with only its 部门整体 filing has no project summary
+        rendered = renderers.render_summary(summary, renderers.XLSX)
+        out.add(
+            folder,
+            rendered.filename,
+            rendered.content,
+            stamp=stamp_of(summary),
+            kind="项目自评汇总表",
+            note=_composition(row.stamp for row in summary.rows),
+            **where,
+        )
+    done += 1
+    _progress(job, done, f"已生成 {department.name} 的自评资料汇编。")
+    for table in evaluation_tables(scoped, money_unit=job.money_unit):
+        for fmt in (renderers.PDF, renderers.XLSX):
+            rendered = renderers.render_table(table, fmt)
+            out.add(
+                f"{folder}/自评表",
+                rendered.filename,
+                rendered.content,
+                stamp=table.stamp,
+                kind=table.title,
+                department=department.name,
+                unit=table.unit_name,
+                project=table.project_name,
+            )
+        done += 1
+        _progress(job, done, f"已生成 {table.project_name} 的自评表。")
+    return done
+
+
+def _export_region_summary(job: ExportJob, out: ExportArchive, evaluations) -> None:
+    """The region's summary of every project, as a workbook and as CSV, named by its weakest row."""
+    rows = summary_rows(evaluations, money_unit=job.money_unit)
+    if not rows:
+        return
+    stamps = [row.stamp for row in rows]
+    stem = f"{renderers.safe_name(job.region.name)}_{job.year}年度项目自评汇总"
+    where = {"department": "", "unit": "", "project": "", "note": _composition(stamps)}
+    workbook = summary_workbook(
+        rows,
+        heading=f"{job.region.name}{job.year}年度项目支出绩效自评结果汇总表",
+        subtitle=f"金额单位：{job.money_unit}",
+        money_unit=job.money_unit,
+    )
+    stamp = weakest(stamps)
+    out.add("", f"{stem}.xlsx", workbook, stamp=stamp, kind="地区项目自评汇总表", **where)
+    out.add(
+        "",
+        f"{stem}.csv",
+        renderers.summary_csv(rows),
+        stamp=stamp,
+        kind="地区项目自评汇总（CSV）",
+        **where,
     )

@@ -6,6 +6,15 @@ from django.db.models import Q
 
 from projects.access import ScopedQuerySet, scope_for
 
+# The signature block under a printed 自评表 and at the end of a report, in the national order.
+# Regions print their own labels (seed 002: 部门单位名称（公章）… 填报时间), set in the admin.
+DEFAULT_SIGNATURE_FIELDS = ("填报单位（公章）", "单位负责人", "填报人", "联系电话", "填报日期")
+
+
+def default_signature_fields() -> list[str]:
+    """A fresh list for each new region (a JSONField default must be a callable)."""
+    return list(DEFAULT_SIGNATURE_FIELDS)
+
 
 class RegionQuerySet(models.QuerySet):
     """Regions a user reaches through any membership."""
@@ -36,6 +45,12 @@ class Region(models.Model):
     table_variant = models.CharField(
         "自评表格式", max_length=30, choices=TableVariant.choices, default=TableVariant.NATIONAL
     )
+    signature_fields = models.JSONField(
+        "签章栏",
+        default=default_signature_fields,
+        blank=True,
+        help_text="打印在自评表和自评报告末尾的签章栏项目，按顺序排列；留空则使用全国通用格式。",
+    )
 
     objects = RegionQuerySet.as_manager()
 
@@ -46,6 +61,12 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def signature_labels(self) -> tuple[str, ...]:
+        """The labels to print: the region's own, or the national ones when none are set."""
+        labels = [str(label).strip() for label in self.signature_fields or []]
+        return tuple(label for label in labels if label) or DEFAULT_SIGNATURE_FIELDS
 
 
 class DepartmentQuerySet(models.QuerySet):

@@ -26,6 +26,8 @@ class DocumentStamp:
     approving_body: str  # the finance bureau that approved it; "" while not approved
     approved_on: datetime.date | None
     published_on: datetime.date | None
+    # The region's signature block (填报单位（公章）, 单位负责人 …), printed with blank lines.
+    signature_fields: tuple[str, ...] = ()
 
     @property
     def is_final(self) -> bool:
@@ -43,6 +45,11 @@ class DocumentStamp:
         if not self.watermark:
             return f"审核通过 · 审核机关：{self.approving_body} · 审核通过日期：{_date(self.approved_on)}"
         return f"{self.watermark}（{self.status_label}），不作为正式文件"
+
+    @property
+    def banner(self) -> str:
+        """The line shown above the document on screen and carried into every page's footer."""
+        return self.footer
 
     @property
     def file_label(self) -> str:
@@ -84,13 +91,33 @@ def document_stamp(evaluation) -> DocumentStamp:
         published_on=(
             _local_date(evaluation.published_at) if status == EvaluationStatus.PUBLISHED else None
         ),
+        signature_fields=region.signature_labels,
     )
 
 
 def weakest(stamps) -> DocumentStamp | None:
     """The stamp of a document made of several (a department report or package): its weakest part."""
     order = {"草稿": 0, "未审核": 1}
-    stamps = list(stamps)
+    stamps = [s for s in stamps if s is not None]
     if not stamps:
         return None
     return min(stamps, key=lambda s: (order.get(s.watermark, 2), 0 if not s.published_on else 1))
+
+
+def stamp_of(document) -> DocumentStamp | None:
+    """The stamp of any printed document: a 自评表's own, else the weakest of its parts.
+
+    A project report carries its table's; a department report its overall table's and its
+    summary's; a summary its rows'; a package its report's and its tables'. None for a document
+    with nothing in it (an empty summary), which then prints no watermark.
+    """
+    own = getattr(document, "stamp", None)
+    if isinstance(own, DocumentStamp):
+        return own
+    if document is None:
+        return None
+    names = ("table", "overall", "summary", "report")
+    parts = [stamp_of(getattr(document, name, None)) for name in names]
+    parts += [stamp_of(t) for t in getattr(document, "tables", None) or ()]
+    parts += [getattr(row, "stamp", None) for row in getattr(document, "rows", None) or ()]
+    return weakest(parts)

@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 
 from projects.formatting import WAN_YUAN, in_unit, rate, share
 from projects.models import Department, FundLine, FundType, Project, TransferLevel
+from reports.selectors.stamp import DocumentStamp, document_stamp
 from reports.selectors.tables import fund_amounts
 
 GRADES = ("优", "良", "中", "差")
@@ -37,6 +38,15 @@ class SummaryRow:
     score: Decimal | None
     grade: str
     status_label: str
+    stamp: DocumentStamp | None = None  # the row's standing, for the export's manifest
+
+
+@dataclass
+class SummaryGroup:
+    """The rows of one 主管部门, printed under one heading instead of a repeated column."""
+
+    department_name: str
+    rows: list[SummaryRow]
 
 
 @dataclass
@@ -86,6 +96,21 @@ class DepartmentSummary:
     def title(self) -> str:
         """The summary's printed title."""
         return f"{self.department_name}{self.year}年度项目支出绩效自评结果汇总表"
+
+    @property
+    def groups(self) -> list[SummaryGroup]:
+        """Consecutive rows of one 主管部门 under one heading row (the rows are in department order)."""
+        return group_by_department(self.rows)
+
+
+def group_by_department(rows: list[SummaryRow]) -> list[SummaryGroup]:
+    """Split rows into runs of one 主管部门, keeping their order."""
+    groups: list[SummaryGroup] = []
+    for row in rows:
+        if not groups or groups[-1].department_name != row.department_name:
+            groups.append(SummaryGroup(row.department_name, []))
+        groups[-1].rows.append(row)
+    return groups
 
 
 def _excellent_rate(grades: list[str]) -> Decimal:
@@ -165,6 +190,7 @@ def summary_row(seq: int, evaluation, *, money_unit: str = WAN_YUAN) -> SummaryR
         score=evaluation.computed_total,
         grade=evaluation.computed_grade,
         status_label=evaluation.get_status_display(),
+        stamp=document_stamp(evaluation),
     )
 
 

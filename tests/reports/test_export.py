@@ -45,16 +45,17 @@ def test_finance_reviewer_exports_the_region_into_a_zip(client, personas, region
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     names = archive.namelist()
     a = personas.department_a.name
-    assert f"{a}/{a}_2023年度预算绩效自评资料.pdf" in names
-    assert f"{a}/{a}2023年度项目支出绩效自评结果汇总表.xlsx" in names
+    # every filing is a draft: each name says so (tests/reports/test_export_states.py)
+    assert f"{a}/{a}_2023年度预算绩效自评资料_草稿.pdf" in names
+    assert f"{a}/{a}2023年度项目支出绩效自评结果汇总表_草稿.xlsx" in names
     for stem in ("区创优营商环境服务中心工作经费", "区政府工作经费"):
-        assert f"{a}/自评表/2023_{stem}_项目支出绩效自评表.pdf" in names
-        assert f"{a}/自评表/2023_{stem}_项目支出绩效自评表.xlsx" in names
-    assert any(n.endswith("部门整体支出绩效自评表.pdf") for n in names)
-    assert "淮北市相山区_2023年度项目自评汇总.csv" in names
-    csv_text = archive.read("淮北市相山区_2023年度项目自评汇总.csv").decode("utf-8-sig")
+        assert f"{a}/自评表/2023_{stem}_项目支出绩效自评表_草稿.pdf" in names
+        assert f"{a}/自评表/2023_{stem}_项目支出绩效自评表_草稿.xlsx" in names
+    assert any(n.endswith("部门整体支出绩效自评表_草稿.pdf") for n in names)
+    assert "淮北市相山区_2023年度项目自评汇总_草稿.csv" in names
+    csv_text = archive.read("淮北市相山区_2023年度项目自评汇总_草稿.csv").decode("utf-8-sig")
     assert "98.43" in csv_text and "96.12" in csv_text
-    package = archive.read(f"{a}/{a}_2023年度预算绩效自评资料.pdf")
+    package = archive.read(f"{a}/{a}_2023年度预算绩效自评资料_草稿.pdf")
     assert package.startswith(b"%PDF")
 
 
