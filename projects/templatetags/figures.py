@@ -45,3 +45,11 @@ def weight(value):
     """A weight as printed (10, 10.5), or — for an unscored sub-row."""
     number = formatting.to_decimal(value)
     return "—" if number is None else formatting.plain(number)
+
+
+@register.filter
+def rule_set_name(value, version=None):
+    """A rule set in words ("全国通用（2020年）第1版") from an "id@version" key or an id and version."""
+    from scoring.services import rule_set_title
+
+    return rule_set_title(value, version)

@@ -94,7 +94,7 @@ def _static(ind: IndicatorInput, rules: RuleSet) -> tuple:
     level_problem = None
     if level1 not in rules.tree:
         level_problem = (
-            f"的一级指标「{ind.level1}」不在规则集 {rules.key} 的指标体系中"
+            f"的一级指标「{ind.level1}」不在评分规则“{rules.public_title}”的指标体系中"
             f"（应为 {'、'.join(rules.tree)}）"
         )
     elif level2 and level2 not in rules.tree[level1]:

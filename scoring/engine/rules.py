@@ -107,7 +107,7 @@ class RuleSet:
     @cached_property
     def heading(self) -> str:
         """The first line of every trace: which rules scored it."""
-        return f"规则集 {self.key}（{self.title}）"
+        return f"评分规则：{self.public_title}"
 
     @cached_property
     def level1_units(self) -> dict[str, int]:

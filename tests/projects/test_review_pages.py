@@ -106,7 +106,8 @@ def test_review_page_explains_each_computed_score(client, personas, sub):
     )
     explanation = html[html.index('id="score-explanation"') :]
     explanation = explanation[: explanation.index("</details>")]
-    assert "national-2020@1" in explanation
+    # the rule set in words, never its internal id
+    assert "评分规则：全国通用（2020年）第1版" in explanation and "national-2020" not in html
     # domain.md §4, higher is better: 50 × 1500 / 1600 = 46.875 → 46.88.
     assert "「走访企业数量」目标 ≥1600家，实际 1500家，部分达成；50 × 1500 / 1600" in explanation
     assert "等级：优（总分 95.31）" in explanation

@@ -146,10 +146,8 @@ def test_the_trace_explains_rules_rate_rows_caps_and_grade() -> None:
         "5573",
     )
     trace = score_evaluation(inp, load_ruleset("execution-caps-over-deduction")).trace
-    assert (
-        trace[0]
-        == "规则集 execution-caps-over-deduction@1（按执行率封顶总分、超额扣 2 分（省级实践））"
-    )
+    # People read the rule set in words, never its internal id (execution-caps-over-deduction@1).
+    assert trace[0] == "评分规则：按执行率封顶总分、超额扣分（省级实践）第1版"
     assert trace[1] == "执行率 = 全年执行数 5573 / 全年预算数 10000 = 55.7300% → 55.73%"
     assert trace[2] == "执行率得分 = 10 × min(0.557300, 1) → 5.57"
     assert trace[3].startswith("「培训」目标 ≥10次，实际 8次，部分达成；90 × 8 / 10")
