@@ -6,9 +6,6 @@ so a document looks the same wherever it is produced.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from dataclasses import dataclass
 
@@ -109,53 +106,3 @@ def render_package(package, fmt: str = PDF) -> Rendered:
         lambda: evaluation_table_workbook(package.tables),
         f"{package.report.department_name}_{package.title}",
     )
-
-
-CSV_HEADER = (
-    "年度",
-    "地区",
-    "主管部门",
-    "预算单位",
-    "项目名称",
-    "项目编码",
-    "全年预算数（元）",
-    "全年执行数（元）",
-    "预算执行率（%）",
-    "得分",
-    "等级",
-)
-
-
-def _two(value) -> str:
-    return "" if value is None else f"{value:.2f}"
-
-
-def summary_csv(rows) -> bytes:
-    """Open data: one line per evaluated project, amounts in 元, UTF-8 with a BOM for Excel."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    for row in rows:
-        writer.writerow(
-            [
-                row.year,
-                row.region_name,
-                row.department_name,
-                row.unit_name,
-                row.project_name,
-                row.project_code,
-                _two(row.budget_yuan),
-                _two(row.executed_yuan),
-                _two(row.rate),
-                _two(row.score),
-                row.grade,
-            ]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def selfeval_json(evaluation) -> bytes:
-    """Open data: the evaluation as its selfeval/1 document (projects.exporter)."""
-    from projects.exporter import export_document
-
-    return json.dumps(export_document(evaluation), ensure_ascii=False, indent=2).encode("utf-8")

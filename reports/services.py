@@ -25,6 +25,7 @@ from reports.models import ExportJob
 from reports.selectors import (
     department_package,
     evaluation_tables,
+    publication,
     summary_rows,
 )
 from reports.selectors.stamp import DocumentStamp, stamp_of, weakest
@@ -317,10 +318,12 @@ def _export_region_summary(job: ExportJob, out: ExportArchive, evaluations) -> N
     )
     stamp = weakest(stamps)
     out.add("", f"{stem}.xlsx", workbook, stamp=stamp, kind="地区项目自评汇总表", **where)
+    # The open data's own rows and columns (both kinds of subject), with each row's state.
+    open_rows = publication.year_rows(evaluations, absolute=lambda path: path)
     out.add(
         "",
         f"{stem}.csv",
-        renderers.summary_csv(rows),
+        publication.year_csv(open_rows, columns=publication.EXPORT_CSV_COLUMNS),
         stamp=stamp,
         kind="地区项目自评汇总（CSV）",
         **where,

@@ -254,19 +254,26 @@ def year_rows(evaluations, *, absolute) -> list[dict]:
                 "approving_body": stamp.approving_body,
                 "approved_on": _iso(stamp.approved_on) or "",
                 "published_on": _iso(stamp.published_on) or "",
-                "json_url": absolute(json_path(evaluation)),
+                # Only a published evaluation has a public JSON; an export lists the others too.
+                "json_url": absolute(json_path(evaluation)) if stamp.published_on else "",
+                "state": stamp.file_label,
+                "status_label": stamp.status_label,
             }
         )
     return rows
 
 
-def year_csv(rows: list[dict]) -> bytes:
+# The region export lists unpublished filings too, so each row says what state it is in.
+EXPORT_CSV_COLUMNS = (*CSV_COLUMNS, ("文件状态", "state"), ("审核状态", "status_label"))
+
+
+def year_csv(rows: list[dict], columns=CSV_COLUMNS) -> bytes:
     """The rows as CSV, UTF-8 with a BOM so that Excel opens the Chinese text correctly."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([label for label, _ in CSV_COLUMNS])
+    writer.writerow([label for label, _ in columns])
     for row in rows:
-        writer.writerow([row[key] for _, key in CSV_COLUMNS])
+        writer.writerow([row[key] for _, key in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

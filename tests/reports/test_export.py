@@ -1,5 +1,6 @@
 """The region export: a background task with visible progress and a zip to download."""
 
+import csv
 import io
 import zipfile
 
@@ -55,6 +56,11 @@ def test_finance_reviewer_exports_the_region_into_a_zip(client, personas, region
     assert "淮北市相山区_2023年度项目自评汇总_草稿.csv" in names
     csv_text = archive.read("淮北市相山区_2023年度项目自评汇总_草稿.csv").decode("utf-8-sig")
     assert "98.43" in csv_text and "96.12" in csv_text
+    csv_rows = list(csv.DictReader(io.StringIO(csv_text)))
+    # every subject, the 部门整体 one included, each saying what state it is in
+    assert len(csv_rows) == 3 and {r["文件状态"] for r in csv_rows} == {"草稿"}
+    assert "部门整体支出" in {r["评价对象类型"] for r in csv_rows}
+    assert {r["开放数据（JSON）"] for r in csv_rows} == {""}  # nothing published, no public link
     package = archive.read(f"{a}/{a}_2023年度预算绩效自评资料_草稿.pdf")
     assert package.startswith(b"%PDF")
 
