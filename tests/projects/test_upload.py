@@ -92,7 +92,7 @@ def test_the_template_has_one_sheet_per_subject_prefilled_with_targets(
     assert book.sheetnames[0] == "填写说明"
     sheet = subject_sheet(book, "区创优营商环境服务中心工作经费")
     assert sheet["A1"].value == "项目支出绩效自评表"
-    assert sheet["B4"].value == evaluation.project.pk
+    assert sheet["A4"].value == "项目编码" and sheet["B4"].value == evaluation.project.code
     assert sheet["I4"].value == "万元"
     assert sheet["D8"].value == pytest.approx(38.76)
     row = indicator_row(sheet, "走访企业数量")
@@ -168,13 +168,14 @@ def test_a_filer_cannot_change_a_target_through_the_workbook(client, personas, e
     assert Indicator.objects.get(name="走访企业数量").target == "≥1600家"
 
 
-def test_another_units_project_id_in_a_sheet_is_refused(client, personas, evaluation):
+def test_another_units_project_code_in_a_sheet_is_refused(client, personas, evaluation):
     client.force_login(personas.alice)
     data = template(client)
     client.force_login(personas.bob)
     response = upload(client, data)
     assert response.status_code == 422
-    assert f"项目编号 {evaluation.project.pk} 不存在或您无权填报" in response.content.decode()
+    code = evaluation.project.code
+    assert f"项目编码 {code} 不存在或您无权填报" in response.content.decode()
 
 
 def test_a_submitted_evaluation_cannot_be_overwritten_by_upload(client, personas, evaluation):
