@@ -10,6 +10,7 @@ from decimal import Decimal
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 
 from projects.formatting import WAN, WAN_YUAN
 
@@ -27,6 +28,54 @@ TITLE_FONT = Font(bold=True, size=14)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 RIGHT = Alignment(horizontal="right", vertical="center")
+
+
+def stamp_lines(stamp) -> tuple[str, str]:
+    """The status line under a document's title and its page footer, from its stamp."""
+    if stamp is None:
+        return "", ""
+    return f"文件状态：{stamp.footer}", stamp.footer
+
+
+def _header_text(text: str) -> str:
+    """Header and footer text with Excel's & codes escaped."""
+    return text.replace("&", "&&")
+
+
+def set_up_page(
+    sheet,
+    *,
+    landscape: bool,
+    title_rows: str | None = None,
+    area: str | None = None,
+    watermark: str = "",
+    footer: str = "",
+) -> None:
+    """A4, fitted to one page wide, the table's header repeated on every page, and the
+    document's standing in the page header (草稿 / 未审核) and footer."""
+    setup = sheet.page_setup
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.orientation = "landscape" if landscape else "portrait"
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0  # as many pages down as the rows need
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins = PageMargins(
+        left=0.55, right=0.55, top=0.75, bottom=0.75, header=0.3, footer=0.3
+    )
+    if title_rows:
+        sheet.print_title_rows = title_rows
+    if area:
+        sheet.print_area = area
+    if watermark:
+        sheet.oddHeader.center.text = _header_text(watermark)
+        sheet.oddHeader.center.size = 20
+        sheet.oddHeader.center.color = "C00000"
+    if footer:
+        sheet.oddFooter.left.text = _header_text(footer)
+        sheet.oddFooter.left.size = 8
+    sheet.oddFooter.right.text = "第 &P 页 共 &N 页"
+    sheet.oddFooter.right.size = 8
 
 
 def exact_amount(value_yuan: Decimal | None, money_unit: str) -> Decimal | None:
