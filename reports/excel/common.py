@@ -1,4 +1,5 @@
-"""Shared workbook styling: thin rules, header fills, number formats and fitted column widths."""
+"""Shared workbook styling: thin rules, header fills, number formats, fitted column widths and
+the A4 page set-up with the document's standing in its header and footer."""
 
 from __future__ import annotations
 
@@ -12,10 +13,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from projects.formatting import WAN, WAN_YUAN
-
-AMOUNT = "#,##0.00"
-AMOUNT_WAN = "#,##0.00####"  # 万元 kept exact to the 元 (929.9641), shown with two decimals
+AMOUNT = "#,##0.00"  # every amount is stored rounded as printed, so the cell is the figure
 PERCENT = "0.00%"
 SCORE = "0.00"
 TEXT = "@"
@@ -76,18 +74,6 @@ def set_up_page(
         sheet.oddFooter.left.size = 8
     sheet.oddFooter.right.text = "第 &P 页 共 &N 页"
     sheet.oddFooter.right.size = 8
-
-
-def exact_amount(value_yuan: Decimal | None, money_unit: str) -> Decimal | None:
-    """An amount in the sheet's money unit, unrounded so the workbook re-imports to the 元."""
-    if value_yuan is None:
-        return None
-    return value_yuan / WAN if money_unit == WAN_YUAN else value_yuan
-
-
-def amount_format(money_unit: str) -> str:
-    """The number format of amounts in `money_unit`."""
-    return AMOUNT_WAN if money_unit == WAN_YUAN else AMOUNT
 
 
 def fraction(percent: Decimal | None) -> Decimal | None:
