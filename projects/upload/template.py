@@ -21,10 +21,10 @@ from projects.models import FundSource
 from projects.money import TEN_THOUSAND
 from projects.upload.workbook import (
     ACTUALS,
+    CODE_LABEL,
     FUND_COLUMNS,
     FUND_ROWS,
     GOAL_LABEL,
-    CODE_LABEL,
     INDICATOR_COLUMNS,
     INSTRUCTIONS,
     TARGETS,
@@ -244,9 +244,7 @@ def _subject_sheet(sheet, project, evaluation, purpose: str) -> None:
     if not filer:
         for _ in range(3):  # blank rows for new indicators
             for letter, key, _ in INDICATOR_COLUMNS:
-                cell = _put(
-                    sheet, f"{letter}{row}", None, fill=_INPUT if key != "seq" else _LOCKED
-                )
+                cell = _put(sheet, f"{letter}{row}", None, fill=_INPUT if key != "seq" else _LOCKED)
                 if key in ("level1", "level2", "name", "target"):
                     cell.number_format = "@"
             row += 1

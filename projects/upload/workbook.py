@@ -577,8 +577,13 @@ def _is_total_row(sheet, row: int) -> bool:
     return sheet.text(row, "A").replace(" ", "") == TOTAL_LABEL
 
 
-def _indicator_columns(sheet: _Sheet, header: int) -> dict[str, str]:
-    """{field: letter} from the header row's labels."""
+def _indicator_columns(sheet: _Sheet, header: int, legacy: bool) -> dict[str, str]:
+    """{field: letter} from the header row's labels.
+
+    A header row naming almost nothing (a sheet typed by hand after the template's pattern) is
+    read in the template's fixed columns A–J, whose J is an old workbook's 指标编号 where the
+    sheet still names its project by 项目编号.
+    """
     labels = sheet.labels(header, upto=40)
     columns = {}
     for name, candidates in HEADER_FIELDS.items():
@@ -586,6 +591,10 @@ def _indicator_columns(sheet: _Sheet, header: int) -> dict[str, str]:
             if label in labels:
                 columns[name] = get_column_letter(labels[label])
                 break
+    if len(columns) < 3:
+        columns = {name: letter for letter, name, _ in INDICATOR_COLUMNS}
+        if legacy:
+            columns["indicator_id"] = columns.pop("seq")
     return columns
 
 
@@ -603,7 +612,7 @@ def _read_indicators(sheet, subject, errors, header: int) -> None:
                 )
             )
             return
-    columns = _indicator_columns(sheet, header)
+    columns = _indicator_columns(sheet, header, subject.project_id is not None)
     subject.has_column = set(columns)
     letters = list(columns.values())
     previous: dict[str, str] = {}
