@@ -117,6 +117,7 @@ FIELD_NAMES = {
     "indicator_id": "指标编号",
 }
 MAX_MERGES = 5000
+DASHES = ("—", "－", "-", "–")
 _MERGE_TAG = f"{{{SHEET_MAIN_NS}}}mergeCell"
 ACHIEVEMENT_BY_LABEL = {label: value for value, label in Achievement.choices}
 
@@ -577,6 +578,13 @@ def _is_total_row(sheet, row: int) -> bool:
     return sheet.text(row, "A").replace(" ", "") == TOTAL_LABEL
 
 
+def _blank_dash(value):
+    """The printed form's — (a 其中 row has no 分值 and no 得分) is an empty cell."""
+    if isinstance(value, str) and value.strip() in DASHES:
+        return None
+    return value
+
+
 def _indicator_columns(sheet: _Sheet, header: int, legacy: bool) -> dict[str, str]:
     """{field: letter} from the header row's labels.
 
@@ -668,14 +676,14 @@ def _read_indicators(sheet, subject, errors, header: int) -> None:
                 indicator_id = number
         weight = claimed = None
         try:
-            weight = _number(raw("weight"))
+            weight = _number(_blank_dash(raw("weight")))
         except ValidationError as exc:
             problems.append(("weight", f"分值{exc.messages[0]}"))
         if weight is not None and not 0 <= weight <= MAX_WEIGHT:
             problems.append(("weight", f"分值应在 0 到 {MAX_WEIGHT} 之间（其中行留空）"))
             weight = None  # reported here once; the checks after reading see no figure
         try:
-            claimed = _number(raw("claimed_score"))
+            claimed = _number(_blank_dash(raw("claimed_score")))
         except ValidationError as exc:
             problems.append(("claimed_score", f"得分{exc.messages[0]}"))
         if claimed is not None and claimed >= MAX_SCORE:  # before rounding, which would overflow
@@ -707,7 +715,7 @@ def _read_indicators(sheet, subject, errors, header: int) -> None:
                 name=text("name"),
                 target=text("target") if "target" in columns else None,
                 weight=weight,
-                weight_given=raw("weight") not in (None, ""),
+                weight_given=_blank_dash(raw("weight")) not in (None, ""),
                 actual=text("actual"),
                 claimed_score=claimed.quantize(Decimal("0.01")) if claimed is not None else None,
                 deviation_reason=text("deviation_reason"),

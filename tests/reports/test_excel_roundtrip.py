@@ -11,7 +11,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from projects.models import Evaluation, EvaluationRevision, FundLine, IndicatorResult
+from projects.models import (
+    Evaluation,
+    EvaluationRevision,
+    FundLine,
+    Indicator,
+    IndicatorResult,
+    Region,
+)
 
 UPLOAD = reverse("projects:upload")
 
@@ -112,3 +119,45 @@ def test_the_upload_template_uploads_back_unchanged(
     client.force_login(personas.bob)
     data = client.get(reverse("projects:upload_template"), {"year": year}).content
     _upload_unchanged(client, data, [urumqi_overall, *kfq_projects])
+
+
+def test_a_table_with_an_unscored_sub_row_uploads_back_unchanged(client, personas, business_env):
+    # A 其中 row has no 分值: the form prints — in its 分值 and 得分 cells.
+    Indicator.objects.create(
+        project=business_env.project,
+        order=99,
+        level1="满意度指标",
+        level2="服务对象满意度指标",
+        name="其中：企业回访满意度",
+        target="≥90%",
+        weight=None,
+    )
+    client.force_login(personas.alice)
+    data = _download(client, "reports:evaluation_table_xlsx", business_env.pk)
+    _upload_unchanged(client, data, [business_env])
+
+
+def test_the_three_column_variant_uploads_back_unchanged(client, personas, business_env):
+    # 指标性质 / 指标值 / 度量单位 instead of 年度指标值: the target is not read, not refused.
+    region = personas.region
+    region.table_variant = Region.TableVariant.THREE_COLUMN_TARGET
+    region.save()
+    client.force_login(personas.alice)
+    data = _download(client, "reports:evaluation_table_xlsx", business_env.pk)
+    _upload_unchanged(client, data, [business_env])
+
+
+def test_the_finance_bureau_uploads_the_printed_table_as_targets_unchanged(
+    client, personas, business_env
+):
+    client.force_login(personas.frank)
+    data = _download(client, "reports:evaluation_table_xlsx", business_env.pk)
+    before = _state(business_env)
+    targets = list(Indicator.objects.filter(project=business_env.project).values())
+    response = client.post(
+        UPLOAD, {"file": SimpleUploadedFile("自评表.xlsx", data), "purpose": "targets"}
+    )
+    assert response.status_code == 200, re.findall(r"<td>[^<]*</td>", response.content.decode())
+    assert "未作任何修改" in response.content.decode()
+    assert _state(business_env) == before
+    assert list(Indicator.objects.filter(project=business_env.project).values()) == targets
