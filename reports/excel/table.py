@@ -22,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from projects.formatting import round2
+from projects.formatting import fmt_amount, fmt_percent, fmt_score, round2
 from projects.upload import template as upload_template
 from projects.upload import workbook as upload
 from reports.excel.common import (
@@ -229,8 +229,10 @@ def _funds(sheet, table, width: int, row: int) -> int:
     if overall:
         r = row + height
         put(sheet, r, 2, "预算调整", bold=True, align=CENTER)
-        amount = "—" if table.adjustment is None else f"{table.adjustment:,.2f} {table.money_unit}"
-        ratio = "—" if table.adjustment_rate is None else f"{round2(table.adjustment_rate):.2f}%"
+        amount = "—" if table.adjustment is None else fmt_amount(table.adjustment)
+        if table.adjustment is not None:
+            amount += f" {table.money_unit}"
+        ratio = fmt_percent(table.adjustment_rate) or "—"
         _merge(sheet, r, 3, width, f"调整数 {amount}；预算调整率（调整数 / 年初预算数） {ratio}")
     return row + height + 1
 
@@ -317,7 +319,7 @@ def _totals(sheet, table, plan: _Layout, row: int) -> int:
     rules = getattr(table, "rules_label", "") or "评分规则"
     note = f"注：金额单位为{table.money_unit}；得分按{rules}计算"
     if table.claimed_total is not None and table.claimed_total != table.total:
-        note += f"，填报总分为 {round2(table.claimed_total):.2f}"
+        note += f"，填报总分为 {fmt_score(table.claimed_total)}"
     notes.append(note + "。")
     for text in notes:
         row += 1
