@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from projects.models import (
@@ -17,6 +18,7 @@ from projects.models import (
     FundLine,
     Indicator,
     IndicatorResult,
+    Membership,
     Region,
 )
 
@@ -161,3 +163,21 @@ def test_the_finance_bureau_uploads_the_printed_table_as_targets_unchanged(
     assert "未作任何修改" in response.content.decode()
     assert _state(business_env) == before
     assert list(Indicator.objects.filter(project=business_env.project).values()) == targets
+
+
+def test_every_workbook_of_the_demo_uploads_back_unchanged_by_its_filer(client, db):
+    """The seeds as loaded for the demo: seed 000's 17 projects (57.9948 万元 and the like, printed
+    to two places), seed 002's 部门整体 filing, the template of each filer's year."""
+    call_command("load_demo", stdout=None)
+    filers = Membership.objects.filter(role=Membership.Role.FILER).select_related("user", "unit")
+    assert filers.count() >= 4
+    for membership in filers:
+        client.force_login(membership.user)
+        evaluations = list(Evaluation.objects.filter(project__unit=membership.unit))
+        assert evaluations, membership.user.username
+        for evaluation in evaluations:
+            for name in ("reports:evaluation_table_xlsx", "reports:evaluation_report_xlsx"):
+                _upload_unchanged(client, _download(client, name, evaluation.pk), [evaluation])
+        for year in sorted({e.year for e in evaluations}):
+            template = client.get(reverse("projects:upload_template"), {"year": year}).content
+            _upload_unchanged(client, template, [e for e in evaluations if e.year == year])
