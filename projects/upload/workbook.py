@@ -608,7 +608,8 @@ def _indicator_columns(sheet: _Sheet, header: int, legacy: bool) -> dict[str, st
 
 def _read_indicators(sheet, subject, errors, header: int) -> None:
     last = min(sheet.max_row, header + MAX_ROWS)
-    for row in range(header + 1, last + 1):
+    # The 总分 row may follow the last allowed row directly; notes under it are no indicators.
+    for row in range(header + 1, last + 2):
         if _is_total_row(sheet, row):
             break
     else:

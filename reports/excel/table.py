@@ -34,6 +34,7 @@ from reports.excel.common import (
     SCORE,
     TEXT,
     fraction,
+    merge,
     put,
     set_up_page,
     stamp_lines,
@@ -93,12 +94,9 @@ def _indicator_columns(table) -> list[tuple[str, str]]:
 def _merge(sheet, row: int, first: int, last: int, value, *, bottom: int | None = None, **style):
     """A bordered block from (row, first) to (bottom or row, last) holding one value."""
     bottom = bottom or row
-    for r in range(row, bottom + 1):
-        for c in range(first, last + 1):
-            put(sheet, r, c, None, align=style.get("align"))  # borders on every covered cell
     cell = put(sheet, row, first, value, **style)
     if last > first or bottom > row:
-        sheet.merge_cells(start_row=row, start_column=first, end_row=bottom, end_column=last)
+        merge(sheet, row, first, bottom, last)
     return cell
 
 

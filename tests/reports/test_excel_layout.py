@@ -16,6 +16,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from projects.models import Evaluation, EvaluationStatus, Indicator, Project
+from projects.upload.workbook import read_workbook
 from tests import factories as f
 from tests.reports.conftest import BUSINESS_ENV_RESULT, build_evaluation
 
@@ -211,3 +212,34 @@ def test_no_workbook_carries_a_database_id(client, personas, far_ids):
         row, column = _find(sheet, "项目编码")
         key = sheet.cell(row, column + (1 if name == "template" else 2)).value
         assert key == evaluation.project.code, name
+
+
+def test_a_table_of_the_largest_size_reads_back_whole_with_its_merged_levels(client, personas):
+    """1,000 indicator rows (the upload's limit), ten 一级 of 100 rows, 二级 of 10: the 总分 row
+    right after the last one is no 1,001st row, and every level reads back from its merge."""
+    project = f.ProjectFactory(unit=personas.unit_a, year=2023, name="大表")
+    Indicator.objects.bulk_create(
+        Indicator(
+            project=project,
+            order=n,
+            level1=f"一级{n // 100}",
+            level2=f"二级{n // 10}",
+            name=f"指标{n}",
+            target="≥1个",
+            weight=Decimal("0.09"),
+        )
+        for n in range(1000)
+    )
+    evaluation = f.EvaluationFactory(project=project)
+    client.force_login(personas.alice)
+    data = client.get(reverse("reports:evaluation_table_xlsx", args=[evaluation.pk])).content
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    header, level1 = _find(sheet, "一级指标")
+    assert f"B{header + 101}:B{header + 200}" in _merged(sheet)
+    (read,), errors = read_workbook(data)
+    assert errors == []
+    assert len(read.indicators) == 1000
+    assert [(r.level1, r.level2, r.seq) for r in read.indicators[555:557]] == [
+        ("一级5", "二级55", 556),
+        ("一级5", "二级55", 557),
+    ]
