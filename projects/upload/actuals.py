@@ -50,19 +50,24 @@ def check_actuals(sheet: SubjectSheet, project: Project, errors: list) -> None:
     for row in sheet.indicators:
         where = (sheet.title, row.row)
         if row.indicator_id is None:
-            errors.append(
-                CellError(*where, "J", "缺少指标编号：指标由预算批复确定，填报时不能新增")
-            )
+            if row.seq is None:  # a row keyed by 指标序号 was refused where it was matched
+                errors.append(
+                    CellError(
+                        *where,
+                        row.key_column,
+                        "缺少指标序号：指标由预算批复确定，填报时不能新增",
+                    )
+                )
             continue
         indicator = indicators.get(row.indicator_id)
         if indicator is None:
-            errors.append(CellError(*where, "J", f"指标编号 {row.indicator_id} 不属于本项目"))
+            errors.append(CellError(*where, row.key_column, f"{row.key_label} 不属于本项目"))
             continue
         if row.indicator_id in seen:
-            errors.append(CellError(*where, "J", f"指标编号 {row.indicator_id} 重复出现"))
+            errors.append(CellError(*where, row.key_column, f"{row.key_label} 重复出现"))
             continue
         seen.add(row.indicator_id)
-        if not same_text(row.target, indicator.target):
+        if row.target is not None and not same_text(row.target, indicator.target):
             errors.append(
                 CellError(
                     *where,
@@ -95,10 +100,8 @@ def check_actuals(sheet: SubjectSheet, project: Project, errors: list) -> None:
 def _check_locked_budgets(sheet: SubjectSheet, project: Project, errors: list) -> None:
     """年初预算数, 全年预算数 and 预期目标 are the finance bureau's: a filer's sheet that states
     them differently from the stored ones is refused at the cell."""
-    from projects.upload.workbook import FUND_COLUMNS
-
     lines = shown_fund_lines(project)
-    letters = {column: letter for letter, column, _ in FUND_COLUMNS}
+    letters = sheet.fund_letters
     for source, values in sheet.funds.items():
         stored = lines.get(source)
         for column in ("initial", "adjusted"):
@@ -120,7 +123,7 @@ def _check_locked_budgets(sheet: SubjectSheet, project: Project, errors: list) -
             CellError(
                 sheet.title,
                 sheet.goal_row,
-                "C",
+                sheet.goal_letters[0],
                 f"预期目标与批复不一致（批复为「{project.goal_expected}」），填报人不能修改",
             )
         )

@@ -19,62 +19,12 @@ from projects.upload.actuals import (
     json_subject,
     run_filer_plans,
 )
-from projects.upload.plans import (
-    UploadOutcome,
-    evaluation_of,
-    same_text,
-)
+from projects.upload.matching import match_indicator_rows, settle_printed_amounts, subjects_of
+from projects.upload.plans import UploadOutcome, evaluation_of
 from projects.upload.targets import check_targets, finance_subject, run_targets
-from projects.upload.workbook import ACTUALS, TARGETS, CellError, read_workbook
+from projects.upload.workbook import ACTUALS, TARGETS, read_workbook
 
 __all__ = ["RESOLVE", "UploadOutcome", "choices_from", "upload_json", "upload_workbook"]
-
-
-def _subjects(sheets, user, action, errors) -> dict[str, Project]:
-    """Resolve each sheet's project inside the user's scope; unknown ids are reported, not shown."""
-    ids = {s.project_id for s in sheets if s.project_id is not None}
-    projects = {
-        p.pk: p
-        for p in Project.objects.for_user(user, action)
-        .filter(pk__in=ids)
-        .select_related("unit__department__region")
-        .prefetch_related("fund_lines", "indicators", "evaluations__results")
-    }
-    seen: dict[int, str] = {}
-    found = {}
-    for sheet in sheets:
-        if sheet.project_id is None:
-            continue
-        row, col = sheet.id_cell
-        project = projects.get(sheet.project_id)
-        if project is None:
-            verb = "填报" if action == FILE else "下达目标"
-            errors.append(
-                CellError(
-                    sheet.title, row, col, f"项目编号 {sheet.project_id} 不存在或您无权{verb}"
-                )
-            )
-            continue
-        if sheet.project_id in seen:
-            errors.append(
-                CellError(
-                    sheet.title, row, col, f"与工作表「{seen[sheet.project_id]}」是同一个项目"
-                )
-            )
-            continue
-        seen[sheet.project_id] = sheet.title
-        if sheet.project_name and not same_text(sheet.project_name, project.name):
-            errors.append(
-                CellError(
-                    sheet.title,
-                    row - 1,
-                    "B",
-                    f"项目名称与项目编号不符（编号 {project.pk} 是「{project.name}」）",
-                )
-            )
-            continue
-        found[sheet.title] = project
-    return found
 
 
 # ---------------------------------------------------------------- entry points
@@ -108,11 +58,13 @@ def upload_workbook(
     if not sheets and not errors:
         errors.append("工作簿中没有自评表工作表（请使用本页下载的模板）。")
     action = FILE if purpose == ACTUALS else FINANCE_REVIEW
-    projects = _subjects(sheets, user, action, errors)
+    projects = subjects_of(sheets, user, action, errors)
     for sheet in sheets:
         project = projects.get(sheet.title)
         if project is None:
             continue
+        match_indicator_rows(sheet, project, purpose, errors)
+        settle_printed_amounts(sheet, project)
         check = check_actuals if purpose == ACTUALS else check_targets
         check(sheet, project, errors)
     if errors:

@@ -37,12 +37,14 @@ def check_targets(sheet: SubjectSheet, project: Project, errors: list) -> None:
     seen = set()
     for row in sheet.indicators:
         where = (sheet.title, row.row)
+        if row.seq is not None and row.indicator_id is None:
+            continue  # refused where it was matched (a 指标序号 beyond the subject's)
         if row.indicator_id is not None:
             if row.indicator_id not in indicators:
-                errors.append(CellError(*where, "J", f"指标编号 {row.indicator_id} 不属于本项目"))
+                errors.append(CellError(*where, row.key_column, f"{row.key_label} 不属于本项目"))
                 continue
             if row.indicator_id in seen:
-                errors.append(CellError(*where, "J", f"指标编号 {row.indicator_id} 重复出现"))
+                errors.append(CellError(*where, row.key_column, f"{row.key_label} 重复出现"))
                 continue
             seen.add(row.indicator_id)
         if not row.level1:

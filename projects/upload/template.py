@@ -21,10 +21,10 @@ from projects.models import FundSource
 from projects.money import TEN_THOUSAND
 from projects.upload.workbook import (
     ACTUALS,
+    CODE_LABEL,
     FUND_COLUMNS,
     FUND_ROWS,
     GOAL_LABEL,
-    ID_LABEL,
     INDICATOR_COLUMNS,
     INSTRUCTIONS,
     TARGETS,
@@ -82,7 +82,7 @@ def _instructions(sheet, purpose: str) -> None:
     lines = [
         "绩效自评表导入模板（每个评价对象一个工作表）",
         "",
-        "1. 黄色单元格为填写区，灰色单元格为批复内容或系统计算，请勿修改“项目编号”“指标编号”。",
+        "1. 黄色单元格为填写区，灰色单元格为批复内容或系统计算，请勿修改“项目编码”“指标序号”。",
         "2. 金额单位以各表第 4 行“金额单位”为准；年度资金总额由各来源资金合计得出，无需填写。",
         "3. 定性指标请在“完成程度”列填写：达成 / 部分达成 / 未达成。",
         "4. 得分留空时按系统计算的得分填报；自评得分可以低于计算得分，不能超过分值。",
@@ -92,7 +92,7 @@ def _instructions(sheet, purpose: str) -> None:
     if purpose == TARGETS:
         lines[2] = (
             "1. 本模板供财政部门下达绩效目标：可修改指标名称、年度指标值、分值和预算数；"
-            "“指标编号”为空的行将作为新增指标。"
+            "“指标序号”为空的行将作为新增指标。"
         )
     for row, text in enumerate(lines, start=1):
         sheet.cell(row=row, column=1, value=text)
@@ -145,11 +145,10 @@ def _subject_sheet(sheet, project, evaluation, purpose: str) -> None:
     _put(sheet, "H3", "实施单位", bold=True)
     sheet.merge_cells("I3:J3")
     _put(sheet, "I3", unit.name)
-    _put(sheet, "A4", ID_LABEL, bold=True)
-    _put(sheet, "B4", project.pk, fill=_LOCKED)
-    sheet["B4"].comment = Comment("系统用于识别项目，请勿修改。", "绩效自评")
-    _put(sheet, "C4", "项目编码", bold=True)
-    _put(sheet, "D4", project.code, fill=_LOCKED)
+    _put(sheet, "A4", CODE_LABEL, bold=True)
+    sheet.merge_cells("B4:D4")
+    _put(sheet, "B4", project.code, fill=_LOCKED, fmt="@")
+    sheet["B4"].comment = Comment("系统据项目编码识别项目，请勿修改。", "绩效自评")
     _put(sheet, "E4", "年度", bold=True)
     _put(sheet, "F4", project.year, fill=_LOCKED)
     _put(sheet, "H4", "金额单位", bold=True)
@@ -213,7 +212,7 @@ def _subject_sheet(sheet, project, evaluation, purpose: str) -> None:
         _put(sheet, f"{letter}14", label, bold=True, fill=_HEAD)
     results = {r.indicator_id: r for r in evaluation.results.all()} if evaluation else {}
     row = 15
-    for indicator in project.indicators.all():
+    for position, indicator in enumerate(project.indicators.all(), start=1):
         result = results.get(indicator.pk)
         claimed = result.claimed_score if result else None
         if claim_follows(result, indicator):
@@ -230,7 +229,7 @@ def _subject_sheet(sheet, project, evaluation, purpose: str) -> None:
             "achievement": result.get_achievement_display()
             if result and result.achievement
             else "",
-            "indicator_id": indicator.pk,
+            "seq": position,
         }
         for letter, key, _ in INDICATOR_COLUMNS:
             fill = _LOCKED
@@ -245,9 +244,7 @@ def _subject_sheet(sheet, project, evaluation, purpose: str) -> None:
     if not filer:
         for _ in range(3):  # blank rows for new indicators
             for letter, key, _ in INDICATOR_COLUMNS:
-                cell = _put(
-                    sheet, f"{letter}{row}", None, fill=_INPUT if key != "indicator_id" else _LOCKED
-                )
+                cell = _put(sheet, f"{letter}{row}", None, fill=_INPUT if key != "seq" else _LOCKED)
                 if key in ("level1", "level2", "name", "target"):
                     cell.number_format = "@"
             row += 1

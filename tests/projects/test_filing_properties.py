@@ -487,7 +487,7 @@ _ID_CELL = re.compile(r"^\d+$")
 def _filled(template: bytes, evaluation: Evaluation, edits: dict) -> bytes:
     """The downloaded template with the example's values written into its cells."""
     book = load_workbook(io.BytesIO(template))
-    sheet = next(s for s in book.worksheets if s["B4"].value == evaluation.project.pk)
+    sheet = next(s for s in book.worksheets if s["B4"].value == evaluation.project.code)
     for ref, value in edits["funds"].items():
         sheet[ref] = _cell_text(value) if isinstance(value, str) else value
     sheet["G12"] = _cell_text(edits["goal"])

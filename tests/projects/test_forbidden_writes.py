@@ -315,7 +315,7 @@ class World:
         )
         assert response.status_code == 200
         book = load_workbook(io.BytesIO(response.content))
-        sheet = next(s for s in book.worksheets if s["B4"].value == self.draft.project.pk)
+        sheet = next(s for s in book.worksheets if s["B4"].value == self.draft.project.code)
         for other in book.worksheets[1:]:
             if other is not sheet:
                 book.remove(other)  # the draft alone: other subjects may be closed or unstarted

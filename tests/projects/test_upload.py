@@ -92,7 +92,7 @@ def test_the_template_has_one_sheet_per_subject_prefilled_with_targets(
     assert book.sheetnames[0] == "填写说明"
     sheet = subject_sheet(book, "区创优营商环境服务中心工作经费")
     assert sheet["A1"].value == "项目支出绩效自评表"
-    assert sheet["B4"].value == evaluation.project.pk
+    assert sheet["A4"].value == "项目编码" and sheet["B4"].value == evaluation.project.code
     assert sheet["I4"].value == "万元"
     assert sheet["D8"].value == pytest.approx(38.76)
     row = indicator_row(sheet, "走访企业数量")
@@ -168,13 +168,14 @@ def test_a_filer_cannot_change_a_target_through_the_workbook(client, personas, e
     assert Indicator.objects.get(name="走访企业数量").target == "≥1600家"
 
 
-def test_another_units_project_id_in_a_sheet_is_refused(client, personas, evaluation):
+def test_another_units_project_code_in_a_sheet_is_refused(client, personas, evaluation):
     client.force_login(personas.alice)
     data = template(client)
     client.force_login(personas.bob)
     response = upload(client, data)
     assert response.status_code == 422
-    assert f"项目编号 {evaluation.project.pk} 不存在或您无权填报" in response.content.decode()
+    code = evaluation.project.code
+    assert f"项目编码 {code} 不存在或您无权填报" in response.content.decode()
 
 
 def test_a_submitted_evaluation_cannot_be_overwritten_by_upload(client, personas, evaluation):
@@ -433,3 +434,68 @@ def test_an_untouched_targets_template_of_a_total_only_project_changes_nothing(
     assert list(
         FundLine.objects.filter(project=evaluation.project).values_list("source", flat=True)
     ) == ["total"]
+
+
+# ---------------------------------------------------------------- stable codes
+
+
+def test_the_template_names_rows_by_position_never_by_database_id(client, personas, evaluation):
+    client.force_login(personas.alice)
+    sheet = subject_sheet(load_workbook(io.BytesIO(template(client))), evaluation.project.name)
+    assert sheet["J14"].value == "指标序号（勿改）"
+    names = [i.name for i in evaluation.project.indicators.order_by("order", "pk")]
+    assert [sheet[f"J{indicator_row(sheet, n)}"].value for n in names] == list(
+        range(1, len(names) + 1)
+    )
+
+
+def test_an_older_workbook_with_database_ids_is_still_read(client, personas, evaluation):
+    """Templates downloaded before codes carry 项目编号 and 指标编号 (ids): still accepted."""
+    client.force_login(personas.alice)
+    indicators = {i.name: i.pk for i in evaluation.project.indicators.all()}
+
+    def to_old_layout(book):
+        sheet = subject_sheet(book, "区创优营商环境服务中心工作经费")
+        sheet.unmerge_cells("B4:D4")
+        sheet["A4"], sheet["B4"] = "项目编号", evaluation.project.pk
+        sheet["C4"], sheet["D4"] = "项目编码", evaluation.project.code
+        sheet["J14"] = "指标编号（勿改）"
+        for name, pk in indicators.items():
+            sheet[f"J{indicator_row(sheet, name)}"] = pk
+        sheet[f"E{indicator_row(sheet, '走访企业数量')}"] = "1500家"
+
+    response = upload(client, filled(template(client), to_old_layout))
+    assert response.status_code == 200, response.content.decode()
+    assert stored_actual("走访企业数量") == "1500家"
+
+
+def test_a_row_that_is_not_the_indicator_at_its_position_is_refused(client, personas, evaluation):
+    """A filer's row names its indicator by position; a moved row is refused, never misfiled."""
+    client.force_login(personas.alice)
+
+    def swap(book):
+        sheet = subject_sheet(book, "区创优营商环境服务中心工作经费")
+        first, second = indicator_row(sheet, "解决企业难题"), indicator_row(sheet, "召开座谈会")
+        for letter in "CDEF":
+            sheet[f"{letter}{first}"], sheet[f"{letter}{second}"] = (
+                sheet[f"{letter}{second}"].value,
+                sheet[f"{letter}{first}"].value,
+            )
+        sheet[f"E{first}"] = "999个"
+
+    response = upload(client, filled(template(client), swap))
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "第 1 个指标应为「解决企业难题」" in html and "请重新下载模板" in html
+    assert stored_actual("召开座谈会") == "160个"
+
+
+def test_a_position_beyond_the_subjects_indicators_is_refused(client, personas, evaluation):
+    client.force_login(personas.alice)
+
+    def renumber(book):
+        sheet = subject_sheet(book, "区创优营商环境服务中心工作经费")
+        sheet[f"J{indicator_row(sheet, '走访企业数量')}"] = 40
+
+    html = upload(client, filled(template(client), renumber)).content.decode()
+    assert "指标序号 40 不存在（本表共 6 个指标）" in html

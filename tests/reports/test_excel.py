@@ -51,17 +51,21 @@ def test_table_workbook_reads_back_as_the_same_filing(client, personas, business
     sheets, errors = read_workbook(data)
     assert errors == []
     (sheet,) = sheets
-    assert sheet.project_id == business_env.project_id and sheet.money_unit == money_unit
+    assert sheet.project_code == business_env.project.code and sheet.project_id is None
+    assert sheet.money_unit == money_unit and sheet.year == 2023
     assert sheet.funds["current_year"] == {
         "initial": Decimal("460000.00"),
         "adjusted": Decimal("460000.00"),
         "executed": Decimal("387600.00"),
     }
+    assert sheet.goal_expected == business_env.project.goal_expected
     assert sheet.goal_actual == business_env.goal_actual
-    stored = {r.indicator_id: r for r in business_env.results.select_related("indicator")}
-    assert [row.indicator_id for row in sheet.indicators] == list(stored)
-    for row in sheet.indicators:
-        result = stored[row.indicator_id]
+    results = business_env.results.select_related("indicator").order_by("indicator__order")
+    stored = list(results)
+    # Rows are keyed by their position, 1..n, as the form lists them; 一级/二级 read back from
+    # their merged cells.
+    assert [row.seq for row in sheet.indicators] == list(range(1, len(stored) + 1))
+    for row, result in zip(sheet.indicators, stored, strict=True):
         assert (row.level1, row.level2, row.name, row.target) == (
             result.indicator.level1,
             result.indicator.level2,
@@ -94,8 +98,9 @@ def test_seed_000_amounts_survive_the_round_trip_in_wan_yuan(client, personas, k
     )
     sheets, errors = read_workbook(data)
     assert errors == []
-    # 672,362 元 is 67.2362 万元: the cell keeps the 元, the format shows two decimals.
-    assert sheets[0].funds["current_year"]["executed"] == Decimal("672362.00")
+    # 672,362 元 is 67.2362 万元, printed 67.24 as in the PDF; read back as the printed figure,
+    # it stands for the stored one it was printed from.
+    assert sheets[0].funds["current_year"]["executed"] == Decimal("672400.00")
     assert sheets[0].version == audit.version
     outcome = upload_workbook(user=personas.bob, data=data, purpose=ACTUALS, confirm=True)
     assert outcome.ok, [str(e) for e in outcome.errors]
@@ -111,9 +116,17 @@ def test_an_edited_actual_in_the_workbook_is_what_gets_filed(client, personas, b
     )
     workbook = load_workbook(io.BytesIO(data))
     sheet = workbook.worksheets[0]
-    row = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 3).value == "走访企业数量")
-    sheet.cell(row, 5).value = "1500家"
-    sheet.cell(row, 8).value = "受市场环境影响，走访计划未全部完成。"
+    header = next(r for r in sheet.iter_rows() if "一级指标" in [c.value for c in r])
+    columns = {c.value: c.column for c in header if c.value}
+    row = next(
+        r
+        for r in range(1, sheet.max_row + 1)
+        if sheet.cell(r, columns["三级指标"]).value == "走访企业数量"
+    )
+    sheet.cell(row, columns["实际完成值"]).value = "1500家"
+    sheet.cell(
+        row, columns["偏差原因分析及改进措施"]
+    ).value = "受市场环境影响，走访计划未全部完成。"
     out = io.BytesIO()
     workbook.save(out)
     outcome = upload_workbook(
@@ -122,6 +135,7 @@ def test_an_edited_actual_in_the_workbook_is_what_gets_filed(client, personas, b
     assert outcome.ok, [str(e) for e in outcome.errors]
     result = IndicatorResult.objects.get(evaluation=business_env, indicator__name="走访企业数量")
     assert result.actual == "1500家"
+    assert result.deviation_reason == "受市场环境影响，走访计划未全部完成。"
 
 
 def test_table_workbook_carries_computed_scores_and_grade(client, personas, business_env):
@@ -133,8 +147,8 @@ def test_table_workbook_carries_computed_scores_and_grade(client, personas, busi
     assert "项目支出绩效自评表" in values and "（2023年度）" in values
     assert Decimal("98.43") in [Decimal(str(v)) for v in values if isinstance(v, int | float)]
     assert "自评等级：优" in values
-    total_row = next(r for r in sheet.iter_rows() if r[0].value == "年度资金总额")
-    assert total_row[5].number_format == "0.00%" and round(total_row[5].value, 4) == 0.8426
+    total_row = next(r for r in sheet.iter_rows() if r[1].value == "年度资金总额")
+    assert total_row[6].number_format == "0.00%" and round(total_row[6].value, 4) == 0.8426
 
 
 def test_department_summary_workbook_has_numbers_formats_frozen_header_and_fitted_widths(
@@ -151,8 +165,9 @@ def test_department_summary_workbook_has_numbers_formats_frozen_header_and_fitte
     audit = rows["审计、评估等相关费用"]
     # 800,000 / 672,362 元 in 万元, 84.05%, 98.40 优 (seed 000)
     assert audit[6].data_type == "n" and Decimal(str(audit[6].value)) == Decimal("80")
-    assert Decimal(str(audit[7].value)) == Decimal("67.2362")
-    assert audit[6].number_format.startswith("#,##0.00")
+    # 672,362 元 prints 67.24 万元 in the PDF's summary; the cell holds that figure.
+    assert Decimal(str(audit[7].value)) == Decimal("67.24")
+    assert audit[6].number_format == audit[7].number_format == "#,##0.00"
     assert audit[8].number_format == "0.00%" and round(audit[8].value, 4) == 0.8405
     assert audit[9].number_format == "0.00" and audit[9].value == 98.4
     assert audit[10].value == "优"
@@ -164,6 +179,8 @@ def test_department_summary_workbook_has_numbers_formats_frozen_header_and_fitte
                 continue
             width = sheet.column_dimensions[cell.column_letter].width
             assert width >= display_width(cell.value, cell.number_format), cell.coordinate
+    assert int(sheet.page_setup.paperSize) == 9 and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$3:$3"
     stats = workbook["统计"]
     values = [[c.value for c in r] for r in stats.iter_rows()]
     assert ["评优率", 0.5] in [v[:2] for v in values]  # 1 of 2 rated 优
