@@ -22,17 +22,9 @@ from reports.excel.common import (
     to_bytes,
 )
 from reports.excel.table import write_table_sheet
+from reports.selectors.stamp import stamp_of
 
 HEADER_ROW = 4
-
-
-def _stamp(report):
-    """The report's standing: its own where the report has one, else its table's."""
-    own = getattr(report, "stamp", None)
-    if own is not None:
-        return own
-    table = report.table if report.kind == "project" else report.overall
-    return table.stamp if table is not None else None
 
 
 def report_workbook(report) -> bytes:
@@ -40,7 +32,7 @@ def report_workbook(report) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = REPORT_SHEET
-    stamp = _stamp(report)
+    stamp = stamp_of(report)
     status, footer = stamp_lines(stamp)
     draft = stamp is not None and not stamp.is_final
     title(sheet, 1, report.title, 2, font=Font(bold=True, size=16))

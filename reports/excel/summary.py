@@ -26,6 +26,7 @@ from reports.excel.common import (
     title,
     to_bytes,
 )
+from reports.selectors.stamp import stamp_of
 
 HEADERS = (
     "序号",
@@ -160,5 +161,5 @@ def department_summary_workbook(summary) -> bytes:
         subtitle=f"（{summary.year}年度）金额单位：{summary.money_unit}",
         money_unit=summary.money_unit,
         statistics=summary.statistics,
-        stamp=getattr(summary, "stamp", None),
+        stamp=stamp_of(summary),
     )

@@ -314,7 +314,7 @@ def _totals(sheet, table, plan: _Layout, row: int) -> int:
     notes = []
     if not table.scored:
         notes.append("本表尚未评分，得分栏为空。")
-    rules = getattr(table, "rules_label", "") or "评分规则"
+    rules = table.rules or "评分规则"
     note = f"注：金额单位为{table.money_unit}；得分按{rules}计算"
     if table.claimed_total is not None and table.claimed_total != table.total:
         note += f"，填报总分为 {fmt_score(table.claimed_total)}"
