@@ -226,7 +226,9 @@ def _mentions(line: str, figures: TableFigures) -> list[_Mention]:
                 continue
             taken[match.start() : match.end()] = [True] * (match.end() - match.start())
             found.append(_Mention(match.start(), match.end(), kind, name))
-    markers = [(w, SUBJECT_TOTAL) for w in _TOTAL_MARKERS] + [(w, SUBJECT_PART) for w in _PART_MARKERS]
+    markers = [(w, SUBJECT_TOTAL) for w in _TOTAL_MARKERS] + [
+        (w, SUBJECT_PART) for w in _PART_MARKERS
+    ]
     if figures.kind == DEPARTMENT_OVERALL:
         markers.append(("项目", SUBJECT_PART))
     for word, kind in markers:
@@ -405,9 +407,7 @@ def _check_table(ctx: _Context, lines: list[str]) -> None:
             elif "得分" in title and (value := _decimal(cell)) is not None:
                 table = _indicator_score(figures, named)
                 if table is not None and not same_figure(value, table):
-                    ctx.mismatch(
-                        f"表中指标“{named}”的得分", f"{cell}分", f"{score_prose(table)}分"
-                    )
+                    ctx.mismatch(f"表中指标“{named}”的得分", f"{cell}分", f"{score_prose(table)}分")
 
 
 def placeholders(text: str) -> list[str]:

@@ -15,6 +15,7 @@ from projects import narrative_check as check
 from projects.models import Evaluation, FundSource, Project
 from projects.narrative import (
     DEPARTMENT_OVERALL,
+    SLOW_EXECUTION_BELOW,
     IndicatorFacts,
     NarrativeData,
     draft_sections,
@@ -40,6 +41,14 @@ def _total_row(project: Project) -> dict:
     return total
 
 
+def slow_execution_below(evaluation: Evaluation) -> Decimal:
+    """The rule set's execution-rate threshold for a required reason, where it sets one."""
+    from scoring.services import rule_set_for
+
+    threshold = rule_set_for(evaluation).execution_reason_below
+    return threshold if threshold and threshold > 0 else SLOW_EXECUTION_BELOW
+
+
 def stored_narrative_data(evaluation: Evaluation) -> NarrativeData:
     """The drafting input from the stored filing (no unsaved form data)."""
     project = evaluation.project
@@ -58,6 +67,7 @@ def stored_narrative_data(evaluation: Evaluation) -> NarrativeData:
         executed=total["executed"],
         goal_expected=project.goal_expected,
         goal_actual=evaluation.goal_actual,
+        slow_execution_below=slow_execution_below(evaluation),
         indicators=tuple(
             IndicatorFacts(
                 indicator_id=indicator.pk,
