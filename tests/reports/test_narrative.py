@@ -82,7 +82,11 @@ def test_imported_sections_go_under_the_section_they_belong_to(business_env):
     assert keys.index("deviations") < keys.index("problems") < keys.index("application")
     assert keys.index("experience") < keys.index("other")
     work = next(s for s in sections if s.key == "evaluation_work")
-    assert work.level == 2 and work.heading == "（一）绩效评价工作开展情况"
+    # 基本情况 itself opens with "（一）项目概况。": the sub-section follows it as （二), not a
+    # second （一）; its own （一）（二）（三） move down a level (一、 / （一） / 1. / （1）).
+    assert work.level == 2 and work.heading == "（二）绩效评价工作开展情况"
+    assert work.paragraphs[0].startswith("1.绩效评价目的、对象和范围。")
+    assert work.paragraphs[2].startswith("3.绩效评价工作过程。")
 
 
 def test_department_report_adds_the_projects_and_the_attachments(personas, urumqi_overall):
