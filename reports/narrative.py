@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from projects import narrative as drafting
-from projects.formatting import plain
+from projects.formatting import percent_prose, plain
 
 CN_NUMERALS = "一二三四五六七八九十"
 _NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
@@ -295,7 +295,7 @@ def project_sections(table) -> list[Section]:
 
 
 def _pct(value: Decimal | None) -> str:
-    return f"{plain(value)}%" if value is not None else "—"
+    return percent_prose(value)
 
 
 def summary_section(summary) -> Section:

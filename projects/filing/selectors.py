@@ -432,14 +432,15 @@ def page_context(evaluation, forms, result: dict, *, changes=None, partial=False
                 general.append(comment)
     rows = row_views(forms, result, comments)
     prefixes = {r.indicator.pk: r.form.prefix for r in rows if r.form is not None}
-    findings = finding_views(result, prefixes)
-    deadline, days_left = (None, None) if partial else deadline_of(evaluation)
-    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     notes = changes.notes if changes and changes.notes else (evaluation.notes or {})
-    funds = fund_view(evaluation, changes, forms.money_unit, result)
     report = report_findings(
         evaluation, result, notes=notes, data=narrative_data(evaluation, changes)
     )
+    # The report's findings join the list (and its counts): an error there blocks submission too.
+    findings = finding_views({"findings": [*result.get("findings", []), *report]}, prefixes)
+    deadline, days_left = (None, None) if partial else deadline_of(evaluation)
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    funds = fund_view(evaluation, changes, forms.money_unit, result)
     return {
         "evaluation": evaluation,
         "project": evaluation.project,
