@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from projects import narrative_check as check
 from projects.models import Evaluation, EvaluationStatus
@@ -289,3 +291,59 @@ def test_a_department_report_is_checked_against_the_live_project_scores(personas
     )
     findings = report_findings(overall)
     assert [(f["quoted"], f["expected"]) for f in findings] == [("99.5分", "98.43分")]
+
+
+PIECES = st.sampled_from(
+    [
+        "自评得分",
+        "总分",
+        "综合得分",
+        "得分",
+        "分",
+        "等级为",
+        "“优”",
+        "良",
+        "预算执行率",
+        "%",
+        "年初预算数",
+        "全年执行数",
+        "万元",
+        "元",
+        "共",
+        "个项目",
+        "项目共计",
+        "｜",
+        "|",
+        "\t",
+        "\n",
+        "。",
+        "，",
+        "预算经费",
+        "公车采购项目",
+        "（未填写",
+        "）",
+        "XX",
+        "【请填写】",
+        "9" * 40,
+        "1,234,567,890,123,456",
+        "0.0000001",
+        "99.999",
+        "12",
+        "-",
+        ".",
+        "１２",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(PIECES, st.text(max_size=5)), max_size=30))
+def test_no_text_makes_the_check_fail(pieces):
+    text = "".join(pieces)
+    for publishing in (False, True):
+        for finding in check.check_section(
+            "conclusion", text, _kfq_figures(), publishing=publishing
+        ):
+            assert finding["message"].startswith("自评报告“")
+    figures = check.table_figures(URUMQI_RESULT, _urumqi_data(), ())
+    check.check_report({"performance_analysis": text}, figures)
