@@ -234,12 +234,13 @@ def _mentions(line: str, figures: TableFigures) -> list[_Mention]:
     markers = [(w, SUBJECT_TOTAL) for w in _TOTAL_MARKERS] + [
         (w, SUBJECT_PART) for w in _PART_MARKERS
     ]
-    if figures.kind == DEPARTMENT_OVERALL:
-        markers.append(("项目", SUBJECT_PART))
-    for word, kind in markers:
+    # "项目" is the report's own subject in a project report, an unnamed part in a department's.
+    markers.append(("项目", SUBJECT_PART if figures.kind == DEPARTMENT_OVERALL else SUBJECT_TOTAL))
+    for word, kind in sorted(markers, key=lambda item: -len(item[0])):
         for match in re.finditer(re.escape(word), line):
             if not any(taken[match.start() : match.end()]):
-                found.append(_Mention(match.start(), match.end(), kind))
+                taken[match.start() : match.end()] = [True] * (match.end() - match.start())
+                found.append(_Mention(match.start(), match.end(), kind, word))
     return sorted(found, key=lambda m: m.start)
 
 
@@ -299,8 +300,10 @@ def _check_prose(ctx: _Context, line: str) -> None:
             what, table = "预算执行率得分", figures.execution_score
         elif prefix.endswith("指标"):
             what, table = "绩效指标得分", figures.indicator_total
-        elif kw == "得分" and not (subject and subject.kind == SUBJECT_TOTAL):
-            continue  # a bare 得分 of an unnamed row or group: nothing to compare with
+        elif kw == "得分" and not (subject and subject.name in _TOTAL_MARKERS):
+            # A bare 得分 of an unnamed row, group or sub-item ("“人大会议费”项目评价得分10分"):
+            # nothing in the table to compare it with.
+            continue
         else:
             what, table = "总分", figures.total
         if table is not None and not same_figure(quoted, table):

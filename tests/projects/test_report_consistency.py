@@ -347,3 +347,20 @@ def test_no_text_makes_the_check_fail(pieces):
             assert finding["message"].startswith("自评报告“")
     figures = check.table_figures(URUMQI_RESULT, _urumqi_data(), ())
     check.check_report({"performance_analysis": text}, figures)
+
+
+def test_a_total_after_an_indicators_sentence_is_the_projects_total():
+    figures = check.TableFigures(
+        kind="project", total=D("98.43"), indicators=(("走访企业数量", D("50")),)
+    )
+    text = "走访企业数量完成1650家。该项目绩效自评得分为98.43分。"
+    assert check.check_section("achievement", text, figures) == []
+    wrong = check.check_section("achievement", text.replace("98.43", "96"), figures)
+    assert [(f["quoted"], f["expected"]) for f in wrong] == [("96分", "98.43分")]
+
+
+def test_a_bare_score_of_an_unnamed_item_is_not_read_as_the_total():
+    # Seed 001's report, copied from another project: "“人大会议费”项目评价得分10分".
+    figures = check.TableFigures(kind="project", total=D("98.43"))
+    text = "“人大会议费”项目评价得分10分，该项目决策依据充分。"
+    assert check.check_section("indicator_analysis", text, figures) == []
