@@ -145,6 +145,19 @@ def _who(data: NarrativeData) -> str:
     return f"{data.department_name}{data.unit_name}"
 
 
+_CELL_SPLIT = re.compile(r"\s*[｜|\t]\s*")
+
+
+def table_cells(line: str) -> list[str] | None:
+    """The cells of a table the filer pasted into a section (｜, | or tab between at least three
+    cells, as seed 000's "序号｜名称｜…"), else None: the check reads them, the print draws them."""
+    stripped = line.strip()
+    if not any(mark in stripped for mark in "｜|\t"):
+        return None
+    cells = _CELL_SPLIT.split(stripped.strip("｜|"))
+    return cells if len(cells) >= 3 else None
+
+
 def _rows(result: dict, data: NarrativeData) -> list[tuple[IndicatorFacts, dict]]:
     """Pair each indicator with its scored row, by position (the result keeps table order)."""
     scored = result.get("indicators") or []

@@ -37,7 +37,7 @@ from projects.formatting import (
     score_prose,
     to_decimal,
 )
-from projects.narrative import DEPARTMENT_OVERALL, section_label, sections_for
+from projects.narrative import DEPARTMENT_OVERALL, section_label, sections_for, table_cells
 
 MISMATCH = "report_figure_mismatch"
 PLACEHOLDER = "report_placeholder"
@@ -156,7 +156,6 @@ _PART_MARKERS = (
     "序时进度",
     "上年",
 )
-_TABLE_SPLIT = re.compile(r"\s*[｜|\t]\s*")
 
 SUBJECT_TOTAL = "total"
 SUBJECT_PART = "part"
@@ -368,17 +367,13 @@ def _check_prose(ctx: _Context, line: str) -> None:
                 ctx.mismatch("项目个数", f"{count}个", f"{len(figures.projects)}个")
 
 
-def _is_table_line(line: str) -> bool:
-    return len(_TABLE_SPLIT.split(line.strip())) >= 3
-
-
 def _check_table(ctx: _Context, lines: list[str]) -> None:
     """A pasted table: each row naming a project or indicator is checked column by column."""
     figures = ctx.figures
     header: list[str] = []
     names = dict((name, kind) for kind, name in _names(figures))
     for line in lines:
-        cells = _TABLE_SPLIT.split(line.strip().strip("｜|"))
+        cells = table_cells(line) or []
         named = next((c for c in cells if c in names), None)
         if named is None:
             if any(("得分" in c or "等级" in c or "结论" in c or "名称" in c) for c in cells):
@@ -437,7 +432,7 @@ def check_section(
     lines = [line for line in text.split("\n") if line.strip()]
     block: list[str] = []
     for line in [*lines, ""]:
-        if line and _is_table_line(line):
+        if line and table_cells(line) is not None:
             block.append(line)
             continue
         if block:

@@ -98,17 +98,7 @@ class Section:
         return blocks(self.paragraphs)
 
 
-_CELL_SPLIT = re.compile(r"\s*[｜|\t]\s*")
 _NUMBER_CELL = re.compile(r"^[-+]?[\d,，.]+%?$")
-
-
-def table_cells(line: str) -> list[str] | None:
-    """The cells of a pasted table line (｜, | or tab between at least three cells), else None."""
-    stripped = line.strip()
-    if not any(mark in stripped for mark in "｜|\t"):
-        return None
-    cells = _CELL_SPLIT.split(stripped.strip("｜|"))
-    return cells if len(cells) >= 3 else None
 
 
 def blocks(lines: list[str]) -> list[Block]:
@@ -130,7 +120,7 @@ def blocks(lines: list[str]) -> list[Block]:
         run.clear()
 
     for line in lines:
-        cells = table_cells(line)
+        cells = drafting.table_cells(line)
         if cells is not None:
             run.append(cells)
             continue
