@@ -249,12 +249,12 @@ def _rate(result: dict) -> Decimal | None:
     return to_decimal(result.get("execution_rate"))
 
 
-def _unspent_reason(result: dict, data: NarrativeData) -> str:
-    """The filer's own explanation of a shortfall (the first deviation reason given), if any."""
+def _explained(result: dict, data: NarrativeData) -> IndicatorFacts | None:
+    """The first shortfall the filer explained (their own deviation reason), if any."""
     for facts, _ in shortfalls(result, data):
         if facts.deviation_reason.strip():
-            return facts.deviation_reason.strip()
-    return ""
+            return facts
+    return None
 
 
 def _execution_deviation(number: int, result: dict, data: NarrativeData) -> str | None:
@@ -263,9 +263,11 @@ def _execution_deviation(number: int, result: dict, data: NarrativeData) -> str 
     if rate is None or rate >= 100:
         return None
     if rate == 0:
-        reason = _unspent_reason(result, data)
-        why = f"原因：{sentence(reason)}" if reason else "（待填写资金未支出的原因）"
-        return f"{number}.预算执行率0%，项目资金当年未支出。{why}"
+        explained = _explained(result, data)
+        why = (
+            f"原因见上文「{explained.name}」的说明。" if explained else "（待填写资金未支出的原因）"
+        )
+        return f"{number}.预算执行率0%，项目资金当年未支出，{why}"
     if rate < data.slow_execution_below:
         return (
             f"{number}.预算执行率{percent_prose(rate)}，未全部执行，"
@@ -287,11 +289,10 @@ def _advice(result: dict, data: NarrativeData) -> str:
     rate = _rate(result)
     misses = [f"「{f.name}」" for f, _ in shortfalls(result, data)]
     if rate is not None and rate == 0:
-        reason = _unspent_reason(result, data)
-        because = "鉴于项目资金当年未支出" + (f"（{reason.rstrip(_END_PUNCT)}）" if reason else "")
+        explained = "（原因见“三、偏离目标的原因和改进措施”）" if _explained(result, data) else ""
         return (
-            f"{because}，建议下一年度据实核减或不再安排该项目预算；确需继续实施的，"
-            "应重新论证绩效目标后申报"
+            f"鉴于项目资金当年未支出{explained}，"
+            "建议下一年度据实核减或不再安排该项目预算；确需继续实施的，应重新论证绩效目标后申报"
         )
     if grade in ("中",):
         advice = "建议下一年度按规定比例压减该项目预算，并督促整改"

@@ -314,9 +314,21 @@ def test_an_unspent_project_is_never_told_to_keep_or_prioritise_its_budget():
     sections = draft_sections(militia, data)
     assert "继续保持" not in sections["application"] and "优先安排" not in sections["application"]
     assert "据实核减或不再安排" in sections["application"]
-    assert "划转给渠沟镇" in sections["application"]
+    assert (
+        "鉴于项目资金当年未支出（原因见“三、偏离目标的原因和改进措施”）" in sections["application"]
+    )
     assert "加快预算执行进度" not in sections["deviations"]
-    assert "预算执行率0%，项目资金当年未支出。原因：开发区原下辖四个社区" in sections["deviations"]
+    assert "原因分析及改进措施：开发区原下辖四个社区划转给渠沟镇" in sections["deviations"]
+    assert (
+        "2.预算执行率0%，项目资金当年未支出，原因见上文「民兵训练次数」的说明。"
+        in (sections["deviations"])
+    )
+
+
+def test_an_unexplained_unspent_budget_is_marked_for_the_filer():
+    militia = {**RESULT, "execution_rate": "0.00", "indicators": []}
+    deviations = draft_sections(militia, _data(indicators=()))["deviations"]
+    assert "预算执行率0%，项目资金当年未支出，（待填写资金未支出的原因）" in deviations
 
 
 def test_a_nearly_spent_budget_is_not_told_to_speed_up():
