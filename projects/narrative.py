@@ -110,17 +110,8 @@ def section_label(kind: str, key: str) -> str:
 
 
 def money(amount: Decimal | None, money_unit: str) -> str:
-    """An amount stored in 元 as the report prints it ("38.76万元"): formatting.money_prose."""
+    """Kept for callers of the old name: formatting.money_prose ("38.76万元")."""
     return money_prose(amount, money_unit)
-
-
-def _score(text) -> str:
-    """A score as prose prints it ("18.75", "20"): formatting.score_prose."""
-    return score_prose(text)
-
-
-def _weight(weight: Decimal | None) -> str:
-    return score_prose(weight)
 
 
 _END_PUNCT = "。；，、;,.：: \t"
@@ -186,7 +177,7 @@ def _shortfall_sentence(number: int, facts: IndicatorFacts, row: dict) -> str:
     reason = facts.deviation_reason.strip() or "（待填写偏差原因分析及改进措施）"
     return (
         f"{number}.「{facts.name}」年度指标值{facts.target or '—'}，实际完成值{actual}，{what}，"
-        f"得分{_score(row.get('score'))}分（分值{_weight(facts.weight)}分）。"
+        f"得分{score_prose(row.get('score'))}分（分值{score_prose(facts.weight)}分）。"
         f"原因分析及改进措施：{sentence(reason)}"
     )
 
@@ -195,10 +186,10 @@ def _execution_sentence(result: dict, data: NarrativeData) -> str:
     rate = result.get("execution_rate")
     rate_text = percent_prose(rate) if rate not in (None, "") else "无法计算"
     return (
-        f"{data.year}年度年初预算数{money(data.initial, data.money_unit)}，"
-        f"全年预算数{money(data.adjusted, data.money_unit)}，"
-        f"全年执行数{money(data.executed, data.money_unit)}，预算执行率{rate_text}，"
-        f"预算执行率得分{_score(result.get('execution_score'))}分。"
+        f"{data.year}年度年初预算数{money_prose(data.initial, data.money_unit)}，"
+        f"全年预算数{money_prose(data.adjusted, data.money_unit)}，"
+        f"全年执行数{money_prose(data.executed, data.money_unit)}，预算执行率{rate_text}，"
+        f"预算执行率得分{score_prose(result.get('execution_score'))}分。"
     )
 
 
@@ -223,8 +214,8 @@ def _by_level1(result: dict, data: NarrativeData) -> list[str]:
             "各项指标均完成年度目标" if not missed else f"其中{'、'.join(missed)}未完全达到年度目标"
         )
         paragraphs.append(
-            f"（{numerals[i % 10]}）{level1}：共{len(rows)}项，分值{_weight(weight)}分，"
-            f"得分{_score(score)}分，{full}。"
+            f"（{numerals[i % 10]}）{level1}：共{len(rows)}项，分值{score_prose(weight)}分，"
+            f"得分{score_prose(score)}分，{full}。"
         )
     return paragraphs
 
@@ -276,7 +267,7 @@ def _execution_deviation(number: int, result: dict, data: NarrativeData) -> str 
     left = None
     if data.adjusted is not None and data.executed is not None:
         left = data.adjusted - data.executed
-    rest = f"，结余资金{money(left, data.money_unit)}" if left and left > 0 else ""
+    rest = f"，结余资金{money_prose(left, data.money_unit)}" if left and left > 0 else ""
     return (
         f"{number}.预算执行率{percent_prose(rate)}{rest}，预算基本执行到位，"
         "今后将进一步提高预算编制的精准度。"
@@ -334,9 +325,9 @@ def _project(result: dict, data: NarrativeData) -> dict[str, str]:
         ]
     )
     achievement_lines = [
-        f"项目绩效自评得分{_score(result.get('total'))}分，等级为“{result.get('grade') or '—'}”，"
-        f"其中预算执行率得分{_score(result.get('execution_score'))}分，"
-        f"绩效指标得分{_score(result.get('indicator_total'))}分。",
+        f"项目绩效自评得分{score_prose(result.get('total'))}分，等级为“{result.get('grade') or '—'}”，"
+        f"其中预算执行率得分{score_prose(result.get('execution_score'))}分，"
+        f"绩效指标得分{score_prose(result.get('indicator_total'))}分。",
         *_by_level1(result, data),
         f"预算执行情况：{_execution_sentence(result, data)}",
     ]
@@ -385,8 +376,8 @@ def _department(result: dict, data: NarrativeData) -> dict[str, str]:
         reason = f"，偏差原因：{reason}" if reason else ""
         analysis.append(
             f"{i + 1}.「{facts.name}」年度指标值{facts.target or '—'}{midyear}，"
-            f"全年实际完成值{facts.actual or '（未填写）'}，分值{_weight(facts.weight)}分，"
-            f"得分{_score(row.get('score'))}分{reason}。"
+            f"全年实际完成值{facts.actual or '（未填写）'}，分值{score_prose(facts.weight)}分，"
+            f"得分{score_prose(row.get('score'))}分{reason}。"
         )
     misses = shortfalls(result, data)
     problems = [
@@ -403,16 +394,16 @@ def _department(result: dict, data: NarrativeData) -> dict[str, str]:
     return {
         "overview": "\n".join(overview),
         "spending_management": (
-            f"全年执行数{money(data.executed, data.money_unit)}，预算执行率"
+            f"全年执行数{money_prose(data.executed, data.money_unit)}，预算执行率"
             f"{percent_prose(result.get('execution_rate'))}。部门严格执行预算管理和财务管理制度，"
             "基本支出保障机构正常运转，项目支出按规定程序实施。"
         ),
         "performance_analysis": "\n".join(analysis) or "本年度未设置部门整体绩效指标。",
         "conclusion": (
-            f"部门整体支出绩效自评得分{_score(result.get('total'))}分，"
+            f"部门整体支出绩效自评得分{score_prose(result.get('total'))}分，"
             f"等级为“{result.get('grade') or '—'}”，其中预算执行率得分"
-            f"{_score(result.get('execution_score'))}分，绩效指标得分"
-            f"{_score(result.get('indicator_total'))}分。"
+            f"{score_prose(result.get('execution_score'))}分，绩效指标得分"
+            f"{score_prose(result.get('indicator_total'))}分。"
         ),
         "problems": "\n".join(problems),
         "measures": _measures(result, data),
