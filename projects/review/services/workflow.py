@@ -16,8 +16,6 @@ from django.utils import timezone
 
 from projects import notifications as notices
 from projects.access import DEPARTMENT_REVIEW, FILE, FINANCE_REVIEW, get_for_user
-from projects.narrative_check import blocking
-from projects.report_check import report_findings
 from projects.models import (
     Evaluation,
     EvaluationStatus,
@@ -26,6 +24,8 @@ from projects.models import (
     ReviewComment,
     ReviewStep,
 )
+from projects.narrative_check import blocking
+from projects.report_check import report_findings
 
 S = EvaluationStatus
 A = ReviewStep.Action
