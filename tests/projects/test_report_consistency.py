@@ -364,3 +364,28 @@ def test_a_bare_score_of_an_unnamed_item_is_not_read_as_the_total():
     figures = check.TableFigures(kind="project", total=D("98.43"))
     text = "“人大会议费”项目评价得分10分，该项目决策依据充分。"
     assert check.check_section("indicator_analysis", text, figures) == []
+
+
+@pytest.mark.django_db
+def test_the_demos_urumqi_report_shows_its_contradictions_and_cannot_be_submitted(client):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    evaluation = Evaluation.objects.get(
+        project__kind="department_overall", project__unit__department__region__name="乌鲁木齐高新区"
+    )
+    assert (str(evaluation.computed_total), evaluation.computed_grade) == ("85.84", "良")
+    client.force_login(get_user_model().objects.get(username="wlmq_filer"))
+    html = client.get(reverse("projects:evaluation_edit", args=[evaluation.pk])).content.decode()
+    conclusion = html[html.index('id="section-conclusion"') :]
+    conclusion = conclusion[: conclusion.index("</textarea>")]
+    assert "总分为91.95分，与表中的85.84分不一致" in conclusion
+    assert "等级为“优”，与表中的“良”不一致" in conclusion
+    assert "指标“预算经费”的得分为12分，与表中的5.89分不一致" in html
+    with pytest.raises(workflow.SubmissionBlocked) as blocked:
+        workflow.evaluation_submit(
+            evaluation=evaluation, user=get_user_model().objects.get(username="wlmq_filer")
+        )
+    codes = [f["code"] for f in blocked.value.findings]
+    assert codes.count(check.MISMATCH) == 3
