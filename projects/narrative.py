@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from projects.formatting import money_prose, percent_prose, score_prose, to_decimal
 
 PROJECT = "project"
 DEPARTMENT_OVERALL = "department_overall"
@@ -52,9 +54,12 @@ OTHER_LABELS: dict[str, str] = {
     "other": "其他需要说明的问题",
 }
 
-_TEN_THOUSAND = Decimal(10000)
 _SHORTFALL = {"missed", "partial"}
 _LEVEL1_ORDER = ("产出指标", "效益指标", "满意度指标", "成本指标")
+# Below this execution rate the draft asks to speed up spending, unless the rule set names its own
+# threshold (reason_required_below, e.g. 四川's 90). 90% is where the national tables' execution
+# score loses a whole point; at 97.76% "加快预算执行进度" reads as boilerplate.
+SLOW_EXECUTION_BELOW = Decimal(90)
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class NarrativeData:
     goal_expected: str = ""
     goal_actual: str = ""
     indicators: tuple[IndicatorFacts, ...] = field(default_factory=tuple)
+    slow_execution_below: Decimal = SLOW_EXECUTION_BELOW
 
 
 def sections_for(kind: str) -> tuple[tuple[str, str], ...]:
@@ -104,30 +110,43 @@ def section_label(kind: str, key: str) -> str:
 
 
 def money(amount: Decimal | None, money_unit: str) -> str:
-    """An amount stored in 元 as the report prints it in its money unit: "38.76万元"."""
-    if amount is None:
-        return "—"
-    value = amount / _TEN_THOUSAND if money_unit == "万元" else amount
-    text = format(value.quantize(Decimal("0.000001")), "f") if money_unit == "万元" else None
-    if text is None:
-        text = format(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text}{money_unit}"
+    """Kept for callers of the old name: formatting.money_prose ("38.76万元")."""
+    return money_prose(amount, money_unit)
 
 
-def _score(text: str | None) -> str:
-    """A two-decimal score string without trailing zeros, as tables print it ("18.75", "20")."""
-    if text in (None, ""):
-        return "—"
-    value = format(Decimal(text), "f")
-    if "." in value:
-        value = value.rstrip("0").rstrip(".")
-    return value
+_END_PUNCT = "。；，、;,.：: \t"
+_DOUBLED = re.compile(r"[。；，、;,]+。")
 
 
-def _weight(weight: Decimal | None) -> str:
-    return "—" if weight is None else _score(str(weight))
+def sentence(text: str) -> str:
+    """A clause closed with exactly one 。, whatever punctuation the filer's text ended with."""
+    text = (text or "").strip().rstrip(_END_PUNCT)
+    return f"{text}。" if text else ""
+
+
+def tidy(text: str) -> str:
+    """Drafted text without doubled punctuation ("尽快开工。。", "；。" → "。")."""
+    return _DOUBLED.sub("。", text)
+
+
+def _who(data: NarrativeData) -> str:
+    """The unit and its department, named once when the unit is the department itself."""
+    if not data.department_name or data.department_name == data.unit_name:
+        return data.unit_name
+    return f"{data.department_name}{data.unit_name}"
+
+
+_CELL_SPLIT = re.compile(r"\s*[｜|\t]\s*")
+
+
+def table_cells(line: str) -> list[str] | None:
+    """The cells of a table the filer pasted into a section (｜, | or tab between at least three
+    cells, as seed 000's "序号｜名称｜…"), else None: the check reads them, the print draws them."""
+    stripped = line.strip()
+    if not any(mark in stripped for mark in "｜|\t"):
+        return None
+    cells = _CELL_SPLIT.split(stripped.strip("｜|"))
+    return cells if len(cells) >= 3 else None
 
 
 def _rows(result: dict, data: NarrativeData) -> list[tuple[IndicatorFacts, dict]]:
@@ -158,19 +177,19 @@ def _shortfall_sentence(number: int, facts: IndicatorFacts, row: dict) -> str:
     reason = facts.deviation_reason.strip() or "（待填写偏差原因分析及改进措施）"
     return (
         f"{number}.「{facts.name}」年度指标值{facts.target or '—'}，实际完成值{actual}，{what}，"
-        f"得分{_score(row.get('score'))}分（分值{_weight(facts.weight)}分）。"
-        f"原因分析及改进措施：{reason}"
+        f"得分{score_prose(row.get('score'))}分（分值{score_prose(facts.weight)}分）。"
+        f"原因分析及改进措施：{sentence(reason)}"
     )
 
 
 def _execution_sentence(result: dict, data: NarrativeData) -> str:
     rate = result.get("execution_rate")
-    rate_text = f"{_score(rate)}%" if rate not in (None, "") else "无法计算"
+    rate_text = percent_prose(rate) if rate not in (None, "") else "无法计算"
     return (
-        f"{data.year}年度年初预算数{money(data.initial, data.money_unit)}，"
-        f"全年预算数{money(data.adjusted, data.money_unit)}，"
-        f"全年执行数{money(data.executed, data.money_unit)}，预算执行率{rate_text}，"
-        f"预算执行率得分{_score(result.get('execution_score'))}分。"
+        f"{data.year}年度年初预算数{money_prose(data.initial, data.money_unit)}，"
+        f"全年预算数{money_prose(data.adjusted, data.money_unit)}，"
+        f"全年执行数{money_prose(data.executed, data.money_unit)}，预算执行率{rate_text}，"
+        f"预算执行率得分{score_prose(result.get('execution_score'))}分。"
     )
 
 
@@ -195,61 +214,156 @@ def _by_level1(result: dict, data: NarrativeData) -> list[str]:
             "各项指标均完成年度目标" if not missed else f"其中{'、'.join(missed)}未完全达到年度目标"
         )
         paragraphs.append(
-            f"（{numerals[i % 10]}）{level1}：共{len(rows)}项，分值{_weight(weight)}分，"
-            f"得分{_score(str(score))}分，{full}。"
+            f"（{numerals[i % 10]}）{level1}：共{len(rows)}项，分值{score_prose(weight)}分，"
+            f"得分{score_prose(score)}分，{full}。"
         )
     return paragraphs
 
 
-def _application(grade: str) -> str:
-    if grade in ("优", "良"):
-        advice = "建议下一年度继续保持或优先安排该项目预算"
-    elif grade == "中":
+def _goal(data: NarrativeData) -> str:
+    """The 预期目标, or, where the table has none, what the indicator table sets (no placeholder)."""
+    if data.goal_expected.strip():
+        return sentence(data.goal_expected)
+    counts: dict[str, int] = {}
+    for facts in data.indicators:
+        if facts.weight is not None:
+            counts[facts.level1 or "其他指标"] = counts.get(facts.level1 or "其他指标", 0) + 1
+    if not counts:
+        return "年度绩效目标以批复的绩效目标表为准。"
+    parts = "、".join(f"{level1}{n}项" for level1, n in counts.items())
+    return (
+        f"年度绩效目标以批复的绩效目标表为准，共设置绩效指标{sum(counts.values())}项（{parts}）。"
+    )
+
+
+def _rate(result: dict) -> Decimal | None:
+    return to_decimal(result.get("execution_rate"))
+
+
+def _explained(result: dict, data: NarrativeData) -> IndicatorFacts | None:
+    """The first shortfall the filer explained (their own deviation reason), if any."""
+    for facts, _ in shortfalls(result, data):
+        if facts.deviation_reason.strip():
+            return facts
+    return None
+
+
+def _execution_deviation(number: int, result: dict, data: NarrativeData) -> str | None:
+    """What the report says of an execution rate below 100%, weighed by how far below it is."""
+    rate = _rate(result)
+    if rate is None or rate >= 100:
+        return None
+    if rate == 0:
+        explained = _explained(result, data)
+        why = (
+            f"原因见上文「{explained.name}」的说明。" if explained else "（待填写资金未支出的原因）"
+        )
+        return f"{number}.预算执行率0%，项目资金当年未支出，{why}"
+    if rate < data.slow_execution_below:
+        return (
+            f"{number}.预算执行率{percent_prose(rate)}，未全部执行，"
+            "需分析资金未执行的原因，加快预算执行进度，提高预算编制的精准度。"
+        )
+    left = None
+    if data.adjusted is not None and data.executed is not None:
+        left = data.adjusted - data.executed
+    rest = f"，结余资金{money_prose(left, data.money_unit)}" if left and left > 0 else ""
+    return (
+        f"{number}.预算执行率{percent_prose(rate)}{rest}，预算基本执行到位，"
+        "今后将进一步提高预算编制的精准度。"
+    )
+
+
+def _advice(result: dict, data: NarrativeData) -> str:
+    """结果应用: the grade's default (domain.md §8), tempered by execution and the findings."""
+    grade = result.get("grade") or ""
+    rate = _rate(result)
+    misses = [f"「{f.name}」" for f, _ in shortfalls(result, data)]
+    if rate is not None and rate == 0:
+        explained = "（原因见“三、偏离目标的原因和改进措施”）" if _explained(result, data) else ""
+        return (
+            f"鉴于项目资金当年未支出{explained}，"
+            "建议下一年度据实核减或不再安排该项目预算；确需继续实施的，应重新论证绩效目标后申报"
+        )
+    if grade in ("中",):
         advice = "建议下一年度按规定比例压减该项目预算，并督促整改"
-    else:
+    elif grade not in ("优", "良"):
         advice = "建议下一年度取消或暂停该项目预算，整改到位后再行申请"
+    elif rate is not None and rate < data.slow_execution_below:
+        advice = (
+            f"鉴于预算执行率为{percent_prose(rate)}，建议下一年度结合实际支出需要"
+            "合理核定该项目预算规模"
+        )
+    elif grade == "优" and not misses:
+        advice = "建议下一年度继续保持或优先安排该项目预算"
+    else:
+        advice = "建议下一年度继续保持该项目预算安排"
+    if misses and grade in ("优", "良", "中"):
+        advice += (
+            f"，并针对{'、'.join(misses[:3])}{'等' if len(misses) > 1 else ''}指标落实改进措施"
+        )
+    return advice
+
+
+def _application(result: dict, data: NarrativeData) -> str:
+    grade = result.get("grade") or ""
     return (
         f"自评等级为“{grade or '—'}”。自评结果将作为以后年度预算安排和政策调整的重要依据，"
-        f"{advice}；自评中发现的问题将逐项整改，并按规定随部门决算公开。"
+        f"{_advice(result, data)}；自评中发现的问题将逐项整改，并按规定随部门决算公开。"
     )
 
 
 def _project(result: dict, data: NarrativeData) -> dict[str, str]:
-    goal = data.goal_expected.strip() or "（未填写预期目标）"
+    owner = f"由{data.unit_name}实施"
+    if data.department_name and data.department_name != data.unit_name:
+        owner += f"，主管部门为{data.department_name}"
     overview = "\n".join(
         [
-            f"（一）项目概况。{data.subject_name}由{data.unit_name}实施，"
-            f"主管部门为{data.department_name}。",
+            f"（一）项目概况。{data.subject_name}{owner}。",
             f"（二）资金投入与使用情况。{_execution_sentence(result, data)}",
-            f"（三）绩效目标。{goal}",
+            f"（三）绩效目标。{_goal(data)}",
         ]
     )
     achievement_lines = [
-        f"项目绩效自评得分{_score(result.get('total'))}分，等级为“{result.get('grade') or '—'}”，"
-        f"其中预算执行率得分{_score(result.get('execution_score'))}分，"
-        f"绩效指标得分{_score(result.get('indicator_total'))}分。",
+        f"项目绩效自评得分{score_prose(result.get('total'))}分，等级为“{result.get('grade') or '—'}”，"
+        f"其中预算执行率得分{score_prose(result.get('execution_score'))}分，"
+        f"绩效指标得分{score_prose(result.get('indicator_total'))}分。",
         *_by_level1(result, data),
         f"预算执行情况：{_execution_sentence(result, data)}",
     ]
     if data.goal_actual.strip():
-        achievement_lines.append(f"年度总体目标完成情况：{data.goal_actual.strip()}")
+        achievement_lines.append(f"年度总体目标完成情况：{sentence(data.goal_actual)}")
     misses = shortfalls(result, data)
     deviations = [_shortfall_sentence(i + 1, f, r) for i, (f, r) in enumerate(misses)]
-    rate = result.get("execution_rate")
-    if rate not in (None, "") and Decimal(rate) < 100:
-        deviations.append(
-            f"{len(deviations) + 1}.预算执行率{_score(rate)}%，未全部执行，"
-            "需分析资金未执行的原因，加快预算执行进度，提高预算编制的精准度。"
-        )
+    execution = _execution_deviation(len(deviations) + 1, result, data)
+    if execution:
+        deviations.append(execution)
     if not deviations:
         deviations = ["本年度各项绩效指标均已完成，预算全部执行，未发现偏离绩效目标的情况。"]
     return {
         "overview": overview,
         "achievement": "\n".join(achievement_lines),
         "deviations": "\n".join(deviations),
-        "application": _application(result.get("grade") or ""),
+        "application": _application(result, data),
         "other": "无。",
     }
+
+
+def _measures(result: dict, data: NarrativeData) -> str:
+    """六、改进措施和建议: from what the evaluation found, not one sentence for every department."""
+    measures = []
+    rate = _rate(result)
+    if rate is not None and rate < data.slow_execution_below:
+        measures.append(
+            f"预算执行率为{percent_prose(rate)}，加强预算执行监控，加快预算执行进度，"
+            "对执行缓慢的资金及时调整用途或收回"
+        )
+    misses = [f"「{f.name}」" for f, _ in shortfalls(result, data)]
+    if misses:
+        measures.append(f"针对{'、'.join(misses)}未完全达到年度指标值的情况，逐项落实整改措施")
+    measures.append("进一步提高预算编制的科学性和精准度，完善绩效目标设置")
+    measures.append(f"自评等级为“{result.get('grade') or '—'}”，将自评结果应用于下一年度预算安排")
+    return "\n".join(f"{i + 1}.{sentence(m)}" for i, m in enumerate(measures))
 
 
 def _department(result: dict, data: NarrativeData) -> dict[str, str]:
@@ -258,73 +372,64 @@ def _department(result: dict, data: NarrativeData) -> dict[str, str]:
         if facts.weight is None:
             continue
         midyear = f"，年中监控值{facts.midyear_actual}" if facts.midyear_actual else ""
-        reason = f"，偏差原因：{facts.deviation_reason.strip()}" if facts.deviation_reason else ""
+        reason = facts.deviation_reason.strip().rstrip(_END_PUNCT)
+        reason = f"，偏差原因：{reason}" if reason else ""
         analysis.append(
             f"{i + 1}.「{facts.name}」年度指标值{facts.target or '—'}{midyear}，"
-            f"全年实际完成值{facts.actual or '（未填写）'}，分值{_weight(facts.weight)}分，"
-            f"得分{_score(row.get('score'))}分{reason}。"
+            f"全年实际完成值{facts.actual or '（未填写）'}，分值{score_prose(facts.weight)}分，"
+            f"得分{score_prose(row.get('score'))}分{reason}。"
         )
     misses = shortfalls(result, data)
     problems = [
         f"{i + 1}.「{f.name}」未达到年度指标值{f.target or '—'}（实际{f.actual or '未填写'}）："
-        f"{f.deviation_reason.strip() or '（待填写原因）'}"
+        f"{sentence(f.deviation_reason) or '（待填写原因）'}"
         for i, (f, _) in enumerate(misses)
     ] or ["本年度部门整体绩效目标基本完成，未发现明显偏离目标的情况。"]
+    overview = [
+        f"{_who(data)}{data.year}年度部门整体支出情况如下。",
+        _execution_sentence(result, data),
+    ]
+    if data.goal_expected.strip():
+        overview.append(f"年度总体目标：{sentence(data.goal_expected)}")
     return {
-        "overview": "\n".join(
-            [
-                f"{data.department_name}（{data.unit_name}）{data.year}年度部门整体支出情况如下。",
-                _execution_sentence(result, data),
-                f"年度总体目标：{data.goal_expected.strip() or '（未填写预期目标）'}",
-            ]
-        ),
+        "overview": "\n".join(overview),
         "spending_management": (
-            f"全年执行数{money(data.executed, data.money_unit)}，预算执行率"
-            f"{_score(result.get('execution_rate'))}%。部门严格执行预算管理和财务管理制度，"
+            f"全年执行数{money_prose(data.executed, data.money_unit)}，预算执行率"
+            f"{percent_prose(result.get('execution_rate'))}。部门严格执行预算管理和财务管理制度，"
             "基本支出保障机构正常运转，项目支出按规定程序实施。"
         ),
-        "performance_analysis": "\n".join(analysis) or "（无绩效指标）",
+        "performance_analysis": "\n".join(analysis) or "本年度未设置部门整体绩效指标。",
         "conclusion": (
-            f"部门整体支出绩效自评得分{_score(result.get('total'))}分，"
+            f"部门整体支出绩效自评得分{score_prose(result.get('total'))}分，"
             f"等级为“{result.get('grade') or '—'}”，其中预算执行率得分"
-            f"{_score(result.get('execution_score'))}分，绩效指标得分"
-            f"{_score(result.get('indicator_total'))}分。"
+            f"{score_prose(result.get('execution_score'))}分，绩效指标得分"
+            f"{score_prose(result.get('indicator_total'))}分。"
         ),
         "problems": "\n".join(problems),
-        "measures": (
-            "针对上述问题，进一步提高预算编制的科学性和精准度，加强预算执行监控，"
-            "完善绩效目标设置，将自评结果应用于下一年度预算安排。"
-        ),
+        "measures": _measures(result, data),
     }
 
 
 def draft_sections(result: dict, data: NarrativeData) -> dict[str, str]:
     """Draft every standard section of the 自评报告 from a selfeval-result/1 object and the table."""
-    if data.kind == DEPARTMENT_OVERALL:
-        return _department(result, data)
-    return _project(result, data)
+    drafted = (
+        _department(result, data) if data.kind == DEPARTMENT_OVERALL else _project(result, data)
+    )
+    return {key: tidy(text) for key, text in drafted.items()}
 
 
-_TOTAL_IN_TEXT = re.compile(r"(?:自评得分|总分)\s*(?:为)?\s*(\d+(?:\.\d+)?)\s*分")
-_RATE_IN_TEXT = re.compile(r"(?:预算执行率|执行率|完成预算的)\s*(?:为)?\s*(\d+(?:\.\d+)?)\s*%")
+def figure_mismatches(
+    notes: dict[str, str], result: dict, data: NarrativeData | None = None
+) -> list[str]:
+    """The messages of the report check's figure mismatches (projects.narrative_check)."""
+    from projects import narrative_check
 
-
-def figure_mismatches(notes: dict[str, str], result: dict) -> list[str]:
-    """Totals and execution rates quoted in the report that disagree with the table (Chinese)."""
-    total = result.get("total")
-    rate = result.get("execution_rate")
-    problems = []
-    for key, text in (notes or {}).items():
-        if not isinstance(text, str):
-            continue
-        for match in _TOTAL_IN_TEXT.finditer(text):
-            if total and Decimal(match[1]) != Decimal(total):
-                problems.append(f"“{key}”中的得分 {match[1]} 分与表中总分 {_score(total)} 分不一致")
-                break
-        for match in _RATE_IN_TEXT.finditer(text):
-            if rate and Decimal(match[1]) != Decimal(rate):
-                problems.append(
-                    f"“{key}”中的执行率 {match[1]}% 与表中计算的 {_score(rate)}% 不一致"
-                )
-                break
-    return problems
+    data = data or NarrativeData(
+        kind=PROJECT, year=0, subject_name="", unit_name="", department_name=""
+    )
+    figures = narrative_check.table_figures(result, data)
+    return [
+        f["message"]
+        for f in narrative_check.check_report(notes or {}, figures)
+        if f["code"] == narrative_check.MISMATCH
+    ]

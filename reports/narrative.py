@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from projects import narrative as drafting
-from projects.formatting import plain
+from projects.formatting import percent_prose, plain
 
 CN_NUMERALS = "一二三四五六七八九十"
 _NUMBERED = re.compile(r"^[一二三四五六七八九十]+、")
@@ -69,6 +69,20 @@ DEPARTMENT_PLACEMENT = {
 
 
 @dataclass
+class Block:
+    """A printed piece of a section: a paragraph, or a table the filer pasted (first row heads)."""
+
+    text: str = ""
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+
+    @property
+    def is_table(self) -> bool:
+        """Rendered as a bordered table rather than a paragraph."""
+        return bool(self.header or self.rows)
+
+
+@dataclass
 class Section:
     """One heading of the report with its paragraphs; `edited` marks the filer's own text."""
 
@@ -77,6 +91,43 @@ class Section:
     level: int
     paragraphs: list[str] = field(default_factory=list)
     edited: bool = False
+
+    @property
+    def blocks(self) -> list[Block]:
+        """The paragraphs as printed: runs of "序号｜名称｜…" lines become one table."""
+        return blocks(self.paragraphs)
+
+
+_NUMBER_CELL = re.compile(r"^[-+]?[\d,，.]+%?$")
+
+
+def blocks(lines: list[str]) -> list[Block]:
+    """Group a section's lines into paragraphs and tables; a table's first row is its header
+    unless it already holds figures (then every row is data)."""
+    out: list[Block] = []
+    run: list[list[str]] = []
+
+    def flush():
+        if not run:
+            return
+        width = max(len(r) for r in run)
+        rows = [r + [""] * (width - len(r)) for r in run]
+        first_has_figures = any(_NUMBER_CELL.match(c) for c in rows[0] if c)
+        if len(rows) > 1 and not first_has_figures:
+            out.append(Block(header=rows[0], rows=rows[1:]))
+        else:
+            out.append(Block(rows=rows))
+        run.clear()
+
+    for line in lines:
+        cells = drafting.table_cells(line)
+        if cells is not None:
+            run.append(cells)
+            continue
+        flush()
+        out.append(Block(text=line))
+    flush()
+    return out
 
 
 def numeral(n: int) -> str:
@@ -183,17 +234,47 @@ def _extra(kind: str, key: str, notes: dict, *, level: int) -> Section:
     return Section(key, label, level, paragraphs(notes.get(key)), True)
 
 
+_SUB_NUMBERED = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]\s*")
+_CN_VALUE = {ch: i + 1 for i, ch in enumerate(CN_NUMERALS)}
+
+
+def _cn_value(text: str) -> int:
+    """一 → 1 … 十 → 10, 十一 → 11 (the inverse of `numeral` for report headings)."""
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + _CN_VALUE.get(text[1:], 0)
+    if text.endswith("十"):
+        return 10 * _CN_VALUE.get(text[0], 1)
+    return _CN_VALUE.get(text, 0)
+
+
+def _demote(paragraph: str) -> str:
+    """Inside a （一） sub-section a paragraph's own "（一）" is the next level down: "1."."""
+    match = _SUB_NUMBERED.match(paragraph)
+    if not match:
+        return paragraph
+    return f"{_cn_value(match[1])}.{paragraph[match.end() :]}"
+
+
 def _number(sections: list[Section]) -> list[Section]:
-    """Number the headings in order: 一、 for level 1, （一） for level 2 under each."""
+    """Number the headings in the seeds' outline: 一、 / （一） / 1. / （1）.
+
+    A level-1 section's own paragraphs may already use （一）（二） (the draft's 基本情况 does);
+    the sub-sections placed under it continue after them instead of starting at （一） again, and
+    a sub-section's paragraphs that number themselves （一） move down a level to 1.
+    """
     top = sub = 0
     for section in sections:
         if section.level == 1:
             top += 1
-            sub = 0
+            used = [_SUB_NUMBERED.match(p) for p in section.paragraphs]
+            sub = max((_cn_value(m[1]) for m in used if m), default=0)
             section.heading = f"{numeral(top)}、{section.heading}"
         else:
             sub += 1
             section.heading = f"（{numeral(sub)}）{section.heading}"
+            section.paragraphs = [_demote(p) for p in section.paragraphs]
     return sections
 
 
@@ -204,7 +285,7 @@ def project_sections(table) -> list[Section]:
 
 
 def _pct(value: Decimal | None) -> str:
-    return f"{plain(value)}%" if value is not None else "—"
+    return percent_prose(value)
 
 
 def summary_section(summary) -> Section:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from projects import formatting
 from projects.access import FILE
 from projects.filing.content import is_qualitative
-from projects.filing.services import SOURCES, merged_funds
+from projects.filing.services import SOURCES, merged_funds, narrative_data
 from projects.models import (
     Evaluation,
     EvaluationTask,
@@ -24,7 +24,7 @@ from projects.models import (
     Project,
     ReviewStep,
 )
-from projects.narrative import figure_mismatches
+from projects.report_check import report_findings
 
 STATUS_LABELS = {
     "met": "达成",
@@ -248,7 +248,9 @@ def finding_views(result: dict, row_prefixes: dict[int, str]) -> list[FindingVie
     views = []
     for f in sorted(result.get("findings", []), key=lambda f: order.get(f["severity"], 3)):
         indicator_id = f.get("indicator_id")
-        if indicator_id is not None and indicator_id in row_prefixes:
+        if f.get("section"):  # a 自评报告 finding: the section's text field
+            anchor = f"id_nr-note_{f['section']}"
+        elif indicator_id is not None and indicator_id in row_prefixes:
             name = _ROW_FIELD.get(f["code"])
             anchor = f"id_{row_prefixes[indicator_id]}-{name}" if name else f"row-{indicator_id}"
         else:
@@ -398,10 +400,11 @@ class SectionView:
     auto_field: object
     standard: bool
     auto: bool
+    findings: list = field(default_factory=list)  # the report check's, for this section
 
 
-def narrative_fields(forms) -> list[SectionView]:
-    """The report's sections in order, standard ones first."""
+def narrative_fields(forms, findings: list[dict] | None = None) -> list[SectionView]:
+    """The report's sections in order, standard ones first, each with its report findings."""
     narrative = forms.narrative
     return [
         SectionView(
@@ -410,6 +413,7 @@ def narrative_fields(forms) -> list[SectionView]:
             auto_field=narrative[f"auto_{key}"] if key in narrative.standard else None,
             standard=key in narrative.standard,
             auto=narrative.is_auto(key),
+            findings=[f for f in findings or () if f["section"] == key],
         )
         for key in narrative.keys
     ]
@@ -429,10 +433,14 @@ def page_context(evaluation, forms, result: dict, *, changes=None, partial=False
                 general.append(comment)
     rows = row_views(forms, result, comments)
     prefixes = {r.indicator.pk: r.form.prefix for r in rows if r.form is not None}
-    findings = finding_views(result, prefixes)
+    notes = changes.notes if changes and changes.notes else (evaluation.notes or {})
+    report = report_findings(
+        evaluation, result, notes=notes, data=narrative_data(evaluation, changes)
+    )
+    # The report's findings join the list (and its counts): an error there blocks submission too.
+    findings = finding_views({"findings": [*result.get("findings", []), *report]}, prefixes)
     deadline, days_left = (None, None) if partial else deadline_of(evaluation)
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
-    notes = changes.notes if changes and changes.notes else (evaluation.notes or {})
     funds = fund_view(evaluation, changes, forms.money_unit, result)
     return {
         "evaluation": evaluation,
@@ -452,8 +460,8 @@ def page_context(evaluation, forms, result: dict, *, changes=None, partial=False
         "deadline": deadline,
         "days_left": days_left,
         "editable": evaluation.is_editable,
-        "narrative_mismatches": figure_mismatches(notes, result),
+        "narrative_mismatches": report,
         "claimed": claimed_totals(forms, result),
-        "narrative_fields": narrative_fields(forms),
+        "narrative_fields": narrative_fields(forms, report),
         "execution_weight": forms.main.execution_weight,
     }

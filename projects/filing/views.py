@@ -290,9 +290,7 @@ def evaluation_submit_view(request, pk: int):
         evaluation_submit(evaluation=saved, user=request.user)
     except SubmissionBlocked as blocked:
         forms = FilingForms(saved, result=result, drafts=draft_narrative(saved, result))
-        context_blocked = [
-            f for f in selectors.finding_views(result, _prefixes(forms)) if f.severity == "error"
-        ]
+        context_blocked = selectors.finding_views({"findings": blocked.findings}, _prefixes(forms))
         return _render_page(
             request,
             saved,

@@ -1,5 +1,6 @@
 """A filer's afternoon in Chromium: open the business-environment project of the demo, report a
-shortfall, watch the score fall, be refused at submission, give the reason, submit.
+shortfall, watch the score fall, be refused at submission, give the reason, bring the report's
+text in line with the table, submit.
 
 Golden figure (domain.md §4): 走访企业数量 at 1500家 against ≥1600家, weight 20, scores
 20 × 1500 / 1600 = 18.75. Screenshots of every step are kept under artifacts/e2e/.
@@ -55,6 +56,18 @@ def test_filer_reports_a_shortfall_is_refused_then_submits(live_server, page, sc
     expect(reason).to_be_focused()
     reason.fill(REASON)
     screenshot("05-reason-written")
+
+    # The seed's own report text still says 98.43 (and 84.25%): it contradicts the table now.
+    page.locator("#submit-button").click()
+    blocked = page.locator("#submit-blocked")
+    expect(blocked).to_contain_text("与表中的97.18分不一致")
+    expect(blocked).to_contain_text("与表中的84.26%不一致")
+    expect(page.locator("#section-conclusion")).to_contain_text("与表中的97.18分不一致")
+    screenshot("05b-report-contradicts-table")
+    page.locator("#section-overview").get_by_role("button", name="重新起草此部分").click()
+    expect(page.locator("#id_nr-note_overview")).to_have_value(re.compile("预算执行率84.26%"))
+    conclusion = page.locator("#id_nr-note_conclusion")
+    conclusion.fill(conclusion.input_value().replace("98.43", "97.18"))
 
     page.locator("#submit-button").click()
     expect(page.locator("#status-badge")).to_have_text("待财政审核")

@@ -434,7 +434,7 @@ def test_a_section_the_filer_edited_is_kept_and_checked_against_the_table(
         Evaluation.objects.get(pk=evaluation.pk).notes["achievement"] == "项目绩效自评得分98.43分。"
     )
     page = client.get(edit_url(evaluation)).content.decode()
-    assert "得分 98.43 分与表中总分 97.18 分不一致" in page
+    assert "总分为98.43分，与表中的97.18分不一致" in page
 
 
 def test_saving_the_page_as_shown_changes_no_score(client, personas, evaluation):

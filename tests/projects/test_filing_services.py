@@ -277,8 +277,109 @@ def test_a_missing_reason_is_marked_for_the_filer():
 
 def test_result_application_follows_the_grade():
     assert "取消或暂停" in draft_sections(RESULT, _data())["application"]
-    good = {**RESULT, "grade": "优"}
+    # 优, every indicator met, 95% spent: the national default (domain.md §8) stands.
+    good = {
+        **RESULT,
+        "grade": "优",
+        "execution_rate": "95.00",
+        "indicators": [{"score": "20.00", "status": "met"}, {"score": "30.00", "status": "met"}],
+    }
     assert "继续保持或优先安排" in draft_sections(good, _data())["application"]
+
+
+def test_an_unspent_project_is_never_told_to_keep_or_prioritise_its_budget():
+    # Seed 000's 武装工作经费: 0 of 100,000 元 spent because its function moved away, still 85 良.
+    facts = (
+        IndicatorFacts(
+            1,
+            "产出指标",
+            "数量指标",
+            "民兵训练次数",
+            "≥2次",
+            "0次",
+            Decimal(50),
+            "开发区原下辖四个社区划转给渠沟镇，不再承担社会事务工作管理。",
+        ),
+    )
+    militia = {
+        "execution_rate": "0.00",
+        "execution_score": "0.00",
+        "indicator_total": "85.00",
+        "total": "85.00",
+        "grade": "良",
+        "indicators": [{"score": "0.00", "status": "missed"}],
+    }
+    data = _data(indicators=facts, initial=Decimal(100000), adjusted=Decimal(100000))
+    data = NarrativeData(**{**data.__dict__, "executed": Decimal(0)})
+    sections = draft_sections(militia, data)
+    assert "继续保持" not in sections["application"] and "优先安排" not in sections["application"]
+    assert "据实核减或不再安排" in sections["application"]
+    assert (
+        "鉴于项目资金当年未支出（原因见“三、偏离目标的原因和改进措施”）" in sections["application"]
+    )
+    assert "加快预算执行进度" not in sections["deviations"]
+    assert "原因分析及改进措施：开发区原下辖四个社区划转给渠沟镇" in sections["deviations"]
+    assert (
+        "2.预算执行率0%，项目资金当年未支出，原因见上文「民兵训练次数」的说明。"
+        in (sections["deviations"])
+    )
+
+
+def test_an_unexplained_unspent_budget_is_marked_for_the_filer():
+    militia = {**RESULT, "execution_rate": "0.00", "indicators": []}
+    deviations = draft_sections(militia, _data(indicators=()))["deviations"]
+    assert "预算执行率0%，项目资金当年未支出，（待填写资金未支出的原因）" in deviations
+
+
+def test_a_nearly_spent_budget_is_not_told_to_speed_up():
+    # Seed 000's 公车采购项目: 480,400 / 491,400 = 97.76%.
+    car = {**RESULT, "execution_rate": "97.76", "grade": "优"}
+    data = _data(initial=Decimal(491400), adjusted=Decimal(491400), executed=Decimal(480400))
+    sections = draft_sections(car, data)
+    assert "加快预算执行进度" not in sections["deviations"]
+    assert "预算执行率97.76%，结余资金1.1万元，预算基本执行到位" in sections["deviations"]
+    # 84.26% is below the 90% line: there the draft asks to speed up.
+    assert "加快预算执行进度" in draft_sections(RESULT, _data())["deviations"]
+
+
+def test_a_rule_sets_threshold_moves_the_speed_up_line():
+    data = NarrativeData(**{**_data().__dict__, "slow_execution_below": Decimal(80)})
+    assert "加快预算执行进度" not in draft_sections(RESULT, data)["deviations"]
+
+
+def test_a_unit_that_is_its_department_is_named_once():
+    # Seed 003: 昌黎县招商中心 files its own 部门整体 evaluation.
+    data = _data(
+        kind="department_overall", unit_name="昌黎县招商中心", department_name="昌黎县招商中心"
+    )
+    overview = draft_sections(RESULT, data)["overview"]
+    assert "昌黎县招商中心（昌黎县招商中心）" not in overview
+    assert overview.startswith("昌黎县招商中心2023年度部门整体支出情况如下。")
+    project = draft_sections(RESULT, _data(department_name="淮北市相山区人民政府办公室"))
+    assert "主管部门为淮北市相山区人民政府办公室" not in project["overview"]
+
+
+def test_the_draft_never_doubles_punctuation():
+    facts = (
+        IndicatorFacts(
+            1, "产出指标", "数量指标", "开工项目数", "≥3个", "2个", Decimal(20), "1个项目尽快开工。"
+        ),
+    )
+    data = _data(kind="department_overall", indicators=facts, goal_expected="完成招商任务；")
+    for text in draft_sections(RESULT, data).values():
+        for doubled in ("。。", "；。", "，。"):
+            assert doubled not in text
+    project = draft_sections(RESULT, _data(indicators=facts))
+    assert "原因分析及改进措施：1个项目尽快开工。" in project["deviations"]
+    assert "尽快开工。。" not in project["deviations"]
+
+
+def test_a_missing_goal_is_not_a_placeholder():
+    sections = draft_sections(RESULT, _data(goal_expected=""))
+    assert "未填写" not in sections["overview"]
+    assert "共设置绩效指标2项（产出指标1项、效益指标1项）" in sections["overview"]
+    department = draft_sections(RESULT, _data(kind="department_overall", goal_expected=""))
+    assert "未填写" not in department["overview"]
 
 
 def test_department_reports_have_their_own_sections():
@@ -296,7 +397,8 @@ def test_department_reports_have_their_own_sections():
 
 def test_money_is_printed_in_the_tables_unit():
     assert money(Decimal("387600"), "万元") == "38.76万元"
-    assert money(Decimal("306290"), "万元") == "30.629万元"
+    # Seed 003's 30.629万元 prints as the table prints it, two places half-up.
+    assert money(Decimal("306290"), "万元") == "30.63万元"
     assert money(Decimal("1947970"), "元") == "1947970元"
     assert money(None, "元") == "—"
 
@@ -304,4 +406,7 @@ def test_money_is_printed_in_the_tables_unit():
 def test_figures_in_the_report_that_disagree_with_the_table_are_reported():
     notes = {"overview": "项目全年执行数为38.76万元，完成预算的84.25%。绩效自评得分为98.43分。"}
     problems = figure_mismatches(notes, {"execution_rate": "84.26", "total": "98.43"})
-    assert problems == ["“overview”中的执行率 84.25% 与表中计算的 84.26% 不一致"]
+    assert problems == [
+        "自评报告“一、基本情况”中预算执行率为84.25%，与表中的84.26%不一致，"
+        "请按表格修改文字（或修改表格）。"
+    ]

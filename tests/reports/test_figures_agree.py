@@ -160,14 +160,6 @@ def assert_shows(text: str, figures, where: str, *, wrong=WRONG) -> None:
 
 
 MONEY_UNITS = pytest.mark.parametrize("money_unit", ["万元", "元"])
-XLSX_OWNER = (
-    "the 自评表 workbook's amount format #,##0.00#### displays 57.9948 and 84.245 where every "
-    "other place prints 57.99 and 84.25; the Excel layout is being rebuilt on its own branch"
-)
-NARRATIVE_OWNER = (
-    "the drafted narrative states 57.9948万元 and 84.245万元; its figures are being routed "
-    "through formatting.money_prose on the narrative branch"
-)
 
 
 @pytest.fixture
@@ -222,7 +214,7 @@ def test_table_pdf_reads_back_the_golden_figures(reader, personas, money_unit):
 
 @pytest.mark.parametrize(
     "money_unit",
-    [pytest.param("万元", marks=pytest.mark.xfail(strict=True, reason=XLSX_OWNER)), "元"],
+    ["万元", "元"],
 )
 def test_table_workbook_displays_the_golden_figures(reader, personas, money_unit):
     evaluation = build(personas.unit_a, money_unit)
@@ -231,7 +223,6 @@ def test_table_workbook_displays_the_golden_figures(reader, personas, money_unit
     assert_shows(text, expected(money_unit), "自评表 Excel")
 
 
-@pytest.mark.xfail(strict=True, reason=NARRATIVE_OWNER)
 def test_drafted_text_on_the_form_states_the_golden_figures(client, personas):
     evaluation = build(personas.unit_a, "万元")
     client.force_login(personas.alice)
@@ -241,7 +232,6 @@ def test_drafted_text_on_the_form_states_the_golden_figures(client, personas):
     assert_shows(page_text(narrative), figures, "填报页自评报告")
 
 
-@pytest.mark.xfail(strict=True, reason=NARRATIVE_OWNER)
 def test_drafted_report_states_the_golden_figures(reader, personas):
     evaluation = build(personas.unit_a, "万元")
     html = reader(reverse("reports:evaluation_report", args=[evaluation.pk]))

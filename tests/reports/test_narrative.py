@@ -5,7 +5,9 @@ from decimal import Decimal
 from django.urls import reverse
 
 from projects.models import Evaluation, FundLine
+from reports import narrative
 from reports.selectors import department_report, evaluation_report
+from tests.reports import pdftools
 
 
 def _report(evaluation):
@@ -82,7 +84,11 @@ def test_imported_sections_go_under_the_section_they_belong_to(business_env):
     assert keys.index("deviations") < keys.index("problems") < keys.index("application")
     assert keys.index("experience") < keys.index("other")
     work = next(s for s in sections if s.key == "evaluation_work")
-    assert work.level == 2 and work.heading == "（一）绩效评价工作开展情况"
+    # 基本情况 itself opens with "（一）项目概况。": the sub-section follows it as （二), not a
+    # second （一）; its own （一）（二）（三） move down a level (一、 / （一） / 1. / （1）).
+    assert work.level == 2 and work.heading == "（二）绩效评价工作开展情况"
+    assert work.paragraphs[0].startswith("1.绩效评价目的、对象和范围。")
+    assert work.paragraphs[2].startswith("3.绩效评价工作过程。")
 
 
 def test_department_report_adds_the_projects_and_the_attachments(personas, urumqi_overall):
@@ -103,3 +109,48 @@ def test_report_page_shows_sections_and_marks_edits_on_screen(client, personas, 
     html = client.get(reverse("reports:evaluation_report", args=[business_env.pk])).content.decode()
     assert "区创优营商环境服务中心工作经费2023年度项目支出绩效自评报告" in html
     assert "一、基本情况" in html and "（填报人编辑）" in html
+
+
+# Seed 000's department report pastes its 17-row table as "｜" lines (fixtures/README.md).
+PASTED = (
+    "各项目预算执行情况如下表：\n"
+    "序号｜名称｜当年预算数（元）｜全年执行数（元）｜预算执行率（%）｜得分｜自评结论\n"
+    "1｜公车采购项目｜491,400｜480,400｜97.76｜99.78｜优\n"
+    "5｜武装工作经费｜100,000｜0｜0｜85｜良"
+)
+
+
+def _with_pasted_table(evaluation):
+    evaluation.notes = {**evaluation.notes, "budget": PASTED}
+    evaluation.save()
+    return evaluation
+
+
+def test_a_pasted_table_prints_as_a_table_in_the_html(client, personas, urumqi_overall):
+    _with_pasted_table(urumqi_overall)
+    client.force_login(personas.bob)
+    url = reverse("reports:evaluation_report", args=[urumqi_overall.pk])
+    html = client.get(url).content.decode()
+    assert "序号｜名称" not in html and "1｜公车采购项目" not in html
+    table = html[html.index('<table class="form-table narrative-table">') :]
+    table = table[: table.index("</table>")]
+    assert "<th>序号</th><th>名称</th><th>当年预算数（元）</th>" in table
+    assert '<td class="center">公车采购项目</td><td class="center">491,400</td>' in table
+    assert table.count("<tr>") == 3  # the header and two projects
+    assert '<p class="para">各项目预算执行情况如下表：</p>' in html
+
+
+def test_a_pasted_table_prints_as_a_table_in_the_pdf(client, personas, urumqi_overall):
+    _with_pasted_table(urumqi_overall)
+    client.force_login(personas.bob)
+    response = client.get(reverse("reports:evaluation_report_pdf", args=[urumqi_overall.pk]))
+    assert response.status_code == 200
+    text = pdftools.text(response.content)
+    assert "｜" not in text
+    for cell in ("当年预算数（元）", "公车采购项目", "491,400", "480,400", "武装工作经费"):
+        assert cell in text, cell
+
+
+def test_paragraphs_that_only_mention_a_bar_stay_paragraphs():
+    blocks = narrative.blocks(["甲｜乙", "预算执行率为99.53%。"])
+    assert [b.is_table for b in blocks] == [False, False]

@@ -18,6 +18,7 @@ from projects.models import (
     ReviewStep,
 )
 from projects.money import fund_amounts
+from projects.report_check import report_findings
 from projects.review.selectors.history import (
     TargetCorrection,
     filing_diff,
@@ -228,6 +229,12 @@ def review_page(evaluation: Evaluation, user) -> ReviewPage:
             )
             for f in result.get("findings", [])
         ),
+        key=lambda f: SEVERITY_ORDER.get(f.severity, 3),
+    )
+    # The 自评报告 against its tables (placeholders are errors once the text is to be published).
+    report = report_findings(evaluation, publishing=evaluation.status in (S.APPROVED, S.PUBLISHED))
+    findings = sorted(
+        [*findings, *(Finding(f["code"], f["severity"], f["message"], None) for f in report)],
         key=lambda f: SEVERITY_ORDER.get(f.severity, 3),
     )
     by_indicator: dict[int, list[Finding]] = defaultdict(list)

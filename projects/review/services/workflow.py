@@ -24,6 +24,8 @@ from projects.models import (
     ReviewComment,
     ReviewStep,
 )
+from projects.narrative_check import blocking
+from projects.report_check import report_findings
 
 S = EvaluationStatus
 A = ReviewStep.Action
@@ -34,7 +36,22 @@ class SubmissionBlocked(ValidationError):
 
     def __init__(self, findings: list[dict]):
         self.findings = findings
-        super().__init__(f"仍有 {len(findings)} 个错误需要修正，暂不能提交。")
+        in_report = sum(1 for f in findings if f.get("section"))
+        detail = f"（其中自评报告与表格不一致或未填写 {in_report} 处）" if in_report else ""
+        super().__init__(f"仍有 {len(findings)} 个错误需要修正{detail}，暂不能提交。")
+
+
+class PublicationBlocked(ValidationError):
+    """Raised when the report to be published contradicts its tables or keeps a placeholder."""
+
+    def __init__(self, findings: list[dict]):
+        self.findings = findings
+        super().__init__(
+            [
+                f"自评报告有 {len(findings)} 处问题，暂不能公开；请重新开启后由填报单位修改：",
+                *(f["message"] for f in findings),
+            ]
+        )
 
 
 def filing_snapshot(evaluation: Evaluation) -> dict:
@@ -133,6 +150,7 @@ def evaluation_submit(*, evaluation: Evaluation, user) -> Evaluation:
     _require(evaluation, S.DRAFT, S.RETURNED)
     result = score_evaluation(evaluation)
     errors = [f for f in result["findings"] if f["severity"] == "error"]
+    errors += blocking(report_findings(evaluation, result))
     if errors:
         raise SubmissionBlocked(errors)
     before = evaluation.status
@@ -257,9 +275,14 @@ def evaluation_finance_return(
 
 @transaction.atomic
 def evaluation_publish(*, evaluation: Evaluation, user) -> Evaluation:
-    """Finance bureau publishes an approved filing on the public page."""
+    """Finance bureau publishes an approved filing; refused while its report contradicts its
+    tables or still carries an unfilled placeholder (PublicationBlocked lists each one)."""
     evaluation = _lock(evaluation, user, FINANCE_REVIEW)
     _require(evaluation, S.APPROVED)
+    # What the public will read must agree with its tables and carry no unfilled placeholder.
+    refused = blocking(report_findings(evaluation, publishing=True))
+    if refused:
+        raise PublicationBlocked(refused)
     before = evaluation.status
     evaluation.status = S.PUBLISHED
     evaluation.published_at = timezone.now()
