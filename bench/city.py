@@ -314,14 +314,18 @@ def statuses(region, year: int, *, everything_published: bool = False) -> dict:
     """Move the scored filings through the review steps; returns counts per status."""
     import datetime
 
-    from django.db.models import Case, CharField, Count, Value, When
+    from django.contrib.auth import get_user_model
+    from django.db.models import Case, CharField, Count, F, Value, When
     from django.db.models.functions import Mod
     from django.utils import timezone
 
-    from projects.models import Evaluation, EvaluationTask, ReviewStep
+    from projects.models import Evaluation, EvaluationTask, Membership, ReviewStep
 
     task = EvaluationTask.objects.create(
-        region=region, year=year, deadline=datetime.date(year + 1, 4, 30)
+        region=region,
+        year=year,
+        deadline=datetime.date(year + 1, 4, 30),
+        issued_by=get_user_model().objects.get(username="city_finance1"),
     )
     qs = Evaluation.objects.filter(year=year, project__unit__department__region=region)
     if everything_published:
@@ -331,7 +335,8 @@ def statuses(region, year: int, *, everything_published: bool = False) -> dict:
         for status, share in STATUS_SHARE:
             whens.append(When(bucket__lt=start + share, then=Value(status)))
             start += share
-        qs.annotate(bucket=Mod("pk", 20)).update(
+        # A hash of the id, so that statuses do not follow the units' round-robin.
+        qs.annotate(bucket=Mod(F("pk") * 7 + F("pk") / 3, 20)).update(
             status=Case(*whens, output_field=CharField()), task=task
         )
     stamp = timezone.make_aware(datetime.datetime(year + 1, 4, 20, 10))
@@ -352,16 +357,35 @@ def statuses(region, year: int, *, everything_published: bool = False) -> dict:
         "finance_approve": ("department_approved", "approved"),
         "publish": ("approved", "published"),
     }
+    # Each step by whom it would be: the unit's filer, the department's reviewer, the bureau.
+    actors = dict(
+        get_user_model().objects.filter(username__startswith="city_").values_list("username", "pk")
+    )
+    filer = {
+        m.unit_id: actors[m.user.username]
+        for m in Membership.objects.filter(role="filer").select_related("user")
+    }
+    reviewer = {
+        m.department_id: actors[m.user.username]
+        for m in Membership.objects.filter(role="department_reviewer").select_related("user")
+    }
     steps = [
         ReviewStep(
             evaluation_id=pk,
             action=action,
             from_status=moves[action][0],
             to_status=moves[action][1],
+            actor_id=filer.get(unit)
+            if action == "submit"
+            else reviewer.get(department)
+            if action.startswith("department")
+            else actors["city_finance1"],
             comment="请补充偏差原因。" if action == "department_return" else "",
             version=1,
         )
-        for pk, status in qs.exclude(status="draft").values_list("pk", "status")
+        for pk, status, unit, department in qs.exclude(status="draft").values_list(
+            "pk", "status", "project__unit_id", "project__unit__department_id"
+        )
         for action in path[status]
     ]
     ReviewStep.objects.bulk_create(steps, batch_size=5000)
