@@ -315,8 +315,8 @@ def statuses(region, year: int, *, everything_published: bool = False) -> dict:
     import datetime
 
     from django.contrib.auth import get_user_model
-    from django.db.models import Case, CharField, Count, F, Value, When
-    from django.db.models.functions import Mod
+    from django.db.models import Case, CharField, Count, Value, When
+    from django.db.models.expressions import RawSQL
     from django.utils import timezone
 
     from projects.models import Evaluation, EvaluationTask, Membership, ReviewStep
@@ -335,10 +335,14 @@ def statuses(region, year: int, *, everything_published: bool = False) -> dict:
         for status, share in STATUS_SHARE:
             whens.append(When(bucket__lt=start + share, then=Value(status)))
             start += share
-        # A hash of the id, so that statuses do not follow the units' round-robin.
-        qs.annotate(bucket=Mod(F("pk") * 7 + F("pk") / 3, 20)).update(
-            status=Case(*whens, output_field=CharField()), task=task
+        # A hash of the id (md5): statuses must not follow the units' round-robin, or a
+        # department would see only a few of them.
+        bucket = RawSQL(
+            f"abs(('x' || substr(md5({Evaluation._meta.db_table}.id::text), 1, 8))::bit(32)::int)"
+            " %% 20",
+            [],
         )
+        qs.annotate(bucket=bucket).update(status=Case(*whens, output_field=CharField()), task=task)
     stamp = timezone.make_aware(datetime.datetime(year + 1, 4, 20, 10))
     qs.exclude(status="draft").update(submitted_at=stamp)
     qs.filter(status__in=("approved", "published")).update(approved_at=stamp)
