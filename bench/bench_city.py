@@ -8,7 +8,7 @@ reviewer, a department reviewer and a filer, and anonymous for the public pages.
 distinct row for every request (an evaluation, a department) from the ones its persona may see.
 
 With one client the pages are requested in turn, so every page gets the same number of samples
-(the package PDF, which takes many seconds, once); with more, each client draws pages by weight (the queue, the review page and the filing form are
+(the package PDF, which takes many seconds, once at the end); with more, each client draws pages by weight (the queue, the review page and the filing form are
 the common ones, a package PDF the rarest). Printed per level: p50/p95/max per page, requests/s,
 errors by status, the workers' RSS before and after, the machine and the load average. Last, four
 anonymous clients download four departments' package PDFs at once.
@@ -270,27 +270,33 @@ class Client:
     def run(self, until: float, round_robin: bool) -> None:
         """Request pages until the deadline; record (page, status, milliseconds) of each."""
         weights = [p.weight for p in PAGES]
+        # In turn, the rarest page (a package PDF, many seconds) comes once, after the others.
+        turns = [p for p in PAGES if p.weight > 1]
         turn = self.number
-        taken = Counter()
         while time.perf_counter() < until:
             if round_robin:
-                page = PAGES[turn % len(PAGES)]
+                page = turns[turn % len(turns)]
                 turn += 1
-                if page.weight == 1 and taken[page.label]:
-                    continue  # the rarest page (a package PDF) once per run, not once per turn
-                taken[page.label] += 1
             else:
                 page = self.rng.choices(PAGES, weights)[0]
-            url = page.url(self)
-            started = time.perf_counter()
-            try:
-                status, _, _ = self.browsers[page.persona].request("GET", url)
-            except (OSError, http.client.HTTPException) as exc:
-                status = type(exc).__name__
-                self.browsers[page.persona].close()
-            self.samples.append((page.label, status, (time.perf_counter() - started) * 1000))
+            self.get(page)
+        if round_robin:
+            for page in PAGES:
+                if page.weight == 1:
+                    self.get(page)
         for browser in self.browsers.values():
             browser.close()
+
+    def get(self, page: Page) -> None:
+        """Request one page; record (page, status or exception name, milliseconds)."""
+        url = page.url(self)
+        started = time.perf_counter()
+        try:
+            status, _, _ = self.browsers[page.persona].request("GET", url)
+        except (OSError, http.client.HTTPException) as exc:
+            status = type(exc).__name__
+            self.browsers[page.persona].close()
+        self.samples.append((page.label, status, (time.perf_counter() - started) * 1000))
 
 
 # --- gunicorn -----------------------------------------------------------------------------------
