@@ -614,11 +614,18 @@ def main() -> None:
     parser.add_argument("--personas", type=int, default=10, help="users signed in per role")
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--skip-downloads", action="store_true")
+    parser.add_argument(
+        "--without-package-pdf",
+        action="store_true",
+        help="leave the package PDF out of the mix, to see what the other pages sustain",
+    )
     parser.add_argument("--projects", type=int, default=10_000)
     parser.add_argument("--departments", type=int, default=40)
     parser.add_argument("--units", type=int, default=300)
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",") if c]
+    if args.without_package_pdf:
+        PAGES[:] = [p for p in PAGES if p.label != "public package PDF"]
 
     print(f"machine: {machine()}")
     if not args.skip_build:
