@@ -41,6 +41,8 @@ _DIGIT = re.compile(r"\d")
 _WEIGHT_NOTE = re.compile(r"[(（][^()（）]*分[)）]$")
 _INAPPLICABLE = frozenset({"不适用", "不涉及", "无此项", "本年度不涉及"})
 _MEMO_LIMIT = 50_000  # about 1.4 kB an outcome: at most ~70 MB per rule set
+_SEEN_LIMIT = 500_000  # hashes of rows seen once (see _remember): about 20 MB
+_SEEN = ("seen",)  # its key in rules.memo
 _NOT_MET = {"partial": "未完全达成目标", "missed": "未达成目标", "exceeded": "超额完成较多"}
 
 
@@ -415,10 +417,31 @@ def outcome_for(ind: IndicatorInput, rules: RuleSet) -> tuple:
     outcome = memo.get(key)
     if outcome is None:
         outcome = _outcome(ind, rules)
+        _remember(memo, key, outcome, rules)
+    return outcome
+
+
+def _remember(memo: dict, key: tuple, outcome: tuple, rules: RuleSet) -> None:
+    """Memoise an outcome the second time its row is seen, not the first.
+
+    Most rows of a real region are printed once. A memoised outcome lives on, and the garbage
+    collector rescans every long-lived object again and again (about 40 % of the time of a
+    batch of distinct rows went there); a row seen once, left unremembered, dies young with its
+    evaluation. Rows seen twice are likely to recur (copied tables), and are kept from then on.
+    Only the key's hash is noted on first sight: a collision merely remembers an outcome early.
+    """
+    seen = rules.memo.get(_SEEN)
+    if seen is None:
+        seen = rules.memo[_SEEN] = set()
+    marker = hash(key)
+    if marker in seen:
         if len(memo) > _MEMO_LIMIT:
             memo.clear()
         memo[key] = outcome
-    return outcome
+    else:
+        if len(seen) > _SEEN_LIMIT:
+            seen.clear()
+        seen.add(marker)
 
 
 def placed(shared: IndicatorResult, notes: tuple, index: int, name: str) -> IndicatorResult:

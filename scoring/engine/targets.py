@@ -436,9 +436,13 @@ _MISSING = Actual(missing=True)
 _UNREADABLE = Actual(unreadable=True)
 
 
-@lru_cache(maxsize=65536)
 def read_actual(text: str | None, kind: str, unit: str | None, lower: bool) -> Actual:
-    """parse_actual keyed on what it needs of the target, cached: batches repeat actuals."""
+    """parse_actual keyed on what it needs of the target.
+
+    Not cached: actuals are measured figures, mostly distinct across a region, and most take
+    the short path below; a cache kept every one alive for the garbage collector to rescan,
+    which cost more than reading them again. Repeated rows are memoised whole (outcome_for).
+    """
     if is_blank(text):
         return _MISSING
     if kind not in (QUANTITATIVE, RANGE, DEADLINE):
