@@ -31,7 +31,6 @@ from .targets import (
     STRICT,
     Actual,
     Target,
-    is_lower_is_better,
     normalise,
     parse_indicator_target,
     read_actual,
@@ -148,7 +147,12 @@ def _static(ind: IndicatorInput, rules: RuleSet) -> tuple:
     text = ind.target
     # Every 不适用 spelling has 不 or 无, which normalise() leaves alone: most rows skip it.
     inapplicable = text is not None and ("不" in text or "无" in text) and _inapplicable(text)
-    reading = (target.kind, target.unit_of_measure, is_lower_is_better(target))
+    kind = target.kind  # is_lower_is_better(target), inline: it runs for every row
+    reading = (
+        kind,
+        target.unit_of_measure,
+        kind == QUANTITATIVE and target.comparator in LOWER_IS_BETTER,
+    )
     if len(memo) > _MEMO_LIMIT:
         memo.clear()
     weight, weight_problem, units = weighing

@@ -433,6 +433,15 @@ _SIMPLE_ACTUAL = re.compile(
     r"^(?P<num>-?\d{1,15}(?:\.\d{1,12})?)(?P<unit>%|[\u4e00-\u9fff]{1,4})?$"
 )
 _MISSING = Actual(missing=True)
+_NO_NOTES: tuple[str, ...] = ()
+_new_tuple = tuple.__new__
+
+
+def _number_actual(value: Decimal, unit: str | None, notes: tuple[str, ...]) -> Actual:
+    """Actual(value=..., unit_of_measure=..., notes=...) without the keyword-argument call."""
+    return _new_tuple(Actual, (value, unit, None, None, None, None, notes, False, False))
+
+
 _UNREADABLE = Actual(unreadable=True)
 
 
@@ -459,7 +468,7 @@ def _read_actual(text: str, kind: str, unit: str | None, lower: bool) -> Actual:
     if simple is not None and (found is not None or simple["unit"] is None):
         value, note = _convert(Decimal(simple["num"]), found, unit)
         shown = found if note == "unit_mismatch" else unit or found
-        return Actual(value=value, unit_of_measure=shown, notes=(note,) if note else ())
+        return _number_actual(value, shown, (note,) if note else _NO_NOTES)
     notes: list[str] = []
     parsed, explicit = _read(text)
     if kind == DEADLINE:
@@ -488,7 +497,7 @@ def _read_actual(text: str, kind: str, unit: str | None, lower: bool) -> Actual:
     if note:
         notes.append(note)
     shown_unit = found_unit if note == "unit_mismatch" else unit or found_unit
-    return Actual(value=value, unit_of_measure=shown_unit, notes=tuple(notes))
+    return _number_actual(value, shown_unit, tuple(notes))
 
 
 def is_lower_is_better(target: Target) -> bool:
