@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from .numbers import NUMBER, is_blank, plain, to_decimal
+from .numbers import BLANK, NUMBER, plain, to_decimal
 
 QUANTITATIVE = "quantitative"
 RANGE = "range"
@@ -452,23 +452,34 @@ def read_actual(text: str | None, kind: str, unit: str | None, lower: bool) -> A
     the short path below; a cache kept every one alive for the garbage collector to rescan,
     which cost more than reading them again. Repeated rows are memoised whole (outcome_for).
     """
-    if is_blank(text):
+    if text is None or text.strip() in BLANK:  # is_blank(), inline: read for every row
         return _MISSING
-    if kind not in (QUANTITATIVE, RANGE, DEADLINE):
-        return Actual()
+    if kind not in _READABLE:
+        return _NOTHING
     try:
+        if kind != DEADLINE:
+            # The short path, inline for the same reason: a plain number and maybe a unit.
+            simple = _SIMPLE_ACTUAL.match(text)
+            if simple is not None:
+                number, printed = simple.group("num", "unit")
+                found = normalise_unit(printed) if printed is not None else None
+                if printed is None or found is not None:
+                    if found == unit:
+                        return _number_actual(Decimal(number), unit or found, _NO_NOTES)
+                    value, note = _convert(Decimal(number), found, unit)
+                    shown = found if note == "unit_mismatch" else unit or found
+                    return _number_actual(value, shown, (note,) if note else _NO_NOTES)
         return _read_actual(text, kind, unit, lower)
     except Exception:  # noqa: BLE001 - never raise on input
         return _UNREADABLE
 
 
+_READABLE = frozenset({QUANTITATIVE, RANGE, DEADLINE})
+_NOTHING = Actual()
+
+
 def _read_actual(text: str, kind: str, unit: str | None, lower: bool) -> Actual:
-    simple = _SIMPLE_ACTUAL.match(text) if kind != DEADLINE else None
-    found = normalise_unit(simple["unit"]) if simple is not None else None
-    if simple is not None and (found is not None or simple["unit"] is None):
-        value, note = _convert(Decimal(simple["num"]), found, unit)
-        shown = found if note == "unit_mismatch" else unit or found
-        return _number_actual(value, shown, (note,) if note else _NO_NOTES)
+    """The full reading of an actual that is not a plain number with a unit."""
     notes: list[str] = []
     parsed, explicit = _read(text)
     if kind == DEADLINE:
