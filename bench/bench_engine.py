@@ -8,7 +8,8 @@ ten written in 元 against a 万元 target), in tables laid out as the national 
 scored afresh, the time, the machine and its load.
 
 - repeated: 23 row templates and a dozen round numbers, so most printed rows recur and the
-  engine's row memo answers them (about 14 % are scored afresh);
+  engine's row memo answers them (about a quarter are scored afresh: a row is memoised the
+  second time it is seen);
 - distinct: what a real region files — every row's name is its own (a place, a project subject
   and an indicator), targets are drawn from wide ranges with decimals, actuals, weights and
   claimed scores vary, so (almost) every row is scored afresh.
