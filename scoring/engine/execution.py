@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import NamedTuple
 
 from .findings import finding
@@ -16,6 +16,10 @@ _LABEL = dict(_COLUMNS)
 _SLIP = Decimal(10000)  # 1 万元 = 10,000 元: the factor a 元/万元 slip multiplies by
 # Digits for exact products and roundings of any amounts (a printed amount has at most 27).
 _WIDE = 120
+# The same precision as a context object whose methods are called directly: a localcontext()
+# switch per evaluation costs more than the arithmetic it guards.
+_EXACT = Context(prec=_WIDE, rounding=ROUND_HALF_UP)
+_times = _EXACT.multiply
 
 
 class ExecutionFigures(NamedTuple):
@@ -61,8 +65,8 @@ def _claimed_rate_differs(claimed: Decimal, percent: Decimal) -> bool:
     """Compare at the precision the filer printed, so 61.2 agrees with 61.20 but 84.25 ≠ 84.26."""
     if not claimed.is_finite():
         return True
-    with localcontext(prec=_WIDE):  # a huge rate at a fine precision needs more than 28 digits
-        return percent.quantize(claimed, rounding=ROUND_HALF_UP) != claimed  # claimed's exponent
+    # At 120 digits (a huge rate at a fine precision needs more than 28), to claimed's exponent.
+    return _EXACT.quantize(percent, claimed) != claimed
 
 
 def _rate(percent: Decimal) -> Decimal:
@@ -94,11 +98,12 @@ def _plausibility(
     Compared as exact products of the unrounded amounts, never through the rounded rate.
     """
     factor = rules.money_unit_slip_factor
-    with localcontext(prec=_WIDE):  # exact: the products of amounts and factors stay short
-        scaled = budget * _SLIP
-        high = executed * factor >= scaled and executed <= scaled * factor
-        low = executed * _SLIP * factor >= budget and executed * _SLIP <= budget * factor
-        above = executed * HUNDRED > rules.execution_rate_plausible_max * budget
+    # Exact at 120 digits: the products of amounts and factors stay short.
+    scaled = _times(budget, _SLIP)
+    high = _times(executed, factor) >= scaled and executed <= _times(scaled, factor)
+    slipped = _times(executed, _SLIP)
+    low = _times(slipped, factor) >= budget and slipped <= _times(budget, factor)
+    above = _times(executed, HUNDRED) > _times(rules.execution_rate_plausible_max, budget)
     if not (high or low or above):
         return
     figures = {

@@ -31,7 +31,6 @@ from .targets import (
     STRICT,
     Actual,
     Target,
-    is_lower_is_better,
     normalise,
     parse_indicator_target,
     read_actual,
@@ -41,6 +40,8 @@ _DIGIT = re.compile(r"\d")
 _WEIGHT_NOTE = re.compile(r"[(（][^()（）]*分[)）]$")
 _INAPPLICABLE = frozenset({"不适用", "不涉及", "无此项", "本年度不涉及"})
 _MEMO_LIMIT = 50_000  # about 1.4 kB an outcome: at most ~70 MB per rule set
+_SEEN_LIMIT = 500_000  # hashes of rows seen once (see _remember): about 20 MB
+_SEEN = ("seen",)  # its key in rules.memo
 _NOT_MET = {"partial": "未完全达成目标", "missed": "未达成目标", "exceeded": "超额完成较多"}
 
 
@@ -80,54 +81,85 @@ def _read_weight(text: str | None) -> tuple[Decimal | None, str | None]:
     return parsed[0], None
 
 
-def _static(ind: IndicatorInput, rules: RuleSet) -> tuple:
-    """Facts that depend only on the printed row and the rules; memoised per rule set."""
-    key = (ind.level1, ind.level2, ind.name, ind.target, ind.weight)
-    facts = rules.memo.get(key)
-    if facts is not None:
-        return facts
-    target = parse_indicator_target(ind.target, ind.name)
-    weight, weight_problem = _read_weight(ind.weight)
-    if weight is not None and weight <= 0 and rules.weight_positive_required:
-        weight_problem = "须大于 0"
-    level1, level2 = level_name(ind.level1), level_name(ind.level2)
-    level_problem = None
+def _levels(level1_text: str, level2_text: str | None, rules: RuleSet) -> tuple:
+    """The row's 一级 name as the rules spell it, and what is wrong with its 一级/二级, if anything."""
+    level1, level2 = level_name(level1_text), level_name(level2_text)
+    problem = None
     if level1 not in rules.tree:
-        level_problem = (
-            f"的一级指标「{ind.level1}」不在评分规则“{rules.public_title}”的指标体系中"
+        problem = (
+            f"的一级指标「{level1_text}」不在评分规则“{rules.public_title}”的指标体系中"
             f"（应为 {'、'.join(rules.tree)}）"
         )
     elif level2 and level2 not in rules.tree[level1]:
-        level_problem = (
-            f"的二级指标「{ind.level2}」不属于一级指标「{level1}」"
+        problem = (
+            f"的二级指标「{level2_text}」不属于一级指标「{level1}」"
             f"（应为 {'、'.join(rules.tree[level1])}）"
         )
+    return level1, problem
+
+
+def _weighing(text: str | None, rules: RuleSet) -> tuple:
+    """A printed 分值 read once per spelling: (weight, what is wrong with it, to_units(weight))."""
+    weight, problem = _read_weight(text)
+    if weight is not None and weight <= 0 and rules.weight_positive_required:
+        problem = "须大于 0"
+    return weight, problem, to_units(weight) if weight is not None else None
+
+
+def _direction_words(rules: RuleSet) -> tuple[re.Pattern, re.Pattern]:
+    """The rules' higher- and lower-is-better words as one search each (any word in the name)."""
+    return (
+        re.compile("|".join(re.escape(w) for w in rules.higher_is_better_words)),
+        re.compile("|".join(re.escape(w) for w in rules.lower_is_better_words)),
+    )
+
+
+# Keys of the per-rule-set part caches in rules.memo (tuples beginning with these never clash).
+_LEVELS, _WEIGHT, _DIRECTION = "levels", "weight", ("direction",)
+
+
+def _static(ind: IndicatorInput, rules: RuleSet) -> tuple:
+    """Facts that depend only on the printed row and the rules.
+
+    Each part is cached on its own, per rule set: in a real region names (and often numbers)
+    differ from row to row, but the 一级/二级 labels, the weights and many targets recur.
+    """
+    memo = rules.memo
+    key = (_LEVELS, ind.level1, ind.level2)
+    levels = memo.get(key)
+    if levels is None:
+        levels = memo[key] = _levels(ind.level1, ind.level2, rules)
+    key = (_WEIGHT, ind.weight)
+    weighing = memo.get(key)
+    if weighing is None:
+        weighing = memo[key] = _weighing(ind.weight, rules)
+    target = parse_indicator_target(ind.target, ind.name)
     direction = None
     if target.kind == QUANTITATIVE:
-        if any(w in ind.name for w in rules.higher_is_better_words):
+        words = memo.get(_DIRECTION)
+        if words is None:
+            words = memo[_DIRECTION] = _direction_words(rules)
+        if words[0].search(ind.name):
             if target.comparator in LOWER_IS_BETTER:
                 direction = "越高越好（应为 ≥）"
-        elif (
-            any(w in ind.name for w in rules.lower_is_better_words)
-            and target.comparator in HIGHER_IS_BETTER
-        ):
+        elif words[1].search(ind.name) and target.comparator in HIGHER_IS_BETTER:
             direction = "越低越好（应为 ≤）"
-    inapplicable = normalise(ind.target or "") in _INAPPLICABLE
-    reading = (target.kind, target.unit_of_measure, is_lower_is_better(target))
-    facts = (
-        target,
-        weight,
-        weight_problem,
-        level1,
-        level_problem,
-        direction,
-        inapplicable,
-        reading,
+    text = ind.target
+    # Every 不适用 spelling has 不 or 无, which normalise() leaves alone: most rows skip it.
+    inapplicable = text is not None and ("不" in text or "无" in text) and _inapplicable(text)
+    kind = target.kind  # is_lower_is_better(target), inline: it runs for every row
+    reading = (
+        kind,
+        target.unit_of_measure,
+        kind == QUANTITATIVE and target.comparator in LOWER_IS_BETTER,
     )
-    if len(rules.memo) > _MEMO_LIMIT:
-        rules.memo.clear()
-    rules.memo[key] = facts
-    return facts
+    if len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    weight, weight_problem, units = weighing
+    return (
+        target, weight, weight_problem, levels[0], levels[1], direction, inapplicable, reading,
+        units,
+    )  # fmt: skip
 
 
 def _higher(t: Decimal, a: Decimal, w: Decimal) -> tuple[Decimal, str]:
@@ -287,9 +319,10 @@ def claimed_above(index: int, label: str, claimed: Decimal, score: Decimal) -> F
 
 def _outcome(ind: IndicatorInput, rules: RuleSet) -> tuple:
     """Everything about a row that does not depend on its position in the table."""
-    target, weight, weight_problem, level1, level_problem, direction, not_applicable, reading = (
-        _static(ind, rules)
-    )
+    (
+        target, weight, weight_problem, level1, level_problem, direction, not_applicable, reading,
+        units,
+    ) = _static(ind, rules)  # fmt: skip
     notes: Notes = []
     if level_problem:
         notes.append(("level_mismatch", {"why": level_problem}))
@@ -362,8 +395,9 @@ def _outcome(ind: IndicatorInput, rules: RuleSet) -> tuple:
     shared = new_indicator_result(
         rounded, status, target, weight, claimed, actual_value, (), (f"「{ind.name}」{trace}",)
     )
-    placed_notes = tuple(row_note(code, values) for code, values in notes)
-    units = to_units(weight) if weight is not None else None
+    placed_notes = tuple([row_note(code, values) for code, values in notes]) if notes else ()
+    if weight is None:
+        units = None
     cents = int(rounded.scaleb(2))
     return shared, placed_notes, (level1 or "（空）", score, on_bound, not_applicable, cents, units)
 
@@ -387,10 +421,31 @@ def outcome_for(ind: IndicatorInput, rules: RuleSet) -> tuple:
     outcome = memo.get(key)
     if outcome is None:
         outcome = _outcome(ind, rules)
+        _remember(memo, key, outcome, rules)
+    return outcome
+
+
+def _remember(memo: dict, key: tuple, outcome: tuple, rules: RuleSet) -> None:
+    """Memoise an outcome the second time its row is seen, not the first.
+
+    Most rows of a real region are printed once. A memoised outcome lives on, and the garbage
+    collector rescans every long-lived object again and again (about 40 % of the time of a
+    batch of distinct rows went there); a row seen once, left unremembered, dies young with its
+    evaluation. Rows seen twice are likely to recur (copied tables), and are kept from then on.
+    Only the key's hash is noted on first sight: a collision merely remembers an outcome early.
+    """
+    seen = rules.memo.get(_SEEN)
+    if seen is None:
+        seen = rules.memo[_SEEN] = set()
+    marker = hash(key)
+    if marker in seen:
         if len(memo) > _MEMO_LIMIT:
             memo.clear()
         memo[key] = outcome
-    return outcome
+    else:
+        if len(seen) > _SEEN_LIMIT:
+            seen.clear()
+        seen.add(marker)
 
 
 def placed(shared: IndicatorResult, notes: tuple, index: int, name: str) -> IndicatorResult:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from .numbers import NUMBER, is_blank, plain, to_decimal
+from .numbers import BLANK, NUMBER, plain, to_decimal
 
 QUANTITATIVE = "quantitative"
 RANGE = "range"
@@ -177,6 +177,47 @@ class Target:
     raw: str = field(default="", compare=False)
 
 
+# Target's generated __init__ sets its ten slots through object.__setattr__ one by one; a batch of
+# distinct targets builds one per row, so the parser fills the slots through their descriptors
+# instead (less than half the cost). Same class, same immutability, equal to Target(...).
+_SLOT_SETTERS = tuple(
+    getattr(Target, name).__set__
+    for name in (
+        "kind", "comparator", "value", "low", "high", "unit_of_measure", "year", "month", "day",
+        "raw",
+    )
+)  # fmt: skip
+_NEW = object.__new__
+
+
+def _target(
+    kind: str,
+    comparator: str | None = None,
+    value: Decimal | None = None,
+    low: Decimal | None = None,
+    high: Decimal | None = None,
+    unit_of_measure: str | None = None,
+    year: int | None = None,
+    month: int | None = None,
+    day: int | None = None,
+    raw: str = "",
+) -> Target:
+    """Build a Target quickly (parser use; equal to Target(...) with the same arguments)."""
+    obj = _NEW(Target)
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = _SLOT_SETTERS
+    s0(obj, kind)
+    s1(obj, comparator)
+    s2(obj, value)
+    s3(obj, low)
+    s4(obj, high)
+    s5(obj, unit_of_measure)
+    s6(obj, year)
+    s7(obj, month)
+    s8(obj, day)
+    s9(obj, raw)
+    return obj
+
+
 class Actual(NamedTuple):
     """An 实际完成值 read against its target: a number in the target's unit, or a date."""
 
@@ -203,7 +244,7 @@ def normalise_unit(unit: str | None) -> str | None:
         return None
     if unit in ("%", "‰"):
         return unit
-    if any(ch in _NOT_IN_UNIT for ch in unit):
+    if not _NOT_IN_UNIT.isdisjoint(unit):
         return None
     return _UNIT_ALIASES.get(unit, unit)
 
@@ -217,7 +258,9 @@ def _unit_or_fail(raw: str | None) -> tuple[bool, str | None]:
 
 def _deadline(s: str, raw: str) -> Target | None:
     if s in _YEAR_END:
-        return Target(DEADLINE, month=12, raw=raw)
+        return _target(DEADLINE, month=12, raw=raw)
+    if not s[:1].isdigit():  # every date pattern starts with a digit: spare ≥95% three matches
+        return None
     for pattern in (_DATE_CN, _DATE_DOT, _DATE_MONTH):
         match = pattern.match(s)
         if match is None:
@@ -232,7 +275,7 @@ def _deadline(s: str, raw: str) -> Target | None:
             month = 12
         if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
             return None
-        return Target(DEADLINE, year=year, month=month, day=day, raw=raw)
+        return _target(DEADLINE, year=year, month=month, day=day, raw=raw)
     return None
 
 
@@ -251,7 +294,7 @@ def _quantitative(s: str, raw: str) -> tuple[Target, bool] | None:
         return None  # "≥95%以下" contradicts itself: leave it to a person
     comparator = prefix or suffix
     value = to_decimal(match["num"])
-    target = Target(QUANTITATIVE, comparator or "=", value, unit_of_measure=unit, raw=raw)
+    target = _target(QUANTITATIVE, comparator or "=", value, unit_of_measure=unit, raw=raw)
     return target, comparator is not None
 
 
@@ -266,7 +309,7 @@ def _range(s: str, raw: str) -> Target | None:
     low, high = to_decimal(match["lo"]), to_decimal(match["hi"])
     if low > high:
         low, high = high, low
-    return Target(RANGE, low=low, high=high, unit_of_measure=u1 or u2, raw=raw)
+    return _target(RANGE, low=low, high=high, unit_of_measure=u1 or u2, raw=raw)
 
 
 @lru_cache(maxsize=65536)
@@ -274,19 +317,19 @@ def _read(text: str) -> tuple[Target, bool]:
     """Parse once per distinct string; the flag says the comparator was written, not implied."""
     s = normalise(text)
     if s in ("", "-", "--", "/", "无", "N/A", "n/a", "NA"):
-        return Target(EMPTY, raw=text), False
+        return _target(EMPTY, raw=text), False
     deadline = _deadline(s, text)
     if deadline is not None:
         return deadline, False
     if _DIGIT.search(s) is None:
-        return Target(QUALITATIVE, raw=text), False
+        return _target(QUALITATIVE, raw=text), False
     quantitative = _quantitative(s, text)
     if quantitative is not None:
         return quantitative
     ranged = _range(s, text)
     if ranged is not None:
         return ranged, False
-    return Target(QUALITATIVE, raw=text), False
+    return _target(QUALITATIVE, raw=text), False
 
 
 def parse_target(text: str | None) -> Target:
@@ -299,17 +342,31 @@ def parse_target(text: str | None) -> Target:
         return Target(QUALITATIVE, raw=text)
 
 
-@lru_cache(maxsize=65536)
 def parse_indicator_target(text: str | None, name: str = "") -> Target:
-    """Parse a target, borrowing an operator or unit folded into the name (工程合格率(%))."""
+    """Parse a target, borrowing an operator or unit folded into the name (工程合格率(%)).
+
+    Cached by the target text alone (_read): names differ from row to row even where targets
+    repeat, and only a name ending in a bracket can lend anything.
+    """
     if text is None:
-        return Target(EMPTY)
+        return _EMPTY_TARGET
     try:
         target, explicit = _read(text)
     except Exception:  # noqa: BLE001 - never raise on input
-        return Target(QUALITATIVE, raw=text)
+        return _target(QUALITATIVE, raw=text)
     if target.kind != QUANTITATIVE or not name or (explicit and target.unit_of_measure):
         return target
+    if not (")" in name or "）" in name or "〕" in name):  # what normalise() turns into ")"
+        return target
+    return _hinted(target, explicit, text, name)
+
+
+_EMPTY_TARGET = Target(EMPTY)
+
+
+@lru_cache(maxsize=4096)
+def _hinted(target: Target, explicit: bool, text: str, name: str) -> Target:
+    """The target with the comparator or unit a bracketed name adds (工程合格率(%))."""
     match = _NAME_HINT.search(normalise(name))
     if match is None:
         return target
@@ -317,7 +374,7 @@ def parse_indicator_target(text: str | None, name: str = "") -> Target:
     if not explicit and match["cmp"]:
         comparator = _PREFIX_WORDS[match["cmp"]]
     unit = target.unit_of_measure or normalise_unit(match["unit"])
-    return Target(QUANTITATIVE, comparator, target.value, unit_of_measure=unit, raw=text)
+    return _target(QUANTITATIVE, comparator, target.value, unit_of_measure=unit, raw=text)
 
 
 def format_target(target: Target) -> str:
@@ -376,29 +433,53 @@ _SIMPLE_ACTUAL = re.compile(
     r"^(?P<num>-?\d{1,15}(?:\.\d{1,12})?)(?P<unit>%|[\u4e00-\u9fff]{1,4})?$"
 )
 _MISSING = Actual(missing=True)
+_NO_NOTES: tuple[str, ...] = ()
+_new_tuple = tuple.__new__
+
+
+def _number_actual(value: Decimal, unit: str | None, notes: tuple[str, ...]) -> Actual:
+    """Actual(value=..., unit_of_measure=..., notes=...) without the keyword-argument call."""
+    return _new_tuple(Actual, (value, unit, None, None, None, None, notes, False, False))
+
+
 _UNREADABLE = Actual(unreadable=True)
 
 
-@lru_cache(maxsize=65536)
 def read_actual(text: str | None, kind: str, unit: str | None, lower: bool) -> Actual:
-    """parse_actual keyed on what it needs of the target, cached: batches repeat actuals."""
-    if is_blank(text):
+    """parse_actual keyed on what it needs of the target.
+
+    Not cached: actuals are measured figures, mostly distinct across a region, and most take
+    the short path below; a cache kept every one alive for the garbage collector to rescan,
+    which cost more than reading them again. Repeated rows are memoised whole (outcome_for).
+    """
+    if text is None or text.strip() in BLANK:  # is_blank(), inline: read for every row
         return _MISSING
-    if kind not in (QUANTITATIVE, RANGE, DEADLINE):
-        return Actual()
+    if kind not in _READABLE:
+        return _NOTHING
     try:
+        if kind != DEADLINE:
+            # The short path, inline for the same reason: a plain number and maybe a unit.
+            simple = _SIMPLE_ACTUAL.match(text)
+            if simple is not None:
+                number, printed = simple.group("num", "unit")
+                found = normalise_unit(printed) if printed is not None else None
+                if printed is None or found is not None:
+                    if found == unit:
+                        return _number_actual(Decimal(number), unit or found, _NO_NOTES)
+                    value, note = _convert(Decimal(number), found, unit)
+                    shown = found if note == "unit_mismatch" else unit or found
+                    return _number_actual(value, shown, (note,) if note else _NO_NOTES)
         return _read_actual(text, kind, unit, lower)
     except Exception:  # noqa: BLE001 - never raise on input
         return _UNREADABLE
 
 
+_READABLE = frozenset({QUANTITATIVE, RANGE, DEADLINE})
+_NOTHING = Actual()
+
+
 def _read_actual(text: str, kind: str, unit: str | None, lower: bool) -> Actual:
-    simple = _SIMPLE_ACTUAL.match(text) if kind != DEADLINE else None
-    found = normalise_unit(simple["unit"]) if simple is not None else None
-    if simple is not None and (found is not None or simple["unit"] is None):
-        value, note = _convert(Decimal(simple["num"]), found, unit)
-        shown = found if note == "unit_mismatch" else unit or found
-        return Actual(value=value, unit_of_measure=shown, notes=(note,) if note else ())
+    """The full reading of an actual that is not a plain number with a unit."""
     notes: list[str] = []
     parsed, explicit = _read(text)
     if kind == DEADLINE:
@@ -427,7 +508,7 @@ def _read_actual(text: str, kind: str, unit: str | None, lower: bool) -> Actual:
     if note:
         notes.append(note)
     shown_unit = found_unit if note == "unit_mismatch" else unit or found_unit
-    return Actual(value=value, unit_of_measure=shown_unit, notes=tuple(notes))
+    return _number_actual(value, shown_unit, tuple(notes))
 
 
 def is_lower_is_better(target: Target) -> bool:
