@@ -262,3 +262,22 @@ def test_target_of_a_frozen_filing_cannot_be_corrected(personas, sub):
         )
     indicator.refresh_from_db()
     assert indicator.target == "≥1600家"
+
+
+def test_a_returned_filing_still_opens_after_its_reviewer_account_is_deleted(client, personas, sub):
+    """The step keeps its comment when the reviewer's account goes (actor set null); the filer's
+    form must still open and show it, naming no one."""
+    from django.urls import reverse
+
+    evaluation = put_in(build_evaluation(sub.unit), S.SUBMITTED)
+    reviewer = f.UserFactory(username="gone_reviewer")
+    f.membership(reviewer, "department_reviewer", department=personas.department_a)
+    workflow.evaluation_department_return(
+        evaluation=evaluation, user=reviewer, comment="请补充佐证材料"
+    )
+    reviewer.delete()
+    client.force_login(sub.carol)
+    response = client.get(reverse("projects:evaluation_edit", args=[evaluation.pk]))
+    assert response.status_code == 200
+    assert "请补充佐证材料" in response.content.decode()
+    assert "审核人（账号已删除）" in response.content.decode()
