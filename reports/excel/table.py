@@ -138,7 +138,7 @@ def write_table_sheet(sheet, table) -> None:
     row = _funds(sheet, table, width, row)
     row = _goal(sheet, table, width, row)
     header, row = _indicators(sheet, table, plan, row)
-    last = _totals(sheet, table, plan, row)
+    last = _signature(sheet, table, plan, _totals(sheet, table, plan, row))
 
     for column in range(1, width + 1):
         attr = "label" if column == 1 else plan.columns[column - 2][1]
@@ -325,6 +325,29 @@ def _totals(sheet, table, plan: _Layout, row: int) -> int:
         cell = sheet.cell(row=row, column=1, value=text)
         cell.alignment = NOTE
     return row
+
+
+def _signature(sheet, table, plan: _Layout, row: int) -> int:
+    """The region's signature block under the table, as the PDF prints it: three labels a row,
+    each with a blank line to sign or fill (Region.signature_fields)."""
+    labels = table.stamp.signature_fields if table.stamp else ()
+    if not labels:
+        return row
+    spans = _thirds(plan.width)
+    for start in range(0, len(labels), len(spans)):
+        row += 1
+        for label, (first, last) in zip(labels[start : start + len(spans)], spans, strict=False):
+            sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+            sheet.cell(row=row, column=first, value=f"{label}：________________")
+        sheet.row_dimensions[row].height = 24
+    return row
+
+
+def _thirds(width: int) -> list[tuple[int, int]]:
+    """Three column spans covering 1..width, for the signature block's three labels a row."""
+    cuts = [1 + width * k // 3 for k in range(4)]
+    cuts[-1] = width + 1
+    return [(cuts[k], cuts[k + 1] - 1) for k in range(3)]
 
 
 def evaluation_table_workbook(tables) -> bytes:

@@ -243,3 +243,18 @@ def test_a_table_of_the_largest_size_reads_back_whole_with_its_merged_levels(cli
         ("一级5", "二级55", 556),
         ("一级5", "二级55", 557),
     ]
+
+
+def test_the_workbook_prints_the_regions_signature_block_as_the_pdf_does(
+    client, personas, business_env
+):
+    """Seed 002's layout: 部门单位名称（公章） and 填报时间, configured for the region in data."""
+    personas.region.signature_fields = ["部门单位名称（公章）", "填报时间"]
+    personas.region.save(update_fields=["signature_fields"])
+    client.force_login(personas.alice)
+    response = client.get(reverse("reports:evaluation_table_xlsx", args=[business_env.pk]))
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "部门单位名称（公章）：________________" in texts
+    assert "填报时间：________________" in texts
+    assert not any(t.startswith("单位负责人") for t in texts)  # the national default is replaced
