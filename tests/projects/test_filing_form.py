@@ -452,3 +452,20 @@ def test_saving_the_page_as_shown_changes_no_score(client, personas, evaluation)
     assert saved.version == 2
     assert saved.computed_total == Decimal("98.43")
     assert saved.results.get(indicator__name="就业岗位").claimed_score == Decimal("30")
+
+
+def test_the_form_never_shows_a_findings_internal_code(client, personas):
+    """Filers read the findings in Chinese; codes such as deviation_missing stay machine-side."""
+    import re
+
+    from tests.projects.test_review_support import build_evaluation
+
+    # an actual left blank: the error actual_missing, which blocks submission
+    evaluation = build_evaluation(personas.unit_a, actuals={0: ""})
+    client.force_login(personas.alice)
+    html = client.get(reverse("projects:evaluation_edit", args=[evaluation.pk])).content.decode()
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", "", html, flags=re.S))
+    assert "findings-list" in html and 'data-code="actual_missing"' in html
+    assert not re.search(r"\b[a-z]+(?:_[a-z]+)+\b", visible), re.findall(
+        r"\b[a-z]+(?:_[a-z]+)+\b", visible
+    )
