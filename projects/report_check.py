@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from projects import narrative_check as check
 from projects.models import Evaluation, FundSource, Project
+from projects.money import fund_amounts
 from projects.narrative import (
     DEPARTMENT_OVERALL,
     SLOW_EXECUTION_BELOW,
@@ -20,25 +21,6 @@ from projects.narrative import (
     NarrativeData,
     draft_sections,
 )
-
-_SOURCES = (FundSource.CURRENT_YEAR, FundSource.CARRYOVER, FundSource.OTHER)
-_COLUMNS = ("initial", "adjusted", "executed")
-
-
-def _total_row(project: Project) -> dict:
-    """年度资金总额: the sum of the source rows where any is filled, else the stored total."""
-    lines = {line.source: line for line in project.fund_lines.all()}
-    sources = [lines[s] for s in _SOURCES if s in lines]
-    total = {}
-    for column in _COLUMNS:
-        present = [getattr(line, column) for line in sources if getattr(line, column) is not None]
-        if present:
-            total[column] = sum(present, Decimal(0))
-        elif FundSource.TOTAL in lines:
-            total[column] = getattr(lines[FundSource.TOTAL], column)
-        else:
-            total[column] = None
-    return total
 
 
 def slow_execution_below(evaluation: Evaluation) -> Decimal:
@@ -49,12 +31,32 @@ def slow_execution_below(evaluation: Evaluation) -> Decimal:
     return threshold if threshold and threshold > 0 else SLOW_EXECUTION_BELOW
 
 
-def stored_narrative_data(evaluation: Evaluation) -> NarrativeData:
-    """The drafting input from the stored filing (no unsaved form data)."""
+def stored_narrative_data(
+    evaluation: Evaluation,
+    *,
+    total: dict | None = None,
+    results: dict | None = None,
+    goal_actual: str | None = None,
+) -> NarrativeData:
+    """The drafting input from the stored filing, optionally overlaid with unsaved form data.
+
+    The one builder of the drafting input from a filing: the check here, the filing page's draft
+    (`projects.filing.services.narrative_data`, which passes the form's total row, rows and goal)
+    and the stored draft all read the same figures and the rule set's threshold. The 年度资金总额
+    comes from the one total rule (`projects.money.fund_amounts`) unless the form gives its own.
+    """
     project = evaluation.project
-    results = {r.indicator_id: r for r in evaluation.results.all()}
-    total = _total_row(project)
+    stored = {r.indicator_id: r for r in evaluation.results.all()}
+    total = total if total is not None else fund_amounts(project.fund_lines.all())[FundSource.TOTAL]
     unit = project.unit
+
+    def value(indicator_id: int, name: str) -> str:
+        typed = (results or {}).get(indicator_id, {})
+        if typed.get(name) is not None:
+            return typed[name]
+        row = stored.get(indicator_id)
+        return getattr(row, name) if row else ""
+
     return NarrativeData(
         kind=project.kind,
         year=project.year,
@@ -62,11 +64,11 @@ def stored_narrative_data(evaluation: Evaluation) -> NarrativeData:
         unit_name=unit.name,
         department_name=unit.department.name,
         money_unit=project.money_unit,
-        initial=total["initial"],
-        adjusted=total["adjusted"],
-        executed=total["executed"],
+        initial=total.get("initial"),
+        adjusted=total.get("adjusted"),
+        executed=total.get("executed"),
         goal_expected=project.goal_expected,
-        goal_actual=evaluation.goal_actual,
+        goal_actual=goal_actual if goal_actual is not None else evaluation.goal_actual,
         slow_execution_below=slow_execution_below(evaluation),
         indicators=tuple(
             IndicatorFacts(
@@ -75,14 +77,10 @@ def stored_narrative_data(evaluation: Evaluation) -> NarrativeData:
                 level2=indicator.level2,
                 name=indicator.name,
                 target=indicator.target,
-                actual=results[indicator.pk].actual if indicator.pk in results else "",
+                actual=value(indicator.pk, "actual"),
                 weight=indicator.weight,
-                deviation_reason=(
-                    results[indicator.pk].deviation_reason if indicator.pk in results else ""
-                ),
-                midyear_actual=(
-                    results[indicator.pk].midyear_actual if indicator.pk in results else ""
-                ),
+                deviation_reason=value(indicator.pk, "deviation_reason"),
+                midyear_actual=value(indicator.pk, "midyear_actual"),
             )
             for indicator in project.indicators.all()
         ),

@@ -41,7 +41,8 @@ from projects.models import (
     IndicatorResult,
     Project,
 )
-from projects.narrative import IndicatorFacts, NarrativeData, draft_sections
+from projects.narrative import NarrativeData, draft_sections
+from projects.report_check import stored_narrative_data
 from projects.review.services.workflow import ensure_editable
 from scoring.engine.funds import fund_total
 
@@ -480,49 +481,12 @@ def _settle_claims(evaluation, computed, rules, follows_exec: bool, claims: dict
 def narrative_data(evaluation: Evaluation, changes: DraftChanges | None = None) -> NarrativeData:
     """The table's figures (stored, overlaid with unsaved form data) for drafting the report."""
     changes = changes or DraftChanges()
-    project = evaluation.project
-    funds = merged_funds(project, changes.funds)
-    total = funds.get(FundSource.TOTAL, {})
-    stored = {r.indicator_id: r for r in evaluation.results.all()}
-    facts = []
-    for indicator in project.indicators.all():
-        result = stored.get(indicator.pk)
-        values = (changes.results or {}).get(indicator.pk, {})
-
-        def pick(name, result=result, values=values):
-            if name in values and values[name] is not None:
-                return values[name]
-            return getattr(result, name) if result else ""
-
-        facts.append(
-            IndicatorFacts(
-                indicator_id=indicator.pk,
-                level1=indicator.level1,
-                level2=indicator.level2,
-                name=indicator.name,
-                target=indicator.target,
-                actual=pick("actual"),
-                weight=indicator.weight,
-                deviation_reason=pick("deviation_reason"),
-                midyear_actual=pick("midyear_actual"),
-            )
-        )
-    unit = project.unit
-    return NarrativeData(
-        kind=project.kind,
-        year=project.year,
-        subject_name=project.name,
-        unit_name=unit.name,
-        department_name=unit.department.name,
-        money_unit=project.money_unit,
-        initial=total.get("initial"),
-        adjusted=total.get("adjusted"),
-        executed=total.get("executed"),
-        goal_expected=project.goal_expected,
-        goal_actual=(
-            changes.goal_actual if changes.goal_actual is not None else evaluation.goal_actual
-        ),
-        indicators=tuple(facts),
+    funds = merged_funds(evaluation.project, changes.funds)
+    return stored_narrative_data(
+        evaluation,
+        total=funds.get(FundSource.TOTAL, {}),
+        results=changes.results,
+        goal_actual=changes.goal_actual,
     )
 
 
