@@ -416,20 +416,3 @@ def draft_sections(result: dict, data: NarrativeData) -> dict[str, str]:
         _department(result, data) if data.kind == DEPARTMENT_OVERALL else _project(result, data)
     )
     return {key: tidy(text) for key, text in drafted.items()}
-
-
-def figure_mismatches(
-    notes: dict[str, str], result: dict, data: NarrativeData | None = None
-) -> list[str]:
-    """The messages of the report check's figure mismatches (projects.narrative_check)."""
-    from projects import narrative_check
-
-    data = data or NarrativeData(
-        kind=PROJECT, year=0, subject_name="", unit_name="", department_name=""
-    )
-    figures = narrative_check.table_figures(result, data)
-    return [
-        f["message"]
-        for f in narrative_check.check_report(notes or {}, figures)
-        if f["code"] == narrative_check.MISMATCH
-    ]

@@ -37,7 +37,14 @@ from projects.formatting import (
     score_prose,
     to_decimal,
 )
-from projects.narrative import DEPARTMENT_OVERALL, section_label, sections_for, table_cells
+from projects.narrative import (
+    DEPARTMENT_OVERALL,
+    PROJECT,
+    NarrativeData,
+    section_label,
+    sections_for,
+    table_cells,
+)
 
 MISMATCH = "report_figure_mismatch"
 PLACEHOLDER = "report_placeholder"
@@ -482,3 +489,14 @@ def check_report(
 def blocking(findings: Iterable[dict]) -> list[dict]:
     """The findings that stop a transition (severity error)."""
     return [f for f in findings if f.get("severity") == "error"]
+
+
+def figure_mismatches(
+    notes: dict[str, str], result: dict, data: NarrativeData | None = None
+) -> list[str]:
+    """The messages of the check's figure mismatches alone, for a quick list beside the text."""
+    data = data or NarrativeData(
+        kind=PROJECT, year=0, subject_name="", unit_name="", department_name=""
+    )
+    figures = table_figures(result, data)
+    return [f["message"] for f in check_report(notes or {}, figures) if f["code"] == MISMATCH]

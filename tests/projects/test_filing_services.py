@@ -17,9 +17,9 @@ from projects.narrative import (
     IndicatorFacts,
     NarrativeData,
     draft_sections,
-    figure_mismatches,
     money,
 )
+from projects.narrative_check import figure_mismatches
 from tests.projects.test_filing_support import business_env, row_of
 
 
