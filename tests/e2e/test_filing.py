@@ -37,7 +37,8 @@ def test_filer_reports_a_shortfall_is_refused_then_submits(live_server, page, sc
     actual.fill("1500家")
     actual.press("Enter")  # moves down the actual column; the change is scored on the server
     expect(row.locator(".row-score")).to_have_text("18.75")
-    expect(page.locator("#findings")).to_contain_text("deviation_missing")
+    expect(page.locator("#findings")).to_contain_text("须填写偏差原因分析及改进措施")
+    expect(page.locator("#findings")).not_to_contain_text("deviation_missing")  # no codes shown
     expect(page.locator("#total-score")).to_have_text("97.18")
     expect(page.locator("#save-status")).to_contain_text("已自动保存")
     # The report's untouched draft follows the table.
@@ -47,7 +48,7 @@ def test_filer_reports_a_shortfall_is_refused_then_submits(live_server, page, sc
     page.locator("#submit-button").click()
     blocked = page.locator("#submit-blocked")
     expect(blocked).to_contain_text("提交未成功")
-    expect(blocked).to_contain_text("deviation_missing")
+    expect(blocked).to_contain_text("须填写偏差原因分析及改进措施")
     expect(page.locator("#status-badge")).to_have_text("填报中")
     screenshot("04-submit-refused")
 
