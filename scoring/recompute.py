@@ -179,13 +179,15 @@ def _score(filings: dict, now) -> tuple[list, list]:
     for pk, (filing, rule_set_id, stored_digest) in filings.items():
         rules = cached_ruleset(rule_set_id or settings.SELFEVAL_DEFAULT_RULESET)
         inp, indicator_ids = input_from_filing(filing)
-        if stored_digest and stored_digest == input_digest(
-            snapshot(inp), rules, filing, indicator_ids
-        ):
+        frozen_input = snapshot(inp)
+        digest = input_digest(frozen_input, rules, filing, indicator_ids)
+        if digest == stored_digest:
             continue
         result = engine_score(inp, rules)
         data = result_dict(result, indicator_ids)
-        fields = computed_fields(rules, inp, result, data, filing=filing)
+        fields = computed_fields(
+            rules, inp, result, data, filing=filing, stored=frozen_input, digest=digest
+        )
         fields["scored_at"] = now
         updated.append(SimpleNamespace(pk=pk, **fields))
         for indicator_id, scored in zip(indicator_ids, result.indicators, strict=True):

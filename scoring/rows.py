@@ -227,18 +227,26 @@ def input_digest(stored: dict, rules, filing: StoredFiling, indicator_ids: list[
     """
     rows = [(i, (filing.results.get(i) or (None,))[0]) for i in indicator_ids]
     digest = hashlib.sha256(_engine_fingerprint())
-    digest.update(repr(rules).encode())
+    digest.update(rules.fingerprint)
     digest.update(orjson.dumps([stored, rows], default=str, option=orjson.OPT_SORT_KEYS))
     return digest.hexdigest()
 
 
-def computed_fields(rules, inp, result, data, *, filing: StoredFiling) -> dict:
-    """The evaluation's computed columns (`Evaluation.COMPUTED_FIELDS`), keyed by name."""
+def computed_fields(
+    rules, inp, result, data, *, filing: StoredFiling, stored: dict | None = None, digest=None
+) -> dict:
+    """The evaluation's computed columns (`Evaluation.COMPUTED_FIELDS`), keyed by name.
+
+    `stored` and `digest` are the snapshot and digest when the caller has made them already (the
+    region recompute makes both to decide whether to score at all).
+    """
     counts = {"error": 0, "warning": 0, "info": 0}
     for finding in result.findings:
         counts[finding.severity] += 1
-    stored = snapshot(inp)
-    ids = [row["indicator_id"] for row in data["indicators"]]
+    stored = stored if stored is not None else snapshot(inp)
+    if digest is None:
+        ids = [row["indicator_id"] for row in data["indicators"]]
+        digest = input_digest(stored, rules, filing, ids)
     return {
         "result": data,
         "input_snapshot": stored,
@@ -252,5 +260,5 @@ def computed_fields(rules, inp, result, data, *, filing: StoredFiling) -> dict:
         "error_count": counts["error"],
         "warning_count": counts["warning"],
         "info_count": counts["info"],
-        "input_digest": input_digest(stored, rules, filing, ids),
+        "input_digest": digest,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -103,6 +104,11 @@ class RuleSet:
     def public_title(self) -> str:
         """The rule set in words with its version, as public text names it: 全国通用（2020年）第1版."""
         return f"{self.public_name or self.title}第{self.version}版"
+
+    @cached_property
+    def fingerprint(self) -> bytes:
+        """Every parameter of this rule set, hashed once: what a stored result's digest names."""
+        return hashlib.sha256(repr(self).encode()).digest()
 
     @cached_property
     def heading(self) -> str:
