@@ -245,31 +245,12 @@ def _export_department(job: ExportJob, out: ExportArchive, evaluations, departme
         published, department=department, year=job.year, money_unit=job.money_unit
     )
     if public.tables:
-        rendered = renderers.render_package(public)
-        out.add(
-            folder,
-            rendered.filename,
-            rendered.content,
-            stamp=stamp_of(public),
-            kind="资料汇编（仅含已公开自评，可对外公开）",
-            note=_composition(t.stamp for t in public.tables),
-            **where,
-        )
+        _add_package(out, folder, public, "资料汇编（仅含已公开自评，可对外公开）", where)
     package = department_package(
         evaluations, department=department, year=job.year, money_unit=job.money_unit
     )
-    stamps = [t.stamp for t in package.tables]
     if package.tables and (not public.tables or len(public.tables) != len(package.tables)):
-        rendered = renderers.render_package(package)
-        out.add(
-            folder,
-            rendered.filename,
-            rendered.content,
-            stamp=stamp_of(package),
-            kind="资料汇编（全部自评，供内部审阅）",
-            note=_composition(stamps),
-            **where,
-        )
+        _add_package(out, folder, package, "资料汇编（全部自评，供内部审阅）", where)
     summary = package.report.summary
     if summary.rows:  # a department with only its 部门整体 filing has no project summary
         rendered = renderers.render_summary(summary, renderers.XLSX)
@@ -300,6 +281,20 @@ def _export_department(job: ExportJob, out: ExportArchive, evaluations, departme
         done += 1
         _progress(job, done, f"已生成 {table.project_name} 的自评表。")
     return done
+
+
+def _add_package(out: ExportArchive, folder: str, package, kind: str, where: dict) -> None:
+    """Render a department package into the archive, named and listed by its weakest part."""
+    rendered = renderers.render_package(package)
+    out.add(
+        folder,
+        rendered.filename,
+        rendered.content,
+        stamp=stamp_of(package),
+        kind=kind,
+        note=_composition(t.stamp for t in package.tables),
+        **where,
+    )
 
 
 def _export_region_summary(job: ExportJob, out: ExportArchive, evaluations) -> None:
