@@ -50,6 +50,9 @@ class ExportJob(models.Model):
     evaluation_count = models.PositiveIntegerField("自评数", default=0)
     task_id = models.CharField("任务编号", max_length=100, blank=True)
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    # Written with every step: a running job whose heartbeat stops was left by a dead worker.
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("运行次数", default=0)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
@@ -86,7 +89,101 @@ class ExportJob(models.Model):
             and timezone.now() - self.created_at > self.WORKER_GRACE
         )
 
+    # One step (a department's package) is bounded; a heartbeat older than this means the worker
+    # running the job is gone (killed, restarted, out of memory).
+    STALE_AFTER = datetime.timedelta(minutes=10)
+
+    @property
+    def is_stale(self) -> bool:
+        """Marked running, but its worker stopped reporting long ago."""
+        beat = self.heartbeat_at or self.created_at
+        return (
+            self.status == self.Status.RUNNING
+            and beat is not None
+            and timezone.now() - beat > self.STALE_AFTER
+        )
+
+    @property
+    def can_resume(self) -> bool:
+        """A failed job starts again where it stopped: what it rendered is kept in storage."""
+        return self.status == self.Status.FAILED
+
     @property
     def is_finished(self) -> bool:
         """Done or failed: the page stops polling."""
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class StoredDocumentQuerySet(models.QuerySet):
+    """Stored documents by what they are about."""
+
+    def of_evaluation(self, evaluation_id: int):
+        """The documents rendered from one evaluation alone (its 自评表 and 自评报告)."""
+        return self.filter(evaluation_id=evaluation_id)
+
+    def of_department(self, department_id: int, year: int):
+        """The documents of a department's year (package, summary, department report)."""
+        return self.filter(department_id=department_id, year=year)
+
+
+class StoredDocument(models.Model):
+    """A rendered document kept as a file, so a download serves bytes instead of rendering them.
+
+    One row per slot (what the document is: `evaluation/12/table.pdf`,
+    `department/3/2023/public/package.pdf` …) holds the current rendering. The file is stored
+    through Django's storage API under the SHA-256 of its bytes, which is also its ETag, so a
+    changed document gets a new name (caches can never serve the old one under the new tag) and
+    an unchanged rendering is not written twice. `source` is the digest of what it was rendered
+    from (the members' ids, versions and states): a download compares it with the database to
+    know whether the file is still the document.
+    """
+
+    class Audience(models.TextChoices):
+        PUBLIC = "public", "公开（仅含已公开自评）"
+        INTERNAL = "internal", "内部（全部自评）"
+
+    slot = models.CharField("文档位置", max_length=200, unique=True)
+    evaluation = models.ForeignKey(
+        "projects.Evaluation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="stored_documents",
+        verbose_name="自评",
+    )
+    department = models.ForeignKey(
+        "projects.Department",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="stored_documents",
+        verbose_name="部门",
+    )
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    audience = models.CharField(
+        "读者", max_length=10, choices=Audience.choices, default=Audience.INTERNAL
+    )
+    members = models.JSONField("所含自评", default=list)
+    source = models.CharField("来源摘要", max_length=64)
+    file = models.FileField("文件", upload_to="documents/", max_length=300)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField("大小", default=0)
+    pages = models.PositiveIntegerField("页数", null=True, blank=True)
+    content_type = models.CharField("类型", max_length=100)
+    filename = models.CharField("下载文件名", max_length=300)
+    rendered_at = models.DateTimeField("生成时间", auto_now=True)
+
+    objects = StoredDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "已生成文档"
+        verbose_name_plural = "已生成文档"
+        indexes = [models.Index(fields=["department", "year"], name="stored_doc_department_year")]
+
+    def __str__(self) -> str:
+        return self.slot
+
+    @property
+    def etag(self) -> str:
+        """The strong validator: the bytes' hash, quoted as HTTP wants it."""
+        return f'"{self.sha256}"'

@@ -76,15 +76,23 @@ def _weasy():
         return _state["font_config"], _state["css"]
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Render an HTML string to PDF bytes with the print stylesheet."""
+def html_to_document(html: str):
+    """Lay an HTML string out with the print stylesheet: WeasyPrint's Document, not yet a PDF.
+
+    The package needs the layout itself (which page each document starts on) before writing.
+    """
     require_cjk_font()
     from weasyprint import HTML
 
     font_config, css = _weasy()
     # Indentation between tags is nothing to print but costs parsing and layout.
-    document = HTML(string=strip_spaces_between_tags(html), base_url=str(settings.BASE_DIR))
-    return document.write_pdf(stylesheets=[css], font_config=font_config)
+    source = HTML(string=strip_spaces_between_tags(html), base_url=str(settings.BASE_DIR))
+    return source.render(stylesheets=[css], font_config=font_config)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Render an HTML string to PDF bytes with the print stylesheet."""
+    return html_to_document(html).write_pdf()
 
 
 def render_pdf(template: str, context: dict) -> bytes:

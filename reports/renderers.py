@@ -6,6 +6,7 @@ so a document looks the same wherever it is produced.
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 
@@ -98,7 +99,18 @@ def render_summary(summary, fmt: str) -> Rendered:
 
 
 def render_package(package, fmt: str = PDF) -> Rendered:
-    """The department package: one PDF (or, as a workbook, every 自评表 of the department)."""
+    """The department package: one PDF (or, as a workbook, every 自评表 of the department).
+
+    The PDF is laid out a few documents at a time and joined (reports/stored/package_pdf.py).
+    """
+    if fmt == PDF:
+        from reports.stored.package_pdf import package_pdf
+
+        pdf.require_cjk_font()
+        out = io.BytesIO()
+        package_pdf(package, out)
+        stem = f"{package.report.department_name}_{package.title}"
+        return Rendered(out.getvalue(), CONTENT_TYPES[PDF], f"{safe_name(stem)}.pdf")
     return _render(
         fmt,
         "reports/print/package.html",
