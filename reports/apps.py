@@ -9,3 +9,9 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = "报告"
+
+    def ready(self) -> None:
+        from projects.signals import workflow_step
+        from reports.stored.triggers import on_workflow_step
+
+        workflow_step.connect(on_workflow_step, dispatch_uid="reports.stored.refresh")

@@ -19,7 +19,9 @@ from projects.models import Evaluation, Region
 from reports import renderers, selectors
 from reports.public_filters import PublicationFilter
 from reports.selectors import publication
-from reports.views import render_file, respond
+from reports.stored.documents import PACKAGE, PUBLIC, SUMMARY, TABLE, DocumentKey, report_key
+from reports.stored.serve import serve_public
+from reports.views import respond
 
 
 def _money_unit(request) -> str:
@@ -31,6 +33,22 @@ def _published(pk: int) -> Evaluation:
         return selectors.with_document_data(selectors.published_evaluations()).get(pk=pk)
     except Evaluation.DoesNotExist as exc:
         raise Http404("未找到该公开信息。") from exc
+
+
+def _published_row(pk: int) -> Evaluation:
+    """A published evaluation (with what a document key needs), else 404."""
+    row = selectors.published_evaluations().select_related("project__unit").filter(pk=pk).first()
+    if row is None:
+        raise Http404("未找到该公开信息。")
+    return row
+
+
+def _download(request, key: DocumentKey) -> HttpResponse:
+    """A public file: always a stored rendering (or a wait page while the worker makes it)."""
+    response = serve_public(request, key)
+    if response is None:
+        raise Http404("未找到该公开信息。")
+    return response
 
 
 def publication_index(request):
@@ -102,26 +120,21 @@ def publication_department_file(request, region_code: str, year: int, department
     """The department's published documents in one PDF, or its summary workbook."""
     region = publication.published_region(region_code)
     department = publication.published_department(region, year, department_code)
-    published = selectors.published_evaluations()
-    money_unit = _money_unit(request)
-    if fmt == renderers.XLSX:
-        summary = selectors.department_summary(
-            published, department=department, year=year, money_unit=money_unit
-        )
-        return render_file(request, renderers.render_summary, summary, fmt)
-    package = selectors.department_package(
-        published, department=department, year=year, money_unit=money_unit
+    kind = SUMMARY if fmt == renderers.XLSX else PACKAGE
+    key = DocumentKey(
+        kind, fmt, _money_unit(request), department_id=department.pk, year=year, audience=PUBLIC
     )
-    return render_file(request, renderers.render_package, package, fmt)
+    return _download(request, key)
 
 
 def publication_evaluation(request, pk: int, fmt: str = renderers.HTML):
     """One published 自评表: on screen, as PDF or as a workbook."""
+    if fmt != renderers.HTML:
+        _published_row(pk)
+        return _download(request, DocumentKey(TABLE, fmt, _money_unit(request), evaluation_id=pk))
     table = selectors.evaluation_table(
         selectors.published_evaluations(), pk=pk, money_unit=_money_unit(request)
     )
-    if fmt != renderers.HTML:
-        return render_file(request, renderers.render_table, table, fmt)
     return render(
         request, "reports/public/evaluation.html", {"t": table, "money_units": MONEY_UNITS}
     )
@@ -129,11 +142,12 @@ def publication_evaluation(request, pk: int, fmt: str = renderers.HTML):
 
 def publication_evaluation_report(request, pk: int, fmt: str = renderers.HTML):
     """One published 自评报告, drafted only from what is published."""
+    if fmt != renderers.HTML:
+        key = report_key(_published_row(pk), fmt, _money_unit(request), audience=PUBLIC)
+        return _download(request, key)
     report = selectors.evaluation_report(
         selectors.published_evaluations(), pk=pk, money_unit=_money_unit(request)
     )
-    if fmt != renderers.HTML:
-        return render_file(request, renderers.render_report, report, fmt)
     return render(request, "reports/public/report.html", {"r": report, "money_units": MONEY_UNITS})
 
 

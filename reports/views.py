@@ -12,11 +12,20 @@ from django.views.decorators.http import require_http_methods
 
 from projects.access import VIEW, get_for_user, scope_for
 from projects.formatting import MONEY_UNITS, money_unit_or_default
-from projects.models import Department, Region
+from projects.models import Department, Evaluation, Region
 from reports import renderers, selectors
 from reports.models import ExportJob
 from reports.pdf import FontMissing
 from reports.services import can_export, export_job_start, export_path, export_region_for
+from reports.stored.documents import (
+    DEPARTMENT_REPORT,
+    PACKAGE,
+    SUMMARY,
+    TABLE,
+    DocumentKey,
+    report_key,
+)
+from reports.stored.serve import serve_signed_in
 
 
 def respond(request, rendered: renderers.Rendered) -> HttpResponse:
@@ -53,6 +62,18 @@ def _department(request, pk: int) -> Department:
     return get_for_user(Department.objects.select_related("region"), request.user, VIEW, pk=pk)
 
 
+def _download(request, key: DocumentKey) -> HttpResponse:
+    """A signed-in download: stored when final, rendered now (within the user's limit) if not."""
+    try:
+        return serve_signed_in(request, key, selectors.evaluations_for(request.user))
+    except FontMissing as exc:
+        return font_missing(request, exc)
+
+
+def _department_key(kind: str, fmt: str, request, department, year: int) -> DocumentKey:
+    return DocumentKey(kind, fmt, _money_unit(request), department_id=department.pk, year=year)
+
+
 @login_required
 def index(request):
     """Where a user finds the reports of every department and year they can see."""
@@ -80,11 +101,12 @@ def index(request):
 @login_required
 def evaluation_table(request, pk: int, fmt: str = renderers.HTML):
     """The 自评表 of one evaluation: on screen, as PDF or as a workbook."""
+    if fmt != renderers.HTML:
+        key = DocumentKey(TABLE, fmt, _money_unit(request), evaluation_id=pk)
+        return _download(request, key)
     table = selectors.evaluation_table(
         selectors.evaluations_for(request.user), pk=pk, money_unit=_money_unit(request)
     )
-    if fmt != renderers.HTML:
-        return render_file(request, renderers.render_table, table, fmt)
     return render(
         request,
         "reports/evaluation_table.html",
@@ -95,11 +117,14 @@ def evaluation_table(request, pk: int, fmt: str = renderers.HTML):
 @login_required
 def evaluation_report(request, pk: int, fmt: str = renderers.HTML):
     """The 自评报告 of one evaluation (a department-overall one gives the department's report)."""
+    if fmt != renderers.HTML:
+        evaluation = get_for_user(
+            Evaluation.objects.select_related("project__unit"), request.user, VIEW, pk=pk
+        )
+        return _download(request, report_key(evaluation, fmt, _money_unit(request)))
     report = selectors.evaluation_report(
         selectors.evaluations_for(request.user), pk=pk, money_unit=_money_unit(request)
     )
-    if fmt != renderers.HTML:
-        return render_file(request, renderers.render_report, report, fmt)
     return render(request, "reports/report.html", {"r": report, "money_units": MONEY_UNITS})
 
 
@@ -126,14 +151,14 @@ def department_detail(request, pk: int, year: int):
 def department_summary(request, pk: int, year: int, fmt: str = renderers.HTML):
     """The department's project summary and statistics of a year."""
     department = _department(request, pk)
+    if fmt != renderers.HTML:
+        return _download(request, _department_key(SUMMARY, fmt, request, department, year))
     summary = selectors.department_summary(
         selectors.evaluations_for(request.user),
         department=department,
         year=year,
         money_unit=_money_unit(request),
     )
-    if fmt != renderers.HTML:
-        return render_file(request, renderers.render_summary, summary, fmt)
     return render(
         request,
         "reports/summary.html",
@@ -145,14 +170,15 @@ def department_summary(request, pk: int, year: int, fmt: str = renderers.HTML):
 def department_report(request, pk: int, year: int, fmt: str = renderers.HTML):
     """The department's 部门整体支出绩效自评报告 of a year."""
     department = _department(request, pk)
+    if fmt != renderers.HTML:
+        key = _department_key(DEPARTMENT_REPORT, fmt, request, department, year)
+        return _download(request, key)
     report = selectors.department_report(
         selectors.evaluations_for(request.user),
         department=department,
         year=year,
         money_unit=_money_unit(request),
     )
-    if fmt != renderers.HTML:
-        return render_file(request, renderers.render_report, report, fmt)
     return render(request, "reports/report.html", {"r": report, "money_units": MONEY_UNITS})
 
 
@@ -160,15 +186,7 @@ def department_report(request, pk: int, year: int, fmt: str = renderers.HTML):
 def department_package(request, pk: int, year: int, fmt: str = renderers.PDF):
     """Everything the department files for the year in one PDF (or every 自评表 in one workbook)."""
     department = _department(request, pk)
-    package = selectors.department_package(
-        selectors.evaluations_for(request.user),
-        department=department,
-        year=year,
-        money_unit=_money_unit(request),
-    )
-    if not package.tables:
-        raise Http404("该部门该年度没有可汇编的自评。")
-    return render_file(request, renderers.render_package, package, fmt)
+    return _download(request, _department_key(PACKAGE, fmt, request, department, year))
 
 
 @login_required

@@ -114,6 +114,11 @@ TASKS = {
     }
 }
 
+# Drafts are rendered on demand (final documents are stored by a task): at most this many at once
+# per user, each slot freed after a render or, if its process died, after the timeout (seconds).
+DOCUMENT_RENDER_LIMIT = env_int("DOCUMENT_RENDER_LIMIT", 2)
+DOCUMENT_RENDER_TIMEOUT = 300
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

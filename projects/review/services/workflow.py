@@ -26,6 +26,7 @@ from projects.models import (
 )
 from projects.narrative_check import blocking
 from projects.report_check import report_findings
+from projects.signals import workflow_step
 
 S = EvaluationStatus
 A = ReviewStep.Action
@@ -128,6 +129,13 @@ def _record(evaluation, user, action, from_status, comment="", indicator_comment
             ReviewComment(step=step, indicator_id=indicator_id, text=text)
             for indicator_id, text in (indicator_comments or {}).items()
         ]
+    )
+    workflow_step.send(
+        sender=Evaluation,
+        evaluation=evaluation,
+        action=action,
+        from_status=from_status,
+        to_status=evaluation.status,
     )
     return step
 
