@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from projects.models import EvaluationStatus, FundLine, Indicator, IndicatorResult, Project
 from tests import factories as f
@@ -217,3 +218,57 @@ def kfq_projects(personas):
         result={**MILITIA_RESULT, "scores": _full_scores("seed000-kfq-2024-05-militia.json")},
     )
     return audit, militia
+
+
+# Seed 000's department (开发区): its 部门整体 report and four projects in different states.
+KFQ = "seed000-kfq-2024-{}.json"
+# 480,400 / 491,400 = 97.76…% → 9.78; 90 + 9.78 = 99.78 (seed 000 prints 99.78 优).
+CAR_RESULT = {
+    "execution_rate": "97.76",
+    "execution_score": "9.78",
+    "indicator_total": "90.00",
+    "total": "99.78",
+    "grade": "优",
+}
+# 895,157 / 900,000 = 99.46…% → 9.95; 90 + 9.95 = 99.95 (seed 000 prints 99.95 优).
+UNION_RESULT = {
+    "execution_rate": "99.46",
+    "execution_score": "9.95",
+    "indicator_total": "90.00",
+    "total": "99.95",
+    "grade": "优",
+}
+
+
+def _stamped(evaluation):
+    """Record when it was approved and published, as the workflow does."""
+    now = timezone.now()
+    if evaluation.status in (EvaluationStatus.APPROVED, EvaluationStatus.PUBLISHED):
+        evaluation.approved_at = now
+    if evaluation.status == EvaluationStatus.PUBLISHED:
+        evaluation.published_at = now
+    evaluation.save()
+    return evaluation
+
+
+def _project(slug, unit, result, status):
+    name = KFQ.format(slug)
+    return _stamped(
+        build_evaluation(name, unit, result={**result, "scores": _full_scores(name)}, status=status)
+    )
+
+
+@pytest.fixture
+def kfq_department(personas):
+    """Seed 000's department: its 部门整体 report (with the filer's 17-row table) and four
+    projects, two published, one approved but not published, one still a draft."""
+    unit = personas.unit_b
+    return {
+        "overall": _stamped(
+            build_evaluation(KFQ.format("department"), unit, status=EvaluationStatus.PUBLISHED)
+        ),
+        "car": _project("01-car-purchase", unit, CAR_RESULT, EvaluationStatus.PUBLISHED),
+        "audit": _project("16-audit-assessment", unit, AUDIT_RESULT, EvaluationStatus.PUBLISHED),
+        "militia": _project("05-militia", unit, MILITIA_RESULT, EvaluationStatus.APPROVED),
+        "union": _project("06-trade-union", unit, UNION_RESULT, EvaluationStatus.DRAFT),
+    }
