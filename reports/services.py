@@ -5,14 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import shutil
+import tempfile
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
@@ -29,6 +33,8 @@ from reports.selectors import (
     summary_rows,
 )
 from reports.selectors.stamp import DocumentStamp, stamp_of, weakest
+from reports.stored import documents
+from reports.stored.documents import PACKAGE, PUBLIC, SUMMARY, TABLE, DocumentKey
 
 logger = logging.getLogger(__name__)
 EXPORT_DIR = "exports"
@@ -73,9 +79,36 @@ def export_job_start(*, region: Region, year: int, user, money_unit: str = "万�
     return job
 
 
-def export_path(job: ExportJob) -> Path:
-    """Where a job's zip lives under MEDIA_ROOT."""
-    return Path(settings.MEDIA_ROOT) / job.file_name
+def export_job_resume(*, job: ExportJob, user) -> ExportJob:
+    """Start a failed job again. What it had rendered is kept in storage (every final document
+    is a stored file), so it goes quickly through the part it had done."""
+    from reports.tasks import export_region
+
+    if not can_export(user, job.region):
+        raise PermissionDenied("只有财政部门审核人可以导出整个地区。")
+    if job.status != ExportJob.Status.FAILED:
+        raise ValidationError("只有失败的导出可以继续。")
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.QUEUED,
+        message="已重新加入队列，将从中断处继续。",
+        finished_at=None,
+    )
+    result = export_region.enqueue(job.pk)
+    ExportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:100])
+    job.refresh_from_db()
+    return job
+
+
+def fail_if_stale(job: ExportJob) -> ExportJob:
+    """A running job whose worker stopped reporting is failed (and so can be resumed)."""
+    if job.is_stale:
+        ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
+            status=ExportJob.Status.FAILED,
+            message="后台任务进程已中断（长时间没有进展）。可以点击“继续导出”从中断处继续。",
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
+    return job
 
 
 MANIFEST_NAME = "清单.csv"
@@ -139,7 +172,11 @@ class ExportArchive:
     def add(self, folder: str, filename: str, content: bytes, *, stamp, **line) -> str:
         """Write one member, its file name carrying the stamp's label (草稿, 未审核, 已公开 …)."""
         path = self._unique(_labelled(f"{folder}/{filename}".lstrip("/"), stamp))
-        self.archive.writestr(path, content)
+        if isinstance(content, bytes):
+            self.archive.writestr(path, content)
+        else:  # a stored file: copied across in chunks
+            with content, self.archive.open(path, "w") as member:
+                shutil.copyfileobj(content, member, 1024 * 1024)
         self.lines.append(ManifestLine(path=path, year=self.year, stamp=stamp, **line))
         return path
 
@@ -179,11 +216,19 @@ def _composition(stamps) -> str:
 
 
 def _progress(job: ExportJob, done: int, message: str) -> None:
-    ExportJob.objects.filter(pk=job.pk).update(done=done, message=message)
+    # The heartbeat tells the page the worker is alive; a job without one for long was orphaned.
+    ExportJob.objects.filter(pk=job.pk).update(
+        done=done, message=message, heartbeat_at=timezone.now()
+    )
 
 
 def export_job_run(*, job_id: int) -> None:
-    """Render every document of the region's year into one zip, reporting progress as it goes."""
+    """Put every document of the region's year into one zip, reporting progress as it goes.
+
+    Final documents come from storage (rendered once, when they were approved or published);
+    only drafts are rendered here. The zip is written to a temporary file and then handed to the
+    storage in chunks, so neither the worker's memory nor the web server holds it whole.
+    """
     job = ExportJob.objects.select_related("region", "requested_by").get(pk=job_id)
     if job.requested_by is None:
         raise PermissionDenied("发起人已不存在。")
@@ -197,37 +242,44 @@ def export_job_run(*, job_id: int) -> None:
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportJob.Status.RUNNING,
         total=len(departments) + count + 1,
+        done=0,
         evaluation_count=count,
+        attempts=F("attempts") + 1,
+        heartbeat_at=timezone.now(),
         message="开始生成。",
     )
-    job.file_name = f"{EXPORT_DIR}/{job.region.code}-{job.year}-{job.pk}.zip"
-    path = export_path(job)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    name = f"{EXPORT_DIR}/{job.region.code}-{job.year}-{job.pk}.zip"
     done = 0
     try:
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            out = ExportArchive(archive, job.year)
-            for department in departments:
-                done = _export_department(job, out, evaluations, department, done)
-            _export_region_summary(job, out, evaluations)
-            out.write_manifest()
-            done += 1
+        with tempfile.TemporaryFile() as spool:
+            with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                out = ExportArchive(archive, job.year)
+                for department in departments:
+                    done = _export_department(job, out, evaluations, department, done)
+                _export_region_summary(job, out, evaluations)
+                out.write_manifest()
+                done += 1
+            size = spool.tell()
+            spool.seek(0)
+            if default_storage.exists(name):
+                default_storage.delete(name)
+            name = default_storage.save(name, File(spool, name=name))
     except Exception as exc:
         logger.exception("export job %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.FAILED,
-            message=f"导出失败：{exc}",
+            message=f"导出失败：{exc}。可以点击“继续导出”重试，已生成的文件不会重新生成。",
             finished_at=timezone.now(),
         )
-        path.unlink(missing_ok=True)
         raise
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportJob.Status.DONE,
         done=done,
-        file_name=job.file_name,
-        file_size=path.stat().st_size,
+        file_name=name,
+        file_size=size,
         message=f"已完成：{len(departments)} 个部门、{count} 份自评。",
         finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
     )
 
 
@@ -240,24 +292,32 @@ def _export_department(job: ExportJob, out: ExportArchive, evaluations, departme
     folder = renderers.safe_name(department.name)
     scoped = evaluations.filter(project__unit__department=department)
     where = {"department": department.name, "unit": "", "project": ""}
+    in_department = {"department_id": department.pk, "year": job.year}
     published = evaluations.filter(status=EvaluationStatus.PUBLISHED)
     public = department_package(
         published, department=department, year=job.year, money_unit=job.money_unit
     )
     if public.tables:
-        _add_package(out, folder, public, "资料汇编（仅含已公开自评，可对外公开）", where)
+        key = DocumentKey(PACKAGE, renderers.PDF, job.money_unit, audience=PUBLIC, **in_department)
+        _add_package(
+            out, folder, public, key, published, "资料汇编（仅含已公开自评，可对外公开）", where
+        )
     package = department_package(
         evaluations, department=department, year=job.year, money_unit=job.money_unit
     )
     if package.tables and (not public.tables or len(public.tables) != len(package.tables)):
-        _add_package(out, folder, package, "资料汇编（全部自评，供内部审阅）", where)
+        key = DocumentKey(PACKAGE, renderers.PDF, job.money_unit, **in_department)
+        _add_package(
+            out, folder, package, key, evaluations, "资料汇编（全部自评，供内部审阅）", where
+        )
     summary = package.report.summary
     if summary.rows:  # a department with only its 部门整体 filing has no project summary
-        rendered = renderers.render_summary(summary, renderers.XLSX)
+        key = DocumentKey(SUMMARY, renderers.XLSX, job.money_unit, **in_department)
+        filename, content = documents.obtain(key, evaluations)
         out.add(
             folder,
-            rendered.filename,
-            rendered.content,
+            filename,
+            content,
             stamp=stamp_of(summary),
             kind="项目自评汇总表",
             note=_composition(row.stamp for row in summary.rows),
@@ -267,11 +327,12 @@ def _export_department(job: ExportJob, out: ExportArchive, evaluations, departme
     _progress(job, done, f"已生成 {department.name} 的自评资料汇编。")
     for table in evaluation_tables(scoped, money_unit=job.money_unit):
         for fmt in (renderers.PDF, renderers.XLSX):
-            rendered = renderers.render_table(table, fmt)
+            key = DocumentKey(TABLE, fmt, job.money_unit, evaluation_id=table.evaluation_id)
+            filename, content = documents.obtain(key, evaluations)
             out.add(
                 f"{folder}/自评表",
-                rendered.filename,
-                rendered.content,
+                filename,
+                content,
                 stamp=table.stamp,
                 kind=table.title,
                 department=department.name,
@@ -283,13 +344,13 @@ def _export_department(job: ExportJob, out: ExportArchive, evaluations, departme
     return done
 
 
-def _add_package(out: ExportArchive, folder: str, package, kind: str, where: dict) -> None:
-    """Render a department package into the archive, named and listed by its weakest part."""
-    rendered = renderers.render_package(package)
+def _add_package(out, folder: str, package, key, gated, kind: str, where: dict) -> None:
+    """Put a department package into the archive, named and listed by its weakest part."""
+    filename, content = documents.obtain(key, gated)
     out.add(
         folder,
-        rendered.filename,
-        rendered.content,
+        filename,
+        content,
         stamp=stamp_of(package),
         kind=kind,
         note=_composition(t.stamp for t in package.tables),

@@ -73,5 +73,6 @@ urlpatterns = [
     ),
     path("export/", views.region_export, name="region_export"),
     path("export/<int:pk>/", views.export_job, name="export_job"),
+    path("export/<int:pk>/resume/", views.export_job_resume_view, name="export_job_resume"),
     path("export/<int:pk>/download/", views.export_job_download, name="export_job_download"),
 ]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from projects.access import VIEW, get_for_user, scope_for
 from projects.formatting import MONEY_UNITS, money_unit_or_default
@@ -16,7 +18,13 @@ from projects.models import Department, Evaluation, Region
 from reports import renderers, selectors
 from reports.models import ExportJob
 from reports.pdf import FontMissing
-from reports.services import can_export, export_job_start, export_path, export_region_for
+from reports.services import (
+    can_export,
+    export_job_resume,
+    export_job_start,
+    export_region_for,
+    fail_if_stale,
+)
 from reports.stored.documents import (
     DEPARTMENT_REPORT,
     PACKAGE,
@@ -228,27 +236,43 @@ def region_export(request):
     )
 
 
-@login_required
-def export_job(request, pk: int):
-    """One export's progress; htmx polls the partial until the zip is ready."""
+def _job(request, pk: int) -> ExportJob:
     job = ExportJob.objects.for_user(request.user).select_related("region").filter(pk=pk).first()
     if job is None:
         raise Http404("未找到该导出任务。")
+    return fail_if_stale(job)
+
+
+@login_required
+def export_job(request, pk: int):
+    """One export's progress; htmx polls the partial until the zip is ready."""
+    job = _job(request, pk)
     template = "reports/_export_job.html" if request.htmx else "reports/export_job.html"
     return render(request, template, {"job": job})
 
 
 @login_required
+@require_POST
+def export_job_resume_view(request, pk: int):
+    """Start a failed export again; it goes quickly through what it had already rendered."""
+    job = _job(request, pk)
+    try:
+        export_job_resume(job=job, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("reports:export_job", pk=job.pk)
+
+
+@login_required
 def export_job_download(request, pk: int):
-    """The finished export's zip."""
-    job = ExportJob.objects.for_user(request.user).select_related("region").filter(pk=pk).first()
-    if job is None or job.status != ExportJob.Status.DONE or not job.file_name:
+    """The finished export's zip, streamed from storage."""
+    job = _job(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file_name:
         raise Http404("该导出尚未完成。")
-    path = export_path(job)
-    if not path.exists():
+    if not default_storage.exists(job.file_name):
         raise Http404("导出文件已不存在，请重新导出。")
     return FileResponse(
-        path.open("rb"),
+        default_storage.open(job.file_name, "rb"),
         as_attachment=True,
         filename=f"{job.region.name}_{job.year}年度绩效自评资料.zip",
         content_type="application/zip",

@@ -157,6 +157,22 @@ def store(key: DocumentKey) -> StoredDocument | None:
     return _keep(key, state, rendered)
 
 
+def obtain(key: DocumentKey, base: QuerySet):
+    """The document for someone whose gated queryset is `base`: (file name, content), where the
+    content is the stored file (opened) when it is final and they see all of it, else fresh bytes.
+
+    The region export reads every document through here: final ones are copied from storage
+    (and stored now if no step has stored them yet), drafts are rendered and not kept.
+    """
+    visible = member_state(key, key.members(base))
+    everything = member_state(key)
+    if visible.ids == everything.ids and everything.final:
+        stored = fresh(key, everything) or _keep(key, everything, render(key))
+        return stored.filename, stored.file.open("rb")
+    rendered = render(key, base)
+    return rendered.filename, rendered.content
+
+
 def _keep(key: DocumentKey, state: MemberState, rendered: renderers.Rendered) -> StoredDocument:
     digest = hashlib.sha256(rendered.content).hexdigest()
     name = f"{FILE_DIR}/{digest[:2]}/{digest}.{key.fmt}"
