@@ -53,9 +53,7 @@ def test_export_copies_stored_final_documents_and_renders_only_drafts(
         assert archive.read(car) == handle.read()  # the very file that was published
 
 
-def test_a_job_whose_worker_died_is_failed_and_can_be_resumed(
-    client, personas, kfq_department
-):
+def test_a_job_whose_worker_died_is_failed_and_can_be_resumed(client, personas, kfq_department):
     job = ExportJob.objects.create(
         region=personas.region,
         year=2024,
