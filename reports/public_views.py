@@ -6,10 +6,14 @@ unpublished is a 404, exactly like one that leads nowhere.
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
 from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
@@ -183,9 +187,17 @@ def publication_data_json(
     return _json_response(request, evaluation)
 
 
+CSV_CACHE_SECONDS = 3600
+
+
 def publication_year_csv(request, year: int):
     """Open data: every published evaluation of a year (projects and 部门整体), one line each,
-    with stable codes, both scores and a link to each JSON; optionally one region."""
+    with stable codes, both scores and a link to each JSON; optionally one region.
+
+    Built once per state of the year's publications and kept in the cache: the key holds the
+    count and the latest change of what is published, so a publication or a withdrawal makes a
+    new file at once, and a repeat costs one aggregate query (or 304 with the same ETag).
+    """
     published = selectors.published_evaluations().filter(year=year)
     region_code = request.GET.get("region")
     name = f"{year}年度绩效自评公开数据.csv"
@@ -195,9 +207,26 @@ def publication_year_csv(request, year: int):
             raise Http404("未找到该地区。")
         published = published.filter(project__unit__department__region=region)
         name = f"{region.name}_{name}"
-    rows = publication.year_rows(published, absolute=request.build_absolute_uri)
-    if not rows:
+    state = published.aggregate(count=Count("pk"), last=Max("updated_at"))
+    if not state["count"]:
         raise Http404("该年度暂无公开的自评信息。")
-    response = HttpResponse(publication.year_csv(rows), content_type=renderers.CONTENT_TYPES["csv"])
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    key = (
+        "public-csv:"
+        + hashlib.sha256(
+            f"{request.get_host()}|{year}|{region_code}|{state['count']}|{state['last']}".encode()
+        ).hexdigest()
+    )
+    content = cache.get(key)
+    if content is None:
+        rows = publication.year_rows(published, absolute=request.build_absolute_uri)
+        content = publication.year_csv(rows)
+        cache.set(key, content, CSV_CACHE_SECONDS)
+    etag = f'"{hashlib.sha256(content).hexdigest()}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(content, content_type=renderers.CONTENT_TYPES["csv"])
+        response["Content-Disposition"] = content_disposition_header(True, name)
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=300)
     return response

@@ -24,6 +24,16 @@ class Personas:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (render slots, queued renders, the public CSV)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Files the app stores (upload previews, documents) go to the test's own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -551,10 +551,11 @@ def test_year_csv_query_count_does_not_grow_with_the_rows(
     client, personas, catalogue, django_assert_num_queries
 ):
     url = reverse("publication_year_csv", args=[2023])
-    # The evaluations with their codes, and their fund lines.
-    with django_assert_num_queries(2):
+    # The state of what is published (the cache key), the evaluations with their codes, and
+    # their fund lines.
+    with django_assert_num_queries(3):
         assert client.get(url).status_code == 200
     _publish_more(personas, 12)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         content = client.get(url).content.decode("utf-8-sig")
     assert content.count("\r\n") == 1 + 14

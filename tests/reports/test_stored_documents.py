@@ -228,3 +228,23 @@ def test_another_departments_reviewer_gets_404_and_nothing_is_stored(
     url = reverse("reports:department_package", args=[personas.department_b.pk, 2024])
     assert client.get(url).status_code == 404
     assert not StoredDocument.objects.exists()
+
+
+def test_public_year_csv_is_built_once_per_state_of_the_publications(
+    client, personas, kfq_department, django_assert_max_num_queries
+):
+    url = reverse("publication_year_csv", args=[2024])
+    first = client.get(url)
+    assert first.status_code == 200 and "公车采购项目" in first.content.decode("utf-8-sig")
+    # a repeat reads the cache: one aggregate query, whatever the number of rows
+    with django_assert_max_num_queries(1):
+        again = client.get(url)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+    car = kfq_department["car"]  # withdrawn from publication
+    car.status = EvaluationStatus.APPROVED
+    car.save()
+    after = client.get(url)
+    assert "公车采购项目" not in after.content.decode("utf-8-sig")
+    assert after["ETag"] != first["ETag"]
