@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 
-from django.core.paginator import Paginator
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Max
 from django.http import Http404, HttpResponse, HttpResponseNotModified
-from django.utils.cache import patch_cache_control
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 
