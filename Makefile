@@ -47,6 +47,7 @@ migrate: install
 
 demo-data: install
 	$(DEMO_ENV) $(PY) manage.py load_demo
+	$(DEMO_ENV) $(PY) manage.py store_documents --queue
 
 # The web server and the task worker together: a batch export queued in the demo finishes there.
 serve:

@@ -246,7 +246,7 @@ def _has_overall(key: DocumentKey) -> bool:
     return key.members().filter(project__kind=Project.Kind.DEPARTMENT_OVERALL).exists()
 
 
-def refresh(evaluation_ids) -> int:
+def refresh(evaluation_ids, *, public_only: bool = False) -> int:
     """Bring every document of these evaluations up to date; return how many were rendered.
 
     Each key is looked at once however many of its members changed, and a key whose members are
@@ -260,7 +260,7 @@ def refresh(evaluation_ids) -> int:
     )
     for evaluation in evaluations:
         for key in keys_of(evaluation):
-            if key in seen:
+            if key in seen or (public_only and key.audience != PUBLIC):
                 continue
             seen.add(key)
             if key.kind == DEPARTMENT_REPORT and not _has_overall(key):

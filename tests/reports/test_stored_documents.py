@@ -248,3 +248,24 @@ def test_public_year_csv_is_built_once_per_state_of_the_publications(
     after = client.get(url)
     assert "公车采购项目" not in after.content.decode("utf-8-sig")
     assert after["ETag"] != first["ETag"]
+
+
+def test_store_documents_command_fills_the_store_for_final_filings_only(
+    personas, kfq_department, settings
+):
+    from django.core.management import call_command
+
+    call_command("store_documents", "--region", personas.region.code, "--year", "2024")
+    by_evaluation = set(
+        StoredDocument.objects.exclude(evaluation=None).values_list("evaluation", flat=True)
+    )
+    final = {kfq_department[k].pk for k in ("overall", "car", "audit", "militia")}
+    assert by_evaluation == final  # the draft (工会活动经费) has no stored document
+    # a second run finds everything current
+    before = dict(StoredDocument.objects.values_list("slot", "rendered_at"))
+    call_command("store_documents")
+    assert dict(StoredDocument.objects.values_list("slot", "rendered_at")) == before
+
+    settings.TASKS = NO_WORKER
+    call_command("store_documents", "--queue")
+    assert [r.task.name for r in task_backends["default"].results] == ["refresh_documents"]
