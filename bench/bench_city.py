@@ -595,6 +595,28 @@ def verdict(levels: list[dict], fetched: list[tuple]) -> None:
         )
 
 
+def store_public_documents(env: dict[str, str]) -> None:
+    """What the task worker does after each publication: the public packages, summaries and
+    reports rendered and stored (`store_documents` skips what is current, so a second run is
+    quick). The public pages never render: without this they would answer "正在生成"."""
+    subprocess.run(
+        [
+            str(PYTHON),
+            "manage.py",
+            "store_documents",
+            "--region",
+            REGION_CODE,
+            "--year",
+            str(YEAR),
+            "--public-only",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def collect_static(env: dict[str, str]) -> None:
     """`collectstatic` into the run's STATIC_ROOT, as a deployment does (whitenoise manifest)."""
     subprocess.run(
@@ -657,6 +679,12 @@ def main() -> None:
     collect_static(env)
     print(f"collectstatic into {static_root}: {time.perf_counter() - started:.1f} s")
     log = work / "gunicorn.log"
+    started = time.perf_counter()
+    store_public_documents(env)
+    print(
+        f"public documents stored, as the worker does after publication: "
+        f"{time.perf_counter() - started:.1f} s (nothing to do when they are current)"
+    )
 
     server = Gunicorn(env, args.workers, log)
     try:
