@@ -112,7 +112,9 @@ def main() -> None:
     from bench.machine import machine
 
     print(machine())
-    print(f"{'projects':>8} {'run':>6} {'pages':>6} {'MB':>6} {'s':>7} {'s/page':>7} {'peak RSS MB':>11}")
+    print(
+        f"{'projects':>8} {'run':>6} {'pages':>6} {'MB':>6} {'s':>7} {'s/page':>7} {'peak RSS MB':>11}"
+    )
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as media:
             for label in ("cold", "warm"):

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from reports.models import ExportJob
+from reports.models import ExportJob, StoredDocument
 
 
 @admin.register(ExportJob)
@@ -15,4 +15,18 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         """Jobs start from the export page, never from the admin."""
+        return False
+
+
+@admin.register(StoredDocument)
+class StoredDocumentAdmin(admin.ModelAdmin):
+    """Stored documents are written by the tasks; the admin shows what is kept and since when."""
+
+    list_display = ("slot", "audience", "pages", "size", "rendered_at")
+    list_filter = ("audience", "year")
+    search_fields = ("slot", "filename")
+    readonly_fields = [f.name for f in StoredDocument._meta.fields]
+
+    def has_add_permission(self, request):
+        """Only the tasks render documents."""
         return False

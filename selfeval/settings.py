@@ -1,5 +1,6 @@
 """The one settings module; every deployment difference comes from the environment (.env.example)."""
 
+import json
 from pathlib import Path
 
 import environ
@@ -142,8 +143,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Demo and test serve files straight from the app folders; production from collectstatic.
 WHITENOISE_AUTOREFRESH = _LOCAL_MODE
 WHITENOISE_USE_FINDERS = _LOCAL_MODE
+# Uploaded files, stored documents and exports. One app server: the file system (MEDIA_ROOT).
+# More than one: an S3-compatible object store shared by all of them, through django-storages
+# (docs/operations.md): FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage and its options as
+# JSON in FILE_STORAGE_OPTIONS ({"bucket_name": …, "endpoint_url": …}).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env_str("FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(env_str("FILE_STORAGE_OPTIONS", "{}")),
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG and MODE == "production"
