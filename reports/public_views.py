@@ -24,8 +24,7 @@ from reports import renderers, selectors
 from reports.public_filters import PublicationFilter
 from reports.selectors import publication
 from reports.stored.documents import PACKAGE, PUBLIC, SUMMARY, TABLE, DocumentKey, report_key
-from reports.stored.serve import serve_public
-from reports.views import respond
+from reports.stored.serve import respond, serve_public
 
 
 def _money_unit(request) -> str:

@@ -9,7 +9,6 @@ from django.core.files.storage import default_storage
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from projects.access import VIEW, get_for_user, scope_for
@@ -36,14 +35,6 @@ from reports.stored.documents import (
 from reports.stored.serve import serve_signed_in
 
 
-def respond(request, rendered: renderers.Rendered) -> HttpResponse:
-    """Send a rendered file: PDFs open in the browser, workbooks download."""
-    response = HttpResponse(rendered.content, content_type=rendered.content_type)
-    inline = rendered.content_type in (renderers.CONTENT_TYPES["pdf"],)
-    response["Content-Disposition"] = content_disposition_header(not inline, rendered.filename)
-    return response
-
-
 def font_missing(request, exc: FontMissing) -> HttpResponse:
     """Explain, in Chinese, why no PDF can be made on this server."""
     return render(
@@ -52,14 +43,6 @@ def font_missing(request, exc: FontMissing) -> HttpResponse:
         {"message": str(exc), "hint": "apt-get install fonts-noto-cjk"},
         status=503,
     )
-
-
-def render_file(request, render, context, fmt: str) -> HttpResponse:
-    """Render one context as PDF or workbook, with the font error page for a missing CJK font."""
-    try:
-        return respond(request, render(context, fmt))
-    except FontMissing as exc:
-        return font_missing(request, exc)
 
 
 def _money_unit(request) -> str:

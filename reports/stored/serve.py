@@ -55,8 +55,9 @@ def serve_stored(request, stored: StoredDocument, *, public: bool) -> HttpRespon
         response = HttpResponseNotModified()
     else:
         response = _file_response(stored)
-        inline = stored.content_type == renderers.CONTENT_TYPES[renderers.PDF]
-        response["Content-Disposition"] = content_disposition_header(not inline, stored.filename)
+        response["Content-Disposition"] = content_disposition_header(
+            not _inline(stored.content_type), stored.filename
+        )
         response["Content-Length"] = str(stored.size)
     response["ETag"] = stored.etag
     if public:
@@ -131,11 +132,22 @@ def serve_signed_in(request, key: DocumentKey, gated) -> HttpResponse:
             rendered = documents.render(key, gated)
     except TooManyRenders:
         return too_many(request)
-    response = HttpResponse(rendered.content, content_type=rendered.content_type)
-    inline = rendered.content_type == renderers.CONTENT_TYPES[renderers.PDF]
-    response["Content-Disposition"] = content_disposition_header(not inline, rendered.filename)
+    response = respond(request, rendered)
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+def respond(request, rendered: renderers.Rendered) -> HttpResponse:
+    """Send a rendered file: PDFs open in the browser, workbooks download."""
+    response = HttpResponse(rendered.content, content_type=rendered.content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        not _inline(rendered.content_type), rendered.filename
+    )
+    return response
+
+
+def _inline(content_type: str) -> bool:
+    return content_type == renderers.CONTENT_TYPES[renderers.PDF]
 
 
 def too_many(request) -> HttpResponse:
