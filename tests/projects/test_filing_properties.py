@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
+import pikepdf
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -264,10 +266,28 @@ class Stack:
     admin: Client
 
 
+def _blank_pdf(pages: int) -> bytes:
+    document = pikepdf.new()
+    for _ in range(pages):
+        document.add_blank_page()
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 @pytest.fixture
 def stack(personas, settings, tmp_path, monkeypatch) -> Stack:
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: b"%PDF-1.4\n% stub for the test\n")
+
+    # Layout is not what these examples test: every PDF is blank pages, laid out at once (one,
+    # or as many as the page-number overlay of a package asks for).
+    def layout(html):
+        count = html.count("break-after: page") + 1
+        blank = _blank_pdf(count)
+        return SimpleNamespace(pages=[SimpleNamespace(anchors={})] * count, write_pdf=lambda: blank)
+
+    monkeypatch.setattr(pdf, "html_to_document", layout)
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: layout(html).write_pdf())
     root = f.UserFactory(username="root", is_staff=True, is_superuser=True)
     clients = []
     for user in (personas.alice, personas.frank, root):
