@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import tempfile
 from dataclasses import dataclass
 from importlib.metadata import version
+from pathlib import Path
 
 import pikepdf
 from django.core.files.base import ContentFile
@@ -97,44 +99,75 @@ def _front(package, starts: list[int]) -> tuple[bytes, int]:
     raise RuntimeError("目录页数无法确定")
 
 
-def _page_numbers(total: int) -> bytes:
-    html = render_to_string("reports/print/page_numbers.html", {"pages": range(total - 1)})
-    return pdf.html_to_pdf(html)
+NUMBER_RUN = 50  # pages of numbers laid out at a time: an 800-page layout held 130 MB
+
+
+def _page_numbers(first: int, count: int, total: int) -> bytes:
+    """Pages `first`…`first + count - 1` of the numbers (page 1, the cover, carries none)."""
+    context = {
+        "breaks": range(count - 1),
+        "first": first,
+        "total": total,
+        "skip_first": first == 1,
+    }
+    return pdf.html_to_pdf(render_to_string("reports/print/page_numbers.html", context))
+
+
+def _number(joined, total: int) -> None:
+    """Lay 第 N 页 共 M 页 over every page after the cover, a run of pages at a time."""
+    for start in range(0, total, NUMBER_RUN):
+        count = min(NUMBER_RUN, total - start)
+        with pikepdf.open(io.BytesIO(_page_numbers(start + 1, count, total))) as numbers:
+            for offset in range(count):
+                if start + offset:
+                    joined.pages[start + offset].add_overlay(numbers.pages[offset])
 
 
 def package_pdf(package, out) -> int:
-    """Write the package PDF to the binary file `out`; return its page count."""
+    """Write the package PDF to the binary file `out`; return its page count.
+
+    Each laid-out part goes to a temporary file as soon as it is made, and qpdf reads the parts
+    from there while joining: the process holds one part's layout at a time, never the package.
+    """
     documents = package.documents
     runs = [documents[i : i + PART_SIZE] for i in range(0, len(documents), PART_SIZE)]
-    parts = []
     starts: list[int] = []  # each document's first page, counted from the first document
     offset = 0
-    for run in runs:
-        part = render_part(package, run)
-        parts.append(part)
-        starts.extend(offset + start for start in part.starts)
-        offset += part.page_count
-    front_pdf, front_pages = _front(package, starts)
+    with tempfile.TemporaryDirectory(prefix="package-") as folder:
+        paths = []
+        for number, run in enumerate(runs):
+            part = render_part(package, run)
+            path = Path(folder) / f"part-{number:05d}.pdf"
+            path.write_bytes(part.content)
+            paths.append(path)
+            starts.extend(offset + start for start in part.starts)
+            offset += part.page_count
+            del part
+        front_pdf, front_pages = _front(package, starts)
+        front = Path(folder) / "front.pdf"
+        front.write_bytes(front_pdf)
+        return _join(package, [front, *paths], front_pages, starts, out)
 
+
+def _join(package, paths, front_pages: int, starts: list[int], out) -> int:
     sources = []
-    with pikepdf.new() as joined:
-        for content in [front_pdf, *(p.content for p in parts)]:
-            source = pikepdf.open(io.BytesIO(content))
-            sources.append(source)
-            joined.pages.extend(source.pages)
-        total = len(joined.pages)
-        numbers = pikepdf.open(io.BytesIO(_page_numbers(total)))
-        sources.append(numbers)
-        for index in range(1, total):
-            joined.pages[index].add_overlay(numbers.pages[index])
-        with joined.open_outline() as outline:
-            outline.root.extend(
-                pikepdf.OutlineItem(d.bookmark, front_pages + start)
-                for d, start in zip(documents, starts, strict=True)
-            )
-        joined.docinfo["/Title"] = f"{package.report.department_name}{package.title}"
-        joined.docinfo["/Author"] = package.report.department_name
-        joined.save(out)
-    for source in sources:
-        source.close()
+    try:
+        with pikepdf.new() as joined:
+            for path in paths:
+                source = pikepdf.open(path)
+                sources.append(source)
+                joined.pages.extend(source.pages)
+            total = len(joined.pages)
+            _number(joined, total)
+            with joined.open_outline() as outline:
+                outline.root.extend(
+                    pikepdf.OutlineItem(d.bookmark, front_pages + start)
+                    for d, start in zip(package.documents, starts, strict=True)
+                )
+            joined.docinfo["/Title"] = f"{package.report.department_name}{package.title}"
+            joined.docinfo["/Author"] = package.report.department_name
+            joined.save(out)
+    finally:
+        for source in sources:
+            source.close()
     return total

@@ -2,13 +2,25 @@
 
 import re
 
+import pytest
+
 from django.urls import reverse
 
 from tests.reports import pdftools
 
 
+@pytest.fixture(params=["whole", "in small runs"])
+def assembly(request, monkeypatch):
+    """The package as it is assembled: a few documents per part and 50 page numbers per run,
+    or (to cross every seam in a small package) one document per part and 3 numbers per run."""
+    if request.param == "in small runs":
+        monkeypatch.setattr("reports.stored.package_pdf.PART_SIZE", 1)
+        monkeypatch.setattr("reports.stored.package_pdf.NUMBER_RUN", 3)
+    return request.param
+
+
 def test_package_has_cover_contents_summary_and_every_projects_report_and_table(
-    client, personas, business_env, work_funds
+    client, personas, business_env, work_funds, assembly
 ):
     client.force_login(personas.dora)
     url = reverse("reports:department_package", args=[personas.department_a.pk, 2023])
