@@ -201,7 +201,8 @@ def _with_cached_formula(data: bytes, cell: str, formula: str, cached: str | Non
             if item.filename == "xl/worksheets/sheet2.xml" and cached is not None:
                 text = content.decode()
                 text = re.sub(
-                    rf'(<c r="{cell}"[^>]*>)<f>{re.escape(formula)}</f><v\s*/>',
+                    # openpyxl writes an empty value as <v/>, <v></v> or not at all (with lxml)
+                    rf'(<c r="{cell}"[^>]*>)<f>{re.escape(formula)}</f>(?:<v\s*/>|<v></v>)?',
                     rf"\1<f>{formula}</f><v>{cached}</v>",
                     text,
                 )
