@@ -9,16 +9,18 @@ every connection:
 2. rule-set change: the region moves to another rule set, so scores move;
 3. nightly recompute: nothing changed since.
 
-`--mode both` (the default) runs the three phases `--repeats` times with the database work on two
-background lanes (read ahead, write behind: `_overlapped`) and as often with every chunk read,
-scored and written in turn on the caller's connection, alternating the two so that a change in the
-machine's load falls on both; before each repeat the stored results are cleared and the tables
-vacuumed, so every first scoring starts from the same state. Each phase's best time is printed per
-mode with the machine and its load.
+Each phase runs `--repeats` times (3 by default); before each repeat the stored results are
+cleared and the tables vacuumed, so every first scoring starts from the same state. Each phase's
+best time is printed with the machine and its load.
+
+At commit 0f3e1bf the recompute still had a second path on PostgreSQL, two background connections
+reading ahead and writing behind while the engine scored; this benchmark compared the two there
+(`--mode both`) and found no gain beyond the spread between repeats (see `scoring.recompute`),
+so the recompute now has the one path measured here.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/selfeval_bench SELFEVAL_MODE=test \
         .venv/bin/python bench/bench_recompute_region.py [--evaluations 10000] [--indicators 20] \
-        [--mode both|overlapped|sequential] [--repeats 3]
+        [--repeats 3]
 """
 
 import argparse
@@ -108,22 +110,11 @@ def clear() -> None:
             cursor.execute("VACUUM ANALYZE projects_evaluation, projects_indicatorresult")
 
 
-def in_turn(chunks, now, alias) -> None:
-    """The recompute's chunks read, scored and written one after another on this connection."""
-    from scoring import recompute as module
-
-    for chunk in chunks:
-        module._write(module._score(module._filings(chunk, alias), now), alias)
-
-
-def run(region, mode: str) -> dict[str, tuple[float, float, int, int]]:
-    """The three phases in one mode: {phase: (seconds, CPU seconds, evaluations, statements)}."""
-    from scoring import recompute as module
+def run(region) -> dict[str, tuple[float, float, int, int]]:
+    """The three phases: {phase: (seconds, CPU seconds, evaluations, statements)}."""
     from scoring.services import recompute_region
 
-    overlapped, rule_set = module._overlapped, region.rule_set_id
-    if mode == "sequential":
-        module._overlapped = in_turn
+    rule_set = region.rule_set_id
     figures = {}
     try:
         for label in PHASES:
@@ -136,7 +127,6 @@ def run(region, mode: str) -> dict[str, tuple[float, float, int, int]]:
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             figures[label] = (elapsed, cpu, count, STATEMENTS[0])
     finally:
-        module._overlapped = overlapped
         region.rule_set_id = rule_set
         region.save(update_fields=["rule_set_id"])
     return figures
@@ -149,12 +139,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--evaluations", type=int, default=10_000)
     parser.add_argument("--indicators", type=int, default=20)
-    parser.add_argument(
-        "--mode", choices=("both", "overlapped", "sequential"), default="both", help="see above"
-    )
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    modes = ("overlapped", "sequential") if args.mode == "both" else (args.mode,)
 
     with throwaway_database():
         started = time.perf_counter()
@@ -167,28 +153,25 @@ def main() -> None:
         )
         if _count not in connection.execute_wrappers:
             connection.execute_wrappers.append(_count)
-        best: dict[str, dict[str, tuple]] = {mode: {} for mode in modes}
+        best: dict[str, tuple] = {}
         for repeat in range(1, args.repeats + 1):
-            for mode in modes:
-                clear()
-                figures = run(region, mode)
-                load = os.getloadavg()[0]
-                print(
-                    f"run {repeat} {mode:>10} (load {load:.2f}): "
-                    + ", ".join(f"{label} {f[0]:.2f} s" for label, f in figures.items())
-                )
-                for label, f in figures.items():
-                    if label not in best[mode] or f[0] < best[mode][label][0]:
-                        best[mode][label] = f
+            clear()
+            figures = run(region)
+            print(
+                f"run {repeat} (load {os.getloadavg()[0]:.2f}): "
+                + ", ".join(f"{label} {f[0]:.2f} s" for label, f in figures.items())
+            )
+            for label, f in figures.items():
+                if label not in best or f[0] < best[label][0]:
+                    best[label] = f
         print(f"best of {args.repeats}:")
-        for mode in modes:
-            for label, (elapsed, cpu, count, statements) in best[mode].items():
-                print(
-                    f"  {mode:>10} {label}: {count} evaluations stored in {elapsed:.2f} s "
-                    f"({count / elapsed:,.0f}/s, {cpu:.2f} s CPU in this process); "
-                    f"{statements} statements ({statements / max(count, 1):.4f} per evaluation) "
-                    "plus one COPY per table and chunk"
-                )
+        for label, (elapsed, cpu, count, statements) in best.items():
+            print(
+                f"  {label}: {count} evaluations stored in {elapsed:.2f} s "
+                f"({count / elapsed:,.0f}/s, {cpu:.2f} s CPU); "
+                f"{statements} statements ({statements / max(count, 1):.4f} per evaluation) "
+                "plus one COPY per table and chunk"
+            )
         print(f"machine at the end: {machine()}")
 
 
