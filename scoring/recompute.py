@@ -3,25 +3,24 @@
 The single-evaluation path (`scoring.services.score_evaluation`) reads model instances; this one
 reads plain rows for a chunk of 1,000 evaluations in four queries, scores them with the same input
 builder, and writes the computed columns back in a few bulk statements (`selfeval.bulk`), so the
-query count grows per chunk, never per evaluation.
+query count grows per chunk, never per evaluation. The chunks are read, scored and written in
+turn on the caller's connection, each written in one transaction.
 
-On PostgreSQL, outside a caller's transaction, the database work runs on two more connections in
-background threads: they read the next chunk and write the previous one while this thread scores.
-The server's half of the work (fetching, parsing 130 MB of JSON, writing 200,000 indicator rows)
-then overlaps the engine's, which more than halves a region's time on two cores. Inside a
-transaction the chunks run in turn on the caller's connection, because a second connection could
-not see its uncommitted rows. SQLite runs them in turn too: it serialises writers, so a second
-connection gains nothing.
+Reading ahead and writing behind on two more connections in background threads was tried and
+measured against this (`bench/bench_recompute_region.py` at commit 0f3e1bf, PostgreSQL, 10,000
+filings × 20 indicators, best of 3, two shared cores): 5.80 s against 6.15 s for a first scoring
+at load 1.5-2.8, 8.13 s against 8.38 s at load 4.8, less than the spread between repeats, and a
+nightly recompute no faster. It cost two connections, threads and a failure raised chunks later,
+so it went.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import Case, F, Q, Sum, Value, When
 from django.utils import timezone
 
@@ -53,7 +52,9 @@ def recompute_region(*, region, year: int) -> int:
 def recompute(*, queryset) -> int:
     """Re-score many evaluations in chunks and store them; returns how many were scored.
 
-    Frozen (approved, published) evaluations are left as they were approved.
+    Frozen (approved, published) evaluations are left as they were approved. A failed chunk is
+    raised at once; the chunks written before it stay stored (outside a caller's transaction),
+    and running the recompute again finishes the rest.
     """
     alias = queryset.db
     ids = list(
@@ -61,12 +62,8 @@ def recompute(*, queryset) -> int:
     )
     chunks = [ids[start : start + _CHUNK] for start in range(0, len(ids), _CHUNK)]
     now = timezone.now()
-    connection = connections[alias]
-    if len(chunks) > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
-        _overlapped(chunks, now, alias)
-    else:
-        for chunk in chunks:
-            _write(_score(_filings(chunk, alias), now), alias)
+    for chunk in chunks:
+        _write(_score(_filings(chunk, alias), now), alias)
     for chunk in chunks:
         settle_following_claims(chunk, alias=alias)
     return len(ids)
@@ -128,45 +125,6 @@ def settle_following_claims(evaluation_ids, *, alias: str = "default") -> int:
         )
     bulk_set(Evaluation, rows, ("claimed_indicator_total", "claimed_total", "claimed_grade"))
     return len(touched)
-
-
-def _overlapped(chunks: list[list[int]], now, alias: str) -> None:
-    """Score in this thread while two background lanes read ahead and write behind.
-
-    Each lane is a thread with its own connection and takes every other chunk: lane 0 runs read 0,
-    write 0, read 2, write 2, ...; lane 1 the odd chunks. While chunk n is scored, the server
-    stores chunk n-1 on one connection and fetches chunk n+1 on the other, so both cores stay busy
-    (one lane doing all the database work took 40 % longer for a first scoring, where every
-    indicator row is written too). Each chunk is written in one transaction. A failed write is
-    raised here at most two chunks later; the chunks written by then stay stored, and running the
-    recompute again finishes the rest.
-    """
-    lanes = [
-        ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"selfeval-recompute-{n}")
-        for n in range(2)
-    ]
-    try:
-        reads = {n: lanes[n].submit(_filings, chunks[n], alias) for n in range(2)}
-        writes = {}
-        for n in range(len(chunks)):
-            scored = _score(reads.pop(n).result(), now)
-            if n - 2 in writes:
-                writes.pop(n - 2).result()
-            lane = lanes[n % 2]
-            writes[n] = lane.submit(_write, scored, alias)
-            if n + 2 < len(chunks):
-                reads[n + 2] = lane.submit(_filings, chunks[n + 2], alias)
-        for writing in writes.values():
-            writing.result()
-    finally:
-        for lane in lanes:
-            # A lane's own connection would otherwise stay open until the process ends.
-            lane.submit(_close, alias).result()
-            lane.shutdown()
-
-
-def _close(alias: str) -> None:
-    connections[alias].close()
 
 
 def _score(filings: dict, now) -> tuple[list, list]:

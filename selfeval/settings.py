@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees every layer's answer: a busy database answers 503, never 500.
+    "selfeval.middleware.DatabaseBusyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,9 +88,13 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 0)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # WAL and a busy timeout keep the embedded database usable by the web process and a worker.
+    # WAL and a busy timeout keep the embedded database usable by the web process and a worker;
+    # the backend queues the process's writers in arrival order (selfeval/sqlite/base.py), so a
+    # save waits its turn instead of losing SQLite's unordered polling under threaded load.
+    DATABASES["default"]["ENGINE"] = "selfeval.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
+        "queue_timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }

@@ -1,6 +1,6 @@
-"""Whole-region recompute: the snapshot matches the engine input field for field, and on
-PostgreSQL the overlapped path (a background connection reading ahead and writing behind) stores
-what single scoring computes, stops at a failed chunk, and leaves no connection behind."""
+"""Whole-region recompute: the snapshot matches the engine input field for field, and the chunked
+path stores what single scoring computes, runs every chunk in turn on the caller's connection,
+and stops at a failed chunk with the chunks before it stored."""
 
 import dataclasses
 import json
@@ -31,7 +31,7 @@ from scoring.services import (
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 SEED000 = sorted(FIXTURES.glob("seed000-*.json"))
 on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the overlapped path runs on PostgreSQL only"
+    connection.vendor != "postgresql", reason="counts PostgreSQL's server connections"
 )
 
 
@@ -137,34 +137,29 @@ def _stored(region):
     }
 
 
-def _recompute_threads():
-    return [t for t in threading.enumerate() if t.name.startswith("selfeval-recompute")]
-
-
-@on_postgresql
-@pytest.mark.django_db(transaction=True)
-def test_overlapped_recompute_stores_what_single_scoring_computes(monkeypatch):
+@pytest.mark.django_db
+def test_a_chunked_recompute_stores_what_single_scoring_computes_in_the_callers_thread(
+    monkeypatch,
+):
     monkeypatch.setattr(recompute_module, "_CHUNK", 4)
     region = _seed000_region()
     frozen = Evaluation.objects.order_by("pk").first()
     Evaluation.objects.filter(pk=frozen.pk).update(status=EvaluationStatus.APPROVED)
-    calls = []
+    threads = []
     real_write = recompute_module._write
     monkeypatch.setattr(
         recompute_module,
         "_write",
         lambda scored, alias: (
-            calls.append(threading.current_thread().name) or real_write(scored, alias)
+            threads.append(threading.current_thread()) or real_write(scored, alias)
         ),
     )
 
     assert recompute_region(region=region, year=2024) == len(SEED000) - 1
 
     open_count = len(SEED000) - 1
-    assert len(calls) == -(-open_count // 4) and all(
-        name.startswith("selfeval-recompute") for name in calls
-    )
-    assert not _recompute_threads()
+    assert len(threads) == -(-open_count // 4)
+    assert set(threads) == {threading.current_thread()}
     stored = _stored(region)
     assert stored.pop(frozen.pk) == (None, None)
     for pk, (total, result_total) in stored.items():
@@ -178,9 +173,8 @@ def test_overlapped_recompute_stores_what_single_scoring_computes(monkeypatch):
     )
 
 
-@on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_overlapped_recompute_raises_a_failed_write_and_keeps_whole_chunks(monkeypatch):
+def test_a_failed_chunk_is_raised_at_once_and_the_chunks_before_it_stay_stored(monkeypatch):
     monkeypatch.setattr(recompute_module, "_CHUNK", 4)
     region = _seed000_region()
     ids = list(Evaluation.objects.order_by("pk").values_list("pk", flat=True))
@@ -200,10 +194,9 @@ def test_overlapped_recompute_raises_a_failed_write_and_keeps_whole_chunks(monke
     with pytest.raises(RuntimeError, match="磁盘已满"):
         recompute(queryset=Evaluation.objects.filter(project__unit__department__region=region))
 
-    assert not _recompute_threads()
     scored = set(Evaluation.objects.filter(scored_at__isnull=False).values_list("pk", flat=True))
-    assert scored == set().union(*written)
-    assert set(ids[:8]) <= scored and not scored & failing
+    assert written == [set(ids[:4]), set(ids[4:8])]
+    assert scored == set(ids[:8])
     # Running it again finishes the rest.
     monkeypatch.setattr(recompute_module, "_write", real_write)
     recompute(queryset=Evaluation.objects.filter(project__unit__department__region=region))
@@ -234,9 +227,10 @@ def test_recomputed_tables_have_their_storage_settings():
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_overlapped_recompute_leaves_no_connection_open(monkeypatch):
+def test_a_recompute_opens_no_other_connection(monkeypatch):
     monkeypatch.setattr(recompute_module, "_CHUNK", 4)
     region = _seed000_region()
+    opened = []
 
     def backends():
         with connection.cursor() as cursor:
@@ -246,26 +240,15 @@ def test_overlapped_recompute_leaves_no_connection_open(monkeypatch):
             return cursor.fetchone()[0]
 
     before = backends()
-    recompute_region(region=region, year=2024)
-    assert backends() == before
-
-
-@pytest.mark.django_db
-def test_inside_a_transaction_the_chunks_run_on_the_callers_connection(monkeypatch):
-    monkeypatch.setattr(recompute_module, "_CHUNK", 4)
-    region = _seed000_region()
-    threads = []
-    real_write = recompute_module._write
     monkeypatch.setattr(
         recompute_module,
         "_write",
-        lambda scored, alias: (
-            threads.append(threading.current_thread()) or real_write(scored, alias)
+        lambda scored, alias, real=recompute_module._write: (
+            opened.append(backends()) or real(scored, alias)
         ),
     )
     recompute_region(region=region, year=2024)
-    assert threads and set(threads) == {threading.current_thread()}
-    assert Evaluation.objects.filter(scored_at__isnull=True).count() == 0
+    assert opened and set(opened) == {before}
 
 
 @pytest.mark.django_db

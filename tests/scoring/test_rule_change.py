@@ -5,7 +5,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from projects.importer import import_file
@@ -81,8 +80,8 @@ def test_the_picker_lists_every_published_rule_set(admin_client, rent):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_db_worker_runs_the_queued_recompute(admin_client, settings, monkeypatch):
-    """Production's backend: the admin request only queues; a db_worker pass re-scores (on
-    PostgreSQL through the overlapped path, the worker holding no transaction)."""
+    """Production's backend: the admin request only queues; a db_worker pass re-scores, one
+    chunk at a time, the worker holding no transaction."""
     import io
 
     from django.core.management import call_command
@@ -90,13 +89,6 @@ def test_a_db_worker_runs_the_queued_recompute(admin_client, settings, monkeypat
     from scoring import recompute as recompute_module
 
     monkeypatch.setattr(recompute_module, "_CHUNK", 1)  # two filings: two chunks
-    overlapped = []
-    real_overlapped = recompute_module._overlapped
-    monkeypatch.setattr(
-        recompute_module,
-        "_overlapped",
-        lambda *args: overlapped.append(args) or real_overlapped(*args),
-    )
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     rent = import_file(FIXTURES / "seed000-kfq-2024-09-factory-rent.json")
     car = import_file(FIXTURES / "seed000-kfq-2024-01-car-purchase.json")
@@ -111,4 +103,3 @@ def test_a_db_worker_runs_the_queued_recompute(admin_client, settings, monkeypat
     # 55.73 % caps 厂房租赁费用 at 69 (docs/rulesets.md); 采购公务用车 (97.76 %) keeps 99.78.
     assert (rent.computed_total, car.computed_total) == (Decimal("69.00"), Decimal("99.78"))
     assert {rent.rule_set_id, car.rule_set_id} == {"execution-caps-over-deduction"}
-    assert bool(overlapped) == (connection.vendor == "postgresql")
