@@ -244,7 +244,7 @@ def department_summary_page(
     department: Department,
     year: int,
     page_number=None,
-    per_page: int = SUMMARY_PAGE_SIZE,
+    per_page: int | None = None,
     money_unit: str = WAN_YUAN,
 ) -> SummaryPage:
     """A page of the summary of one department's projects of a year, out of a gated queryset.
@@ -255,7 +255,7 @@ def department_summary_page(
     queryset = _summary_queryset(
         evaluations.filter(project__unit__department=department, year=year)
     )
-    page = Paginator(queryset, per_page).get_page(page_number)
+    page = Paginator(queryset, per_page or SUMMARY_PAGE_SIZE).get_page(page_number)
     first = page.start_index() or 1
     rows = [
         summary_row(seq, evaluation, money_unit=money_unit)
