@@ -4,6 +4,8 @@ Each count is listed query by query, so a change that adds one has to say which.
 side (past years, draws, tasks) is in test_pages_flat_history.py.
 """
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -99,3 +101,15 @@ def test_every_order_of_the_queue_ends_on_the_filings_id(client, personas, sort)
     response = client.get(reverse("review:queue"), {"todo": "all", "sort": sort})
     order = response.context["table"].data.data.query.order_by
     assert order[-1] in ("pk", "-pk"), order
+
+
+def test_the_queue_prints_the_submission_time_in_the_sites_time_zone(client, personas):
+    task = EvaluationTask.objects.create(
+        region=personas.region, year=YEAR, deadline="2024-05-31", issued_by=personas.frank
+    )
+    (filing,) = bulk_filings(task, [personas.unit_a], THIS_YEAR[1:2])
+    filing.submitted_at = datetime.datetime(2024, 3, 1, 2, 30, tzinfo=datetime.UTC)
+    filing.save(update_fields=["submitted_at"])
+    client.force_login(personas.frank)
+    html = client.get(reverse("review:queue"), {"todo": "all"}).content.decode()
+    assert ">03-01 10:30<" in html  # 02:30 UTC is 10:30 in Asia/Shanghai
