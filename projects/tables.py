@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 
 from projects.models import Evaluation, EvaluationStatus
@@ -36,7 +37,8 @@ class SelectColumn(tables.CheckBoxColumn):
         """Disable the box where bulk approval would be refused, with the reason as a title."""
         if not getattr(record, "awaiting", False):
             return ""
-        if record.result is None or record.error_count or record.warning_count:
+        # `is_scored` is annotated by the queue, which leaves the result's JSON unread.
+        if not getattr(record, "is_scored", False) or record.error_count or record.warning_count:
             return format_html(
                 '<input type="checkbox" disabled title="{}" aria-label="不可批量通过">',
                 "有警告或错误（或尚未评分），需逐项审核",
@@ -58,25 +60,32 @@ class ReviewQueueTable(tables.Table):
             "th__input": {"id": "select-all", "class": "form-check-input", "aria-label": "全选"}
         },
     )
-    year = tables.Column("年度")
+    # Every sort ends on the primary key: thousands of drafts share a blank 提交时间 (and many
+    # filings a grade or a total), and without a unique last key the database may return such
+    # ties in a different order for each page, so a row would show on two pages and another on none.
+    year = tables.Column("年度", order_by=("year", "pk"))
     department = tables.Column(
         "主管部门",
         accessor="project__unit__department__name",
-        order_by=("project__unit__department__code", "project__unit__department_id"),
+        order_by=("project__unit__department__code", "project__unit__department_id", "pk"),
     )
-    unit = tables.Column("实施单位", accessor="project__unit__name")
-    project = tables.Column("评价对象", accessor="project__name")
-    status = tables.Column("状态")
-    computed_total = tables.Column("计算总分", attrs=NUM)
-    claimed_total = tables.Column("自评总分", attrs=NUM)
+    unit = tables.Column(
+        "实施单位", accessor="project__unit__name", order_by=("project__unit__name", "pk")
+    )
+    project = tables.Column("评价对象", accessor="project__name", order_by=("project__name", "pk"))
+    status = tables.Column("状态", order_by=("status", "pk"))
+    computed_total = tables.Column("计算总分", attrs=NUM, order_by=("computed_total", "pk"))
+    claimed_total = tables.Column("自评总分", attrs=NUM, order_by=("claimed_total", "pk"))
     gap = tables.Column("差异", accessor="pk", orderable=False, attrs=NUM)
-    computed_grade = tables.Column("等级")
+    computed_grade = tables.Column("等级", order_by=("computed_grade", "pk"))
     findings = tables.Column(
-        "错误/警告", accessor="error_count", order_by=("-error_count", "-warning_count")
+        "错误/警告", accessor="error_count", order_by=("-error_count", "-warning_count", "pk")
     )
-    deadline = tables.Column("截止日期", attrs={"td": {"class": "text-nowrap"}})
-    submitted_at = tables.DateTimeColumn(
-        verbose_name="提交时间", format="m-d H:i", attrs={"td": {"class": "text-nowrap"}}
+    deadline = tables.Column(
+        "截止日期", attrs={"td": {"class": "text-nowrap"}}, order_by=("deadline", "pk")
+    )
+    submitted_at = tables.Column(
+        "提交时间", attrs={"td": {"class": "text-nowrap"}}, order_by=("submitted_at", "pk")
     )
 
     class Meta:
@@ -125,6 +134,11 @@ class ReviewQueueTable(tables.Table):
             record.error_count,
             record.warning_count,
         )
+
+    def render_submitted_at(self, value):
+        """Month, day and time in the site's time zone (a DateTimeColumn renders a template per
+        cell, a tenth of the whole page)."""
+        return dateformat.format(timezone.localtime(value), "m-d H:i")
 
     def render_deadline(self, value, record):
         """The deadline (with the department's extension), marked when overdue."""

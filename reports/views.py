@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from projects.models import Department, Evaluation, Region
 from reports import renderers, selectors
 from reports.models import ExportJob
 from reports.pdf import FontMissing
+from reports.selectors.summary import department_summary_page
 from reports.services import (
     can_export,
     export_job_resume,
@@ -65,9 +67,16 @@ def _department_key(kind: str, fmt: str, request, department, year: int) -> Docu
     return DocumentKey(kind, fmt, _money_unit(request), department_id=department.pk, year=year)
 
 
+INDEX_PAGE_SIZE = 50
+
+
 @login_required
 def index(request):
-    """Where a user finds the reports of every department and year they can see."""
+    """Where a user finds the reports of every department and year they can see.
+
+    One line per department and year, counted by the database and listed a page at a time, so
+    the page stays the same size as the years of history pile up.
+    """
     groups = (
         selectors.evaluations_for(request.user)
         .values(
@@ -78,14 +87,22 @@ def index(request):
         )
         .annotate(count=Count("pk"))
         .order_by(
-            "-year", "project__unit__department__region__name", "project__unit__department__code"
+            "-year",
+            "project__unit__department__region__name",
+            "project__unit__department__code",
+            "project__unit__department",
         )
     )
+    page = Paginator(groups, INDEX_PAGE_SIZE).get_page(request.GET.get("page"))
     scope = scope_for(request.user)
     return render(
         request,
         "reports/index.html",
-        {"groups": groups, "can_export": scope.superuser or bool(scope.region_ids)},
+        {
+            "groups": page.object_list,
+            "page": page,
+            "can_export": scope.superuser or bool(scope.region_ids),
+        },
     )
 
 
@@ -121,15 +138,24 @@ def evaluation_report(request, pk: int, fmt: str = renderers.HTML):
 
 @login_required
 def department_detail(request, pk: int, year: int):
-    """A department's documents of a year: report, summary, package and each 自评表."""
+    """A department's documents of a year: report, summary, package and each 自评表.
+
+    The projects are listed a page at a time (a large department files hundreds); the summary,
+    the report and the package still cover all of them.
+    """
     department = _department(request, pk)
-    summary = selectors.department_summary(
-        selectors.evaluations_for(request.user), department=department, year=year
+    summary = department_summary_page(
+        selectors.evaluations_for(request.user),
+        department=department,
+        year=year,
+        page_number=request.GET.get("page"),
     )
     overall = (
         selectors.evaluations_for(request.user)
         .filter(project__unit__department=department, year=year, project__kind="department_overall")
         .select_related("project__unit")
+        .only("status", "project__unit__name")
+        .order_by("project__unit__code", "pk")
     )
     return render(
         request,

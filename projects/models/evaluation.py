@@ -1,7 +1,8 @@
 """The self-evaluation of one subject and year, and the filer's figures per indicator."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Abs
 from simple_history.models import HistoricalRecords
 
 from projects.access import scoped_queryset
@@ -114,7 +115,25 @@ class Evaluation(models.Model):
             models.UniqueConstraint(fields=["project", "year"], name="one_evaluation_per_subject"),
             models.CheckConstraint(condition=Q(version__gte=1), name="evaluation_version_gte_1"),
         ]
-        indexes = [models.Index(fields=["year", "status"], name="evaluation_year_status")]
+        indexes = [
+            models.Index(fields=["year", "status"], name="evaluation_year_status"),
+            # The review queue's default order (newest submissions first, then by id), so a page
+            # deep in ten thousand filings is read in index order instead of after a full sort.
+            models.Index(fields=["submitted_at", "id"], name="evaluation_submitted_at"),
+            # The overview's three short lists of a year, each the first ten in index order:
+            # lowest execution rates, most errors and warnings, largest claimed − computed gap.
+            models.Index(fields=["year", "execution_rate", "id"], name="evaluation_year_rate"),
+            models.Index(
+                fields=["year", "-error_count", "-warning_count", "id"],
+                name="evaluation_year_findings",
+            ),
+            models.Index(
+                F("year"),
+                Abs(F("claimed_total") - F("computed_total")).desc(),
+                F("id"),
+                name="evaluation_year_gap",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.year}年度 {self.project.name}"

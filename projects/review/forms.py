@@ -86,7 +86,12 @@ class DeadlineExtendForm(forms.Form):
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
+        field = self.fields["department"]
+        field.queryset = departments
+        if not self.is_bound:
+            # A blank form is only drawn: read the departments once, not once per rendering
+            # pass over the choices. A posted one still validates against the queryset.
+            field.choices = [(d.pk, field.label_from_instance(d)) for d in departments]
 
 
 class SpotCheckDrawForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 
 from projects.formatting import WAN_YUAN, in_unit, rate, share
@@ -206,9 +207,9 @@ def rows_of(evaluations, *, money_unit: str = WAN_YUAN) -> list[SummaryRow]:
     return [summary_row(seq, e, money_unit=money_unit) for seq, e in enumerate(projects, start=1)]
 
 
-def summary_rows(evaluations, *, money_unit: str = WAN_YUAN) -> list[SummaryRow]:
-    """One row per evaluated project of an already-gated queryset, in two queries."""
-    queryset = (
+def _summary_queryset(evaluations):
+    """The evaluated projects of a gated queryset in the summary's order, with their funds."""
+    return (
         evaluations.filter(project__kind=Project.Kind.PROJECT)
         .select_related("project__unit__department__region")
         .prefetch_related(Prefetch("project__fund_lines", queryset=FundLine.objects.order_by("pk")))
@@ -216,10 +217,51 @@ def summary_rows(evaluations, *, money_unit: str = WAN_YUAN) -> list[SummaryRow]
         # The stored computed_* fields carry the result's figures; its JSON is not needed here.
         .defer("result", "input_snapshot", "notes")
     )
+
+
+def summary_rows(evaluations, *, money_unit: str = WAN_YUAN) -> list[SummaryRow]:
+    """One row per evaluated project of an already-gated queryset, in two queries."""
     return [
         summary_row(seq, evaluation, money_unit=money_unit)
-        for seq, evaluation in enumerate(queryset, start=1)
+        for seq, evaluation in enumerate(_summary_queryset(evaluations), start=1)
     ]
+
+
+SUMMARY_PAGE_SIZE = 50
+
+
+@dataclass
+class SummaryPage:
+    """One page of a department's summary rows, numbered on from the pages before it."""
+
+    page: Page
+    rows: list[SummaryRow]
+
+
+def department_summary_page(
+    evaluations,
+    *,
+    department: Department,
+    year: int,
+    page_number=None,
+    per_page: int | None = None,
+    money_unit: str = WAN_YUAN,
+) -> SummaryPage:
+    """A page of the summary of one department's projects of a year, out of a gated queryset.
+
+    A department may file hundreds of projects; the page counts them in the database and
+    fetches one page with its fund lines, in three queries whatever the department's size.
+    """
+    queryset = _summary_queryset(
+        evaluations.filter(project__unit__department=department, year=year)
+    )
+    page = Paginator(queryset, per_page or SUMMARY_PAGE_SIZE).get_page(page_number)
+    first = page.start_index() or 1
+    rows = [
+        summary_row(seq, evaluation, money_unit=money_unit)
+        for seq, evaluation in enumerate(page.object_list, start=first)
+    ]
+    return SummaryPage(page=page, rows=rows)
 
 
 def summary_of(

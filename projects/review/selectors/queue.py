@@ -84,16 +84,25 @@ def review_scope(user) -> QuerySet:
 
 
 def review_queue(user, today: datetime.date | None = None) -> QuerySet:
-    """The queue's rows with everything the table shows, in a fixed number of queries."""
+    """The queue's rows with everything the table shows, in a fixed number of queries.
+
+    The stored result is kilobytes of JSON per row and the table needs only whether there is
+    one (`is_scored`), so the JSON columns stay in the database.
+    """
     return annotate_deadlines(
         review_scope(user)
         .select_related("project__unit__department", "task")
-        .defer("input_snapshot", "notes"),
+        .defer("result", "input_snapshot", "notes"),
         today,
     ).annotate(
         awaiting=Case(
             When(awaiting_q(user), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
-        )
+        ),
+        is_scored=Case(
+            When(result__isnull=False, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
     )

@@ -10,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from projects.models import Department, EvaluationTask, Region
 from projects.review.forms import DeadlineExtendForm, TaskIssueForm, default_year, in_days
-from projects.review.selectors import annotate_deadlines
 from projects.review.selectors.overview import coverage_by_department
 from projects.review.services.tasks import (
     deadline_extend,
@@ -38,29 +37,39 @@ def _task(request, pk) -> EvaluationTask:
     return task
 
 
+# Tabs for the latest tasks; an older year is one ?year= (or the year box) away.
+YEAR_TABS = 6
+
+
 @finance_required
 def task_list(request):
-    """The region's tasks with coverage and deadlines per department, and the issue form."""
+    """The region's tasks with coverage and deadlines per department, and the issue form.
+
+    The page reads one task (the chosen year's) with its own extensions and the years of the
+    latest few, so it costs the same with one year of history as with twenty.
+    """
     region = finance_region(request)
-    tasks = list(
-        region.tasks.select_related("issued_by").prefetch_related("extensions__department")
-    )
-    year = chosen_year(request, tasks[0].year if tasks else None)
-    task = next((t for t in tasks if t.year == year), None)
+    years = list(region.tasks.order_by("-year").values_list("year", flat=True)[:YEAR_TABS])
+    year = chosen_year(request, years[0] if years else None)
+    task = region.tasks.select_related("issued_by").filter(year=year).first()
+    if task is not None and year not in years:
+        years = sorted([*years, year], reverse=True)
     departments = Department.objects.filter(region=region).order_by("code")
     coverage = []
     if task is not None:
-        rows = annotate_deadlines(task.evaluations.all())
-        coverage = coverage_by_department(rows)
-        deadlines = {e.department_id: e for e in task.extensions.all()}
+        extensions = {e.department_id: e for e in task.extensions.all()}
+        coverage = coverage_by_department(
+            task.evaluations.all(),
+            extensions={(task.pk, d): e.deadline for d, e in extensions.items()},
+        )
         for row in coverage:
-            extension = deadlines.get(row.department_id)
+            extension = extensions.get(row.department_id)
             row.deadline = extension.deadline if extension else task.deadline
             row.extension = extension
     context = {
         "region": region,
         "regions": finance_regions(request.user),
-        "tasks": tasks,
+        "years": years,
         "task": task,
         "year": year,
         "coverage": coverage,
