@@ -463,6 +463,10 @@ def main() -> None:
         print("city already built; --rebuild to build it again")
     else:
         build(args)
+    # The builder rewrites every filing while scoring it; without autovacuum (off on some
+    # servers) the pages would scan the dead rows, so the city is measured compact and analysed.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
     from projects.models import Evaluation
 
     print(
