@@ -109,6 +109,16 @@ if _redis_url:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+elif MODE == "production":
+    # One server without Redis: its app processes still share one cache (the public CSV built
+    # once, not once per process; one count of each user's renders), in files under var/.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_str("CACHE_DIR", str(VAR_DIR / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
 
 TASKS = {
     "default": {
