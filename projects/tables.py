@@ -6,6 +6,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from projects.models import Evaluation, EvaluationStatus
 
@@ -103,7 +104,7 @@ class ReviewQueueTable(tables.Table):
     def render_unit(self, value, record):
         """A department's own unit reads 本级, so the long name is not printed twice."""
         if record.project.unit.is_department:
-            return format_html('<span class="text-muted">本级</span>')
+            return mark_safe('<span class="text-muted">本级</span>')
         return value
 
     def render_project(self, value, record):
