@@ -31,7 +31,6 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -40,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.bench_city import Browser, free_port, percentile  # noqa: E402
 from bench.machine import machine  # noqa: E402
+from tests.formfields import FilingFormFields  # noqa: E402
 
 PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -187,48 +187,6 @@ class Server:
 # --- a filer -------------------------------------------------------------------------------------
 
 
-class _FormFields(HTMLParser):
-    """What a browser posts from the filing page's form (#filing-form)."""
-
-    def __init__(self):
-        super().__init__()
-        self.data: dict[str, str] = {}
-        self.inside = False
-        self.textarea = self.select = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and a.get("id") == "filing-form":
-            self.inside = True
-        if not self.inside:
-            return
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") != "submit":
-            if a.get("type") in ("radio", "checkbox") and "checked" not in a:
-                return
-            self.data[name] = a.get("value") or ""
-        elif tag == "textarea":
-            self.textarea = name
-            self.data[name] = ""
-        elif tag == "select":
-            self.select = name
-            self.data.setdefault(name, "")
-        elif tag == "option" and self.select and "selected" in a:
-            self.data[self.select] = a.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self.textarea = None
-        elif tag == "select":
-            self.select = None
-        elif tag == "form":
-            self.inside = False
-
-    def handle_data(self, data):
-        if self.textarea:
-            self.data[self.textarea] += data
-
-
 def sign_in(port: int, username: str) -> Browser:
     browser = Browser(port)
     status, body, _ = browser.request("GET", "/login/")
@@ -264,7 +222,7 @@ class Filer:
         status, body, _ = self.browser.request("GET", self.url)
         if status != 200:
             raise RuntimeError(f"filing page {self.url}: HTTP {status}")
-        parser = _FormFields()
+        parser = FilingFormFields()
         parser.feed(body.decode())
         self.form = parser.data
         self.saved = 0

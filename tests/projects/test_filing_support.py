@@ -6,10 +6,10 @@ indicators weighted 10, 10, 20, 10, 30, 10 whose actuals sit on their targets.
 """
 
 from decimal import Decimal
-from html.parser import HTMLParser
 
 from projects.models import Evaluation, FundLine, FundSource, Indicator, IndicatorResult
 from tests import factories as f
+from tests.formfields import FilingFormFields
 
 BUSINESS_ENV_ROWS = [
     ("产出指标", "数量指标", "解决企业难题", "≥300个", "300个", "10"),
@@ -143,50 +143,8 @@ def form_data(evaluation: Evaluation, **overrides) -> dict:
     return data
 
 
-class _PageForm(HTMLParser):
-    """Collects what a browser would post from the evaluation page's form."""
-
-    def __init__(self):
-        super().__init__()
-        self.data: dict[str, str] = {}
-        self.inside = False
-        self.textarea = self.select = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form" and a.get("id") == "filing-form":
-            self.inside = True
-        if not self.inside:
-            return
-        name = a.get("name")
-        if tag == "input" and name and a.get("type") != "submit":
-            if a.get("type") in ("radio", "checkbox") and "checked" not in a:
-                return
-            self.data[name] = a.get("value") or ""
-        elif tag == "textarea":
-            self.textarea = name
-            self.data[name] = ""
-        elif tag == "select":
-            self.select = name
-            self.data.setdefault(name, "")
-        elif tag == "option" and self.select and "selected" in a:
-            self.data[self.select] = a.get("value") or ""
-
-    def handle_endtag(self, tag):
-        if tag == "textarea":
-            self.textarea = None
-        elif tag == "select":
-            self.select = None
-        elif tag == "form":
-            self.inside = False
-
-    def handle_data(self, data):
-        if self.textarea:
-            self.data[self.textarea] += data
-
-
 def page_form_data(html: str) -> dict:
     """The evaluation page's form fields exactly as the browser would post them."""
-    parser = _PageForm()
+    parser = FilingFormFields()
     parser.feed(html)
     return parser.data
