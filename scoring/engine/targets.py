@@ -429,9 +429,7 @@ def _number_in_words(text: str) -> tuple[Decimal, str | None] | None:
 
 
 # Most actuals are a plain number and a unit ("1652家", "96.5%"): read without the full parser.
-_SIMPLE_ACTUAL = re.compile(
-    r"^(?P<num>-?\d{1,15}(?:\.\d{1,12})?)(?P<unit>%|[\u4e00-\u9fff]{1,4})?$"
-)
+PLAIN_ACTUAL = re.compile(r"^(?P<num>-?\d{1,15}(?:\.\d{1,12})?)(?P<unit>%|[\u4e00-\u9fff]{1,4})?$")
 _MISSING = Actual(missing=True)
 _NO_NOTES: tuple[str, ...] = ()
 _new_tuple = tuple.__new__
@@ -459,7 +457,7 @@ def read_actual(text: str | None, kind: str, unit: str | None, lower: bool) -> A
     try:
         if kind != DEADLINE:
             # The short path, inline for the same reason: a plain number and maybe a unit.
-            simple = _SIMPLE_ACTUAL.match(text)
+            simple = PLAIN_ACTUAL.match(text)
             if simple is not None:
                 number, printed = simple.group("num", "unit")
                 found = normalise_unit(printed) if printed is not None else None
