@@ -312,9 +312,58 @@ def _range(s: str, raw: str) -> Target | None:
     return _target(RANGE, low=low, high=high, unit_of_measure=u1 or u2, raw=raw)
 
 
+# The notation most targets are printed in: maybe a comparator, a plain number, maybe a unit of up
+# to four characters ("≥95%", "不低于90.5％", "≧300人次", "≤12.5万元", "160亩"). The comparators
+# are _PREFIX_WORDS and the glyphs normalise() folds into one of them; nothing else in such a text
+# is touched by normalise() but ％ (digits are ASCII: \d would take full-width ones, which it
+# folds), so it reads as normalised without being normalised.
+_PLAIN_COMPARATORS = {
+    **_PREFIX_WORDS,
+    **{c: _PREFIX_WORDS[c.translate(_FOLD)] for c in "≧⩾≦⩽﹦═﹤﹥＞＜＝"},
+}
+_PLAIN_TARGET = re.compile(
+    rf"^(?P<cmp>{_alternation(_PLAIN_COMPARATORS)})?(?P<num>[0-9]{{1,15}}(?:\.[0-9]{{1,12}})?)"
+    r"(?P<unit>[%％]|[\u4e00-\u9fff]{1,4})?$"
+)
+
+
+def _plain_quantitative(text: str) -> tuple[Target, bool] | None:
+    """What _read makes of a target in the plain notation (_PLAIN_TARGET); None for any other.
+
+    A fast path, as most targets of a region are distinct numbers in this notation: it skips
+    normalising, the date patterns (a comparator never starts a date) and the general pattern,
+    whose comparator, number and unit are then exactly the ones matched here, as long as the
+    unit does not end in 上, 下 or 内 (以上, 以内… are suffixes the general pattern splits off).
+    Whatever it is unsure of it leaves to the general reading, which gives the same answer.
+    """
+    match = _PLAIN_TARGET.match(text)
+    if match is None:
+        return None
+    written, number, unit = match.group("cmp", "num", "unit")
+    if unit is not None:
+        if unit[-1] in "上下内":
+            return None
+        unit = normalise_unit("%" if unit == "％" else unit)
+        if unit is None:  # not a unit after all (完成, 以前…): the general reading decides
+            return None
+    if written is None:
+        # Without a comparator the text starts with a digit, as dates do (2023.6, 12月底前).
+        if _deadline(text.replace("％", "%"), text) is not None:
+            return None
+        return _target(QUANTITATIVE, "=", Decimal(number), unit_of_measure=unit, raw=text), False
+    comparator = _PLAIN_COMPARATORS[written]
+    return _target(QUANTITATIVE, comparator, Decimal(number), unit_of_measure=unit, raw=text), True
+
+
 @lru_cache(maxsize=65536)
 def _read(text: str) -> tuple[Target, bool]:
     """Parse once per distinct string; the flag says the comparator was written, not implied."""
+    plain = _plain_quantitative(text)
+    return plain if plain is not None else _read_general(text)
+
+
+def _read_general(text: str) -> tuple[Target, bool]:
+    """The reading of any notation: normalised, then tried as a date, a number, a range."""
     s = normalise(text)
     if s in ("", "-", "--", "/", "无", "N/A", "n/a", "NA"):
         return _target(EMPTY, raw=text), False
