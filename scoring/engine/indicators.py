@@ -439,12 +439,18 @@ def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = Non
         what = {"what": "的偏差原因分析", "length": len(ind.deviation), "limit": limit}
         notes.append(("text_too_long", what))
     status = "unscored" if not_applicable else status
-    # A row without findings is the same result wherever it stands: build it once and share it
-    # (results are immutable). Rows with findings are built per position, findings carry it.
-    shared = new_indicator_result(
-        rounded, status, target, weight, claimed, actual_value, (), (trace,)
-    )
-    placed_notes = tuple([row_note(code, values) for code, values in notes]) if notes else ()
+    if notes:
+        # A row with findings is built where it stands (placed), its findings naming it; until
+        # then its fields wait in a tuple, not in a result nobody would read.
+        shared = (rounded, status, target, weight, claimed, actual_value, (trace,))
+        placed_notes = tuple([row_note(code, values) for code, values in notes])
+    else:
+        # A row without findings is the same result wherever it stands: built once, shared
+        # (results are immutable).
+        shared = new_indicator_result(
+            rounded, status, target, weight, claimed, actual_value, (), (trace,)
+        )
+        placed_notes = ()
     if weight is None:
         units = None
     return shared, placed_notes, (level1 or "（空）", score, on_bound, not_applicable, cents, units)
@@ -474,6 +480,8 @@ def _direction(target: Target, name: str, context: RowRules) -> str | None:
 
 def outcome_for(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = None) -> tuple:
     """The position-free outcome of a printed row: (shared result, finding notes, row facts).
+
+    With finding notes, the first item is the result's fields for placed() instead.
 
     A printed row always scores the same wherever it stands, and batches repeat rows (copied
     tables, 95% for ≥95%), so outcomes are memoised per rule set, the second time a row is seen.
@@ -514,10 +522,13 @@ def outcome_for(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = 
     return _outcome(ind, rules, context)
 
 
-def placed(shared: IndicatorResult, notes: tuple, index: int, name: str) -> IndicatorResult:
-    """The result of a row with findings at its position: findings name the row and its index."""
+def placed(fields: tuple, notes: tuple, index: int, name: str) -> IndicatorResult:
+    """The result of a row with findings at its position: findings name the row and its index.
+
+    `fields` are the outcome's (score, status, target, weight, claimed, actual value, trace).
+    """
+    score, status, target, weight, claimed, actual_value, trace = fields
     findings = place_notes(notes, index, row_label(index, name))
-    s = shared
     return new_indicator_result(
-        s.score, s.status, s.target, s.weight, s.claimed_score, s.actual_value, findings, s.trace
+        score, status, target, weight, claimed, actual_value, findings, trace
     )
