@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine.targets import (
+    _READINGS,
     DEADLINE,
     EMPTY,
     QUALITATIVE,
@@ -18,6 +19,7 @@ from scoring.engine.targets import (
     Target,
     _plain_quantitative,
     _read_general,
+    _reading,
     achievement_from_text,
     format_target,
     parse_actual,
@@ -279,7 +281,7 @@ def test_whatever_parses_as_a_number_formats_back_to_itself(text: str) -> None:
         assert parse_target(format_target(target)) == target
 
 
-def _reading(parsed: tuple[Target, bool]) -> tuple:
+def _fields_of(parsed: tuple[Target, bool]) -> tuple:
     """Every field of a reading as printed, raw text and the explicit-comparator flag included."""
     target, explicit = parsed
     return (*(str(getattr(target, f.name)) for f in fields(Target)), explicit)
@@ -307,7 +309,7 @@ def test_the_plain_notation_fast_path_reads_as_the_general_parser(pieces: list[s
     text = "".join(pieces)
     fast = _plain_quantitative(text)
     if fast is not None:
-        assert _reading(fast) == _reading(_read_general(text)), text
+        assert _fields_of(fast) == _fields_of(_read_general(text)), text
 
 
 def test_the_plain_notation_fast_path_takes_the_common_targets_and_leaves_the_rest() -> None:
@@ -325,3 +327,17 @@ def test_the_plain_notation_fast_path_takes_the_common_targets_and_leaves_the_re
         "２０２３.６",
     ]:
         assert _plain_quantitative(text) is None, text
+
+
+def test_a_target_text_is_remembered_from_the_second_time_it_is_read() -> None:
+    """A region's one-off figures are not kept alive for the garbage collector to rescan."""
+    text = "≥98765.4321万元"
+    _reading.cache_clear()
+    first = parse_target(text)
+    assert text not in _READINGS
+    second = parse_target(text)
+    assert text in _READINGS
+    assert parse_target(text) is _READINGS[text][0]
+    assert first == second == Target(QUANTITATIVE, ">=", D("98765.4321"), unit_of_measure="万元")
+    _reading.cache_clear()
+    assert text not in _READINGS
