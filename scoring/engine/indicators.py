@@ -48,7 +48,8 @@ _NOT_MET = {"partial": "未完全达成目标", "missed": "未达成目标", "ex
 # What the sheet-level checks need of a row besides its frozen result: (level1, unrounded score
 # so rescaling rounds once, on_bound (None: no readable number), inapplicable, the rounded score
 # in cents, the weight in to_units() or None for an unweighted row). A plain tuple with the
-# sums' terms as ints: it is read for every row of every batch.
+# sums' terms as ints: it is read for every row of every batch. An outcome (outcome_for) is the
+# row's result and finding notes followed by these facts, in one flat tuple.
 RowFacts = tuple[str, Decimal, bool | None, bool, int, int | None]
 
 
@@ -117,7 +118,7 @@ class RowRules:
 
     __slots__ = (
         "higher_words", "lower_words", "parts", "seen", "deviation_limit", "over_ratio",
-        "over_deduction", "reverse_formula",
+        "over_deduction", "reverse_formula", "bands",
     )  # fmt: skip
 
     def __init__(self, rules: RuleSet) -> None:
@@ -129,6 +130,12 @@ class RowRules:
         self.over_ratio = rules.over_achievement_ratio
         self.over_deduction = rules.over_achievement_deduction
         self.reverse_formula = rules.reverse_formula
+        # Each qualitative band with the start of its trace line: 定性，达成（分值的 80%–100%），
+        self.bands = {
+            achievement: (band, f"定性，{_ACHIEVEMENT_CN[achievement]}（分值的 {plain(band[0])}%–"
+                                f"{plain(band[1])}%），")
+            for achievement, band in rules.qualitative_bands.items()
+        }  # fmt: skip
 
 
 _ROW_RULES = ("row rules",)  # its key in rules.memo
@@ -297,25 +304,22 @@ def _band_score(w: Decimal, claimed: Decimal | None, band: tuple[Decimal, Decima
 
 
 def _score_qualitative(
-    ind: IndicatorInput, w: Decimal, claimed: Decimal | None, rules: RuleSet, notes: Notes
+    ind: IndicatorInput, w: Decimal, claimed: Decimal | None, context: RowRules, notes: Notes
 ) -> tuple[Decimal, str]:
-    """Score a worded target by the filer's achievement band; returns (score, trace)."""
+    """Score a worded target by the filer's achievement band; returns (score, trace line)."""
     achievement = ind.achievement if ind.achievement in ACHIEVEMENTS else None
     if achievement is not None:
-        band = rules.qualitative_bands[achievement]
+        band, heading = context.bands[achievement]
         score = _band_score(w, claimed, band)
         how = "采用自评得分" if score is claimed else "取区间上限"
         if achievement != "met" and is_blank(ind.deviation):
             notes.append(("deviation_missing", {"why": _NOT_MET[achievement]}))
-        return score, (
-            f"定性，{_ACHIEVEMENT_CN[achievement]}（分值的 {plain(band[0])}%–"
-            f"{plain(band[1])}%），{how} {plain(score)}"
-        )
+        return score, f"「{ind.name}」{heading}{how} {plain(score)}"
     if claimed is not None:
         score = min(max(claimed, ZERO), w)
-        return score, f"定性，未选择达成情况，采用自评得分 {plain(score)}"
+        return score, f"「{ind.name}」定性，未选择达成情况，采用自评得分 {plain(score)}"
     notes.append(("achievement_missing", {}))
-    return ZERO, "定性，未选择达成情况，计 0 分"
+    return ZERO, f"「{ind.name}」定性，未选择达成情况，计 0 分"
 
 
 _STATUS_CN = {"met": "达成", "exceeded": "超额达成", "partial": "部分达成", "missed": "未达成"}
@@ -395,8 +399,7 @@ def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = Non
                 notes.append(("target_unparsed", {"target": ind.target or "", "why": why}))
             if is_blank(text) and ind.achievement not in ACHIEVEMENTS:
                 notes.append(("actual_missing", {}))
-            score, trace = _score_qualitative(ind, weight, claimed, rules, notes)
-            trace = f"「{ind.name}」{trace}"
+            score, trace = _score_qualitative(ind, weight, claimed, context, notes)
             status = "qualitative"
         else:
             lower = kind == QUANTITATIVE and target.comparator in LOWER_IS_BETTER
@@ -453,7 +456,7 @@ def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = Non
         placed_notes = ()
     if weight is None:
         units = None
-    return shared, placed_notes, (level1 or "（空）", score, on_bound, not_applicable, cents, units)
+    return shared, placed_notes, level1 or "（空）", score, on_bound, not_applicable, cents, units
 
 
 _NUMERIC = frozenset({QUANTITATIVE, RANGE})
@@ -479,7 +482,7 @@ def _direction(target: Target, name: str, context: RowRules) -> str | None:
 
 
 def outcome_for(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = None) -> tuple:
-    """The position-free outcome of a printed row: (shared result, finding notes, row facts).
+    """The position-free outcome of a printed row: (shared result, finding notes, *row facts).
 
     With finding notes, the first item is the result's fields for placed() instead.
 
