@@ -108,7 +108,7 @@ def _weighing(text: str | None, rules: RuleSet) -> tuple:
 
 
 class RowRules:
-    """What scoring a row reads of its rule set, gathered once per rule set and evaluation.
+    """What scoring a row reads of its rule set, gathered once per rule set.
 
     Every row needs the same handful of parameters, the direction words as two searches, and the
     facts of its 一级/二级 labels and 分值 (few spellings in a region): looked up per row through
@@ -153,7 +153,9 @@ def row_rules(rules: RuleSet) -> RowRules:
 _ZERO_CENTS = ZERO.quantize(CENT, ROUND_HALF_UP)  # a 0 score, rounded: Decimal("0.00")
 
 
-def _parts(level1_text: str, level2_text: str | None, weight_text: str | None, rules: RuleSet):
+def _parts(
+    level1_text: str, level2_text: str | None, weight_text: str | None, rules: RuleSet
+) -> tuple:
     """Facts of a row's 一级/二级 labels and 分值, which recur from row to row and table to table.
 
     (一级 name, its problem, weight, its problem, to_units(weight), the weight rounded to cents
@@ -202,21 +204,21 @@ def _lower(t: Decimal, a: Decimal, w: Decimal, formula: str) -> tuple[Decimal, s
     )
 
 
-def _numeric(t: Target, a: Decimal, w: Decimal, rules: RuleSet) -> tuple[Decimal, bool, str]:
+def _numeric(t: Target, a: Decimal, w: Decimal, formula: str) -> tuple[Decimal, bool, str]:
     """Score a quantitative or range row: (unrounded score, target met, the rule as explained)."""
     if t.kind == RANGE:
         if a < t.low:
             score, rule = _higher(t.low, a, w)
             return score, False, f"低于区间下限，按正向公式 {rule}"
         if a > t.high:
-            score, rule = _lower(t.high, a, w, rules.reverse_formula)
+            score, rule = _lower(t.high, a, w, formula)
             return score, False, f"高于区间上限，按反向公式 {rule}"
         return w, True, "在区间内，得满分"
     value, comparator = t.value, t.comparator
     if comparator == ">=" and a >= value:  # the common case, answered before any formula
         return w, True, "实际不低于目标，得满分"
     if comparator in LOWER_IS_BETTER:
-        score, rule = _lower(value, a, w, rules.reverse_formula)
+        score, rule = _lower(value, a, w, formula)
         return score, (a < value if comparator == "<" else a <= value), rule
     if comparator == "=" and value <= 0:
         met = a == value
@@ -238,7 +240,6 @@ def _score_numeric(
     w: Decimal,
     a: Decimal,
     actual_notes: tuple[str, ...],
-    rules: RuleSet,
     context: RowRules,
     notes: Notes,
 ) -> tuple[Decimal, str, str]:
@@ -255,7 +256,7 @@ def _score_numeric(
     if comparator == ">=" and a >= value:  # the common case, answered before any formula
         score, met, rule = w, True, "实际不低于目标，得满分"
     else:
-        score, met, rule = _numeric(t, a, w, rules)
+        score, met, rule = _numeric(t, a, w, context.reverse_formula)
         if not met and comparator in STRICT and a == value:
             notes.append(
                 ("actual_equals_strict_bound", {"target": ind.target, "actual": ind.actual})
@@ -334,7 +335,10 @@ def claimed_above(index: int, label: str, claimed: Decimal, score: Decimal) -> F
 
 
 def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = None) -> tuple:
-    """Everything about a row that does not depend on its position in the table."""
+    """Everything about a row that does not depend on its position in the table.
+
+    `context` is row_rules(rules), passed in by the evaluation's loop so rows do not fetch it.
+    """
     if context is None:
         context = row_rules(rules)
     key = (ind.level1, ind.level2, ind.weight)
@@ -384,7 +388,7 @@ def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = Non
         if simple is not None and simple.group("unit") == target.unit_of_measure:
             actual_value = Decimal(simple.group("num"))
             score, status, trace = _score_numeric(
-                ind, target, weight, actual_value, (), rules, context, notes
+                ind, target, weight, actual_value, (), context, notes
             )
             on_bound = (
                 actual_value in (target.low, target.high)
@@ -417,7 +421,7 @@ def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = Non
                 else:
                     actual_value = actual.value
                     score, status, trace = _score_numeric(
-                        ind, target, weight, actual_value, actual.notes, rules, context, notes
+                        ind, target, weight, actual_value, actual.notes, context, notes
                     )
                     on_bound = (
                         actual_value in (target.low, target.high)
