@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from scoring.engine.targets import (
     _reading,
     achievement_from_text,
     format_target,
+    normalise,
     parse_actual,
     parse_indicator_target,
     parse_target,
@@ -341,3 +343,9 @@ def test_a_target_text_is_remembered_from_the_second_time_it_is_read() -> None:
     assert first == second == Target(QUANTITATIVE, ">=", D("98765.4321"), unit_of_measure="万元")
     _reading.cache_clear()
     assert text not in _READINGS
+
+
+def test_normalising_drops_every_kind_of_space_the_regex_did() -> None:
+    spaces = [chr(c) for c in range(0x3001) if re.fullmatch(r"\s", chr(c))]
+    text = "≥" + "".join(spaces) + "95" + "\u3000" + "%"
+    assert normalise(text) == "≥95%"
