@@ -41,8 +41,14 @@ def _amount(line, column: str) -> Decimal | None:
 def _reconcile(inp: EvaluationInput, findings: list[Finding], notes: list) -> dict:
     """Take each column from the source rows when they carry it: the total row is derived."""
     funds = inp.funds
-    if len(funds) == 1 and funds[0].source == "total":  # nothing to reconcile
-        return {column: _amount(funds[0], column) for column, _ in _COLUMNS}
+    if len(funds) == 1 and funds[0].source == "total":  # nothing to reconcile: its figures
+        line = funds[0]
+        initial, adjusted, executed = line.initial, line.adjusted, line.executed
+        return {
+            "initial": initial if initial is None or initial.is_finite() else None,
+            "adjusted": adjusted if adjusted is None or adjusted.is_finite() else None,
+            "executed": executed if executed is None or executed.is_finite() else None,
+        }
     total = next((f for f in funds if f.source == "total"), None)
     sources = [f for f in funds if f.source != "total"]
     figures: dict[str, Decimal | None] = {}

@@ -103,10 +103,22 @@ def finding(code: str, indicator: int | None = None, /, **values: object) -> Fin
 _ORDINALS = tuple(f"第{n}项指标「" for n in range(1, 201))  # formatting the number costs more
 
 
+# Row messages all begin with the row's label: their templates without it, formatted per row.
+_ROW_TAILS = {
+    code: (severity, template.removeprefix("{row}"))
+    for code, (severity, template) in CATALOGUE.items()
+    if template.startswith("{row}") and template.count("{row}") == 1
+}
+
+
 def row_note(code: str, values: dict) -> tuple[str, str, str]:
     """A row's finding before its position is known: code, severity, message after the label."""
-    severity, template = CATALOGUE[code]  # row messages all begin with the row's label
-    return code, severity, template.format(row="", **values)
+    found = _ROW_TAILS.get(code)
+    if found is None:
+        severity, template = CATALOGUE[code]
+        return code, severity, template.format(row="", **values)
+    severity, tail = found
+    return code, severity, tail.format_map(values)  # no keyword arguments to repack
 
 
 def place_notes(notes: tuple, index: int, label: str) -> tuple[Finding, ...]:

@@ -25,6 +25,7 @@ from .targets import (
     EMPTY,
     HIGHER_IS_BETTER,
     LOWER_IS_BETTER,
+    PLAIN_ACTUAL,
     QUALITATIVE,
     QUANTITATIVE,
     RANGE,
@@ -40,15 +41,15 @@ _DIGIT = re.compile(r"\d")
 _WEIGHT_NOTE = re.compile(r"[(（][^()（）]*分[)）]$")
 _INAPPLICABLE = frozenset({"不适用", "不涉及", "无此项", "本年度不涉及"})
 _MEMO_LIMIT = 50_000  # about 1.4 kB an outcome: at most ~70 MB per rule set
-_SEEN_LIMIT = 500_000  # hashes of rows seen once (see _remember): about 20 MB
-_SEEN = ("seen",)  # its key in rules.memo
+_SEEN_LIMIT = 500_000  # hashes of rows seen once (see outcome_for): about 20 MB
 _NOT_MET = {"partial": "未完全达成目标", "missed": "未达成目标", "exceeded": "超额完成较多"}
 
 
 # What the sheet-level checks need of a row besides its frozen result: (level1, unrounded score
 # so rescaling rounds once, on_bound (None: no readable number), inapplicable, the rounded score
 # in cents, the weight in to_units() or None for an unweighted row). A plain tuple with the
-# sums' terms as ints: it is read for every row of every batch.
+# sums' terms as ints: it is read for every row of every batch. An outcome (outcome_for) is the
+# row's result and finding notes followed by these facts, in one flat tuple.
 RowFacts = tuple[str, Decimal, bool | None, bool, int, int | None]
 
 
@@ -106,60 +107,68 @@ def _weighing(text: str | None, rules: RuleSet) -> tuple:
     return weight, problem, to_units(weight) if weight is not None else None
 
 
-def _direction_words(rules: RuleSet) -> tuple[re.Pattern, re.Pattern]:
-    """The rules' higher- and lower-is-better words as one search each (any word in the name)."""
-    return (
-        re.compile("|".join(re.escape(w) for w in rules.higher_is_better_words)),
-        re.compile("|".join(re.escape(w) for w in rules.lower_is_better_words)),
-    )
+class RowRules:
+    """What scoring a row reads of its rule set, gathered once per rule set.
 
-
-# Keys of the per-rule-set part caches in rules.memo (tuples beginning with these never clash).
-_LEVELS, _WEIGHT, _DIRECTION = "levels", "weight", ("direction",)
-
-
-def _static(ind: IndicatorInput, rules: RuleSet) -> tuple:
-    """Facts that depend only on the printed row and the rules.
-
-    Each part is cached on its own, per rule set: in a real region names (and often numbers)
-    differ from row to row, but the 一级/二级 labels, the weights and many targets recur.
+    Every row needs the same handful of parameters, the direction words as two searches, and the
+    facts of its 一级/二级 labels and 分值 (few spellings in a region): looked up per row through
+    rules.memo, these cost as much as a distinct row's arithmetic. score_evaluation fetches this
+    once per evaluation (row_rules); it lives in rules.memo, so clearing the memo clears it all.
     """
-    memo = rules.memo
-    key = (_LEVELS, ind.level1, ind.level2)
-    levels = memo.get(key)
-    if levels is None:
-        levels = memo[key] = _levels(ind.level1, ind.level2, rules)
-    key = (_WEIGHT, ind.weight)
-    weighing = memo.get(key)
-    if weighing is None:
-        weighing = memo[key] = _weighing(ind.weight, rules)
-    target = parse_indicator_target(ind.target, ind.name)
-    direction = None
-    if target.kind == QUANTITATIVE:
-        words = memo.get(_DIRECTION)
-        if words is None:
-            words = memo[_DIRECTION] = _direction_words(rules)
-        if words[0].search(ind.name):
-            if target.comparator in LOWER_IS_BETTER:
-                direction = "越高越好（应为 ≥）"
-        elif words[1].search(ind.name) and target.comparator in HIGHER_IS_BETTER:
-            direction = "越低越好（应为 ≤）"
-    text = ind.target
-    # Every 不适用 spelling has 不 or 无, which normalise() leaves alone: most rows skip it.
-    inapplicable = text is not None and ("不" in text or "无" in text) and _inapplicable(text)
-    kind = target.kind  # is_lower_is_better(target), inline: it runs for every row
-    reading = (
-        kind,
-        target.unit_of_measure,
-        kind == QUANTITATIVE and target.comparator in LOWER_IS_BETTER,
-    )
-    if len(memo) > _MEMO_LIMIT:
-        memo.clear()
-    weight, weight_problem, units = weighing
-    return (
-        target, weight, weight_problem, levels[0], levels[1], direction, inapplicable, reading,
-        units,
+
+    __slots__ = (
+        "higher_words", "lower_words", "parts", "seen", "deviation_limit", "over_ratio",
+        "over_deduction", "reverse_formula", "bands",
     )  # fmt: skip
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.higher_words = re.compile("|".join(map(re.escape, rules.higher_is_better_words)))
+        self.lower_words = re.compile("|".join(map(re.escape, rules.lower_is_better_words)))
+        self.parts: dict[tuple, tuple] = {}  # (level1, level2, weight) as printed: _parts()
+        self.seen: set[int] = set()  # hashes of rows seen once (see outcome_for)
+        self.deviation_limit = rules.deviation_limit
+        self.over_ratio = rules.over_achievement_ratio
+        self.over_deduction = rules.over_achievement_deduction
+        self.reverse_formula = rules.reverse_formula
+        # Each qualitative band with the start of its trace line: 定性，达成（分值的 80%–100%），
+        self.bands = {
+            achievement: (band, f"定性，{_ACHIEVEMENT_CN[achievement]}（分值的 {plain(band[0])}%–"
+                                f"{plain(band[1])}%），")
+            for achievement, band in rules.qualitative_bands.items()
+        }  # fmt: skip
+
+
+_ROW_RULES = ("row rules",)  # its key in rules.memo
+_PARTS_LIMIT = 50_000  # level and weight spellings: a region has dozens
+
+
+def row_rules(rules: RuleSet) -> RowRules:
+    """The rule set's RowRules, made on first use and kept in rules.memo."""
+    found = rules.memo.get(_ROW_RULES)
+    if found is None:
+        found = rules.memo[_ROW_RULES] = RowRules(rules)
+    return found
+
+
+_ZERO_CENTS = ZERO.quantize(CENT, ROUND_HALF_UP)  # a 0 score, rounded: Decimal("0.00")
+
+
+def _parts(
+    level1_text: str, level2_text: str | None, weight_text: str | None, rules: RuleSet
+) -> tuple:
+    """Facts of a row's 一级/二级 labels and 分值, which recur from row to row and table to table.
+
+    (一级 name, its problem, weight, its problem, to_units(weight), the weight rounded to cents
+    and that in cents): a row meeting its target scores its weight, whose rounding is done here
+    once rather than per row.
+    """
+    level1, level_problem = _levels(level1_text, level2_text, rules)
+    weight, weight_problem, units = _weighing(weight_text, rules)
+    rounded = cents = None
+    if weight is not None:
+        rounded = weight.quantize(CENT, ROUND_HALF_UP)
+        cents = int(rounded * HUNDRED)
+    return level1, level_problem, weight, weight_problem, units, rounded, cents
 
 
 def _higher(t: Decimal, a: Decimal, w: Decimal) -> tuple[Decimal, str]:
@@ -195,21 +204,21 @@ def _lower(t: Decimal, a: Decimal, w: Decimal, formula: str) -> tuple[Decimal, s
     )
 
 
-def _numeric(t: Target, a: Decimal, w: Decimal, rules: RuleSet) -> tuple[Decimal, bool, str]:
+def _numeric(t: Target, a: Decimal, w: Decimal, formula: str) -> tuple[Decimal, bool, str]:
     """Score a quantitative or range row: (unrounded score, target met, the rule as explained)."""
     if t.kind == RANGE:
         if a < t.low:
             score, rule = _higher(t.low, a, w)
             return score, False, f"低于区间下限，按正向公式 {rule}"
         if a > t.high:
-            score, rule = _lower(t.high, a, w, rules.reverse_formula)
+            score, rule = _lower(t.high, a, w, formula)
             return score, False, f"高于区间上限，按反向公式 {rule}"
         return w, True, "在区间内，得满分"
     value, comparator = t.value, t.comparator
     if comparator == ">=" and a >= value:  # the common case, answered before any formula
         return w, True, "实际不低于目标，得满分"
     if comparator in LOWER_IS_BETTER:
-        score, rule = _lower(value, a, w, rules.reverse_formula)
+        score, rule = _lower(value, a, w, formula)
         return score, (a < value if comparator == "<" else a <= value), rule
     if comparator == "=" and value <= 0:
         met = a == value
@@ -226,11 +235,16 @@ Notes = list[tuple[str, dict]]  # findings of a row before its index is known: (
 
 
 def _score_numeric(
-    ind: IndicatorInput, t: Target, w: Decimal, actual: Actual, rules: RuleSet, notes: Notes
+    ind: IndicatorInput,
+    t: Target,
+    w: Decimal,
+    a: Decimal,
+    actual_notes: tuple[str, ...],
+    context: RowRules,
+    notes: Notes,
 ) -> tuple[Decimal, str, str]:
-    """Score against a number or range; returns (unrounded score, status, trace)."""
-    a = actual.value
-    for code in actual.notes:
+    """Score against a number or range; returns (unrounded score, status, the row's trace line)."""
+    for code in actual_notes:
         notes.append(
             (
                 code,
@@ -238,25 +252,31 @@ def _score_numeric(
                  "unit": t.unit_of_measure or ""},
             )
         )  # fmt: skip
-    score, met, rule = _numeric(t, a, w, rules)
-    if not met and t.comparator in STRICT and a == t.value:
-        notes.append(("actual_equals_strict_bound", {"target": ind.target, "actual": ind.actual}))
+    value, comparator = t.value, t.comparator
+    if comparator == ">=" and a >= value:  # the common case, answered before any formula
+        score, met, rule = w, True, "实际不低于目标，得满分"
+    else:
+        score, met, rule = _numeric(t, a, w, context.reverse_formula)
+        if not met and comparator in STRICT and a == value:
+            notes.append(
+                ("actual_equals_strict_bound", {"target": ind.target, "actual": ind.actual})
+            )
     status = "met" if met else "partial" if score else "missed"
-    if met and t.kind == QUANTITATIVE and t.comparator not in LOWER_IS_BETTER and t.value > 0:
-        ratio = rules.over_achievement_ratio
-        if a >= t.value * ratio:
+    if met and t.kind == QUANTITATIVE and comparator not in LOWER_IS_BETTER and value > 0:
+        ratio = context.over_ratio
+        if a >= value * ratio:
             status = "exceeded"
-            percent = (a * HUNDRED / t.value).quantize(CENT)
+            percent = (a * HUNDRED / value).quantize(CENT)
             notes.append(
                 ("exceeded_far", {"percent": plain(percent), "ratio": plain(ratio * HUNDRED)})
             )
-            deduction = rules.over_achievement_deduction
+            deduction = context.over_deduction
             if deduction:
                 score = max(ZERO, w - deduction)
                 rule += f"，超额扣 {plain(deduction)} 分"
     shown = ind.weight if score is w else f"{score:.4f}"
     trace = (
-        f"目标 {ind.target}，实际 {ind.actual}，{_STATUS_CN[status]}；{rule}"
+        f"「{ind.name}」目标 {ind.target}，实际 {ind.actual}，{_STATUS_CN[status]}；{rule}"
         f" = {shown}（分值 {ind.weight}）"
     )
     return score, status, trace
@@ -285,25 +305,22 @@ def _band_score(w: Decimal, claimed: Decimal | None, band: tuple[Decimal, Decima
 
 
 def _score_qualitative(
-    ind: IndicatorInput, w: Decimal, claimed: Decimal | None, rules: RuleSet, notes: Notes
+    ind: IndicatorInput, w: Decimal, claimed: Decimal | None, context: RowRules, notes: Notes
 ) -> tuple[Decimal, str]:
-    """Score a worded target by the filer's achievement band; returns (score, trace)."""
+    """Score a worded target by the filer's achievement band; returns (score, trace line)."""
     achievement = ind.achievement if ind.achievement in ACHIEVEMENTS else None
     if achievement is not None:
-        band = rules.qualitative_bands[achievement]
+        band, heading = context.bands[achievement]
         score = _band_score(w, claimed, band)
         how = "采用自评得分" if score is claimed else "取区间上限"
         if achievement != "met" and is_blank(ind.deviation):
             notes.append(("deviation_missing", {"why": _NOT_MET[achievement]}))
-        return score, (
-            f"定性，{_ACHIEVEMENT_CN[achievement]}（分值的 {plain(band[0])}%–"
-            f"{plain(band[1])}%），{how} {plain(score)}"
-        )
+        return score, f"「{ind.name}」{heading}{how} {plain(score)}"
     if claimed is not None:
         score = min(max(claimed, ZERO), w)
-        return score, f"定性，未选择达成情况，采用自评得分 {plain(score)}"
+        return score, f"「{ind.name}」定性，未选择达成情况，采用自评得分 {plain(score)}"
     notes.append(("achievement_missing", {}))
-    return ZERO, "定性，未选择达成情况，计 0 分"
+    return ZERO, f"「{ind.name}」定性，未选择达成情况，计 0 分"
 
 
 _STATUS_CN = {"met": "达成", "exceeded": "超额达成", "partial": "部分达成", "missed": "未达成"}
@@ -317,31 +334,46 @@ def claimed_above(index: int, label: str, claimed: Decimal, score: Decimal) -> F
     )
 
 
-def _outcome(ind: IndicatorInput, rules: RuleSet) -> tuple:
-    """Everything about a row that does not depend on its position in the table."""
-    (
-        target, weight, weight_problem, level1, level_problem, direction, not_applicable, reading,
-        units,
-    ) = _static(ind, rules)  # fmt: skip
+def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = None) -> tuple:
+    """Everything about a row that does not depend on its position in the table.
+
+    `context` is row_rules(rules), passed in by the evaluation's loop so rows do not fetch it.
+    """
+    if context is None:
+        context = row_rules(rules)
+    key = (ind.level1, ind.level2, ind.weight)
+    parts = context.parts.get(key)
+    if parts is None:
+        if len(context.parts) > _PARTS_LIMIT:
+            context.parts.clear()
+        parts = context.parts[key] = _parts(ind.level1, ind.level2, ind.weight, rules)
+    level1, level_problem, weight, weight_problem, units, weight_rounded, weight_cents = parts
+    target = parse_indicator_target(ind.target, ind.name)
+    kind = target.kind
     notes: Notes = []
     if level_problem:
         notes.append(("level_mismatch", {"why": level_problem}))
     claimed = _claimed(ind.claimed_score) if ind.claimed_score is not None else None
     score, status, on_bound, actual_value = ZERO, "unscored", None, None
+    # Every 不适用 spelling has 不 or 无, which normalise() leaves alone, and no digit, so only a
+    # qualitative target can be one: most rows skip the test.
+    text = ind.target
+    not_applicable = kind == QUALITATIVE and ("不" in text or "无" in text) and _inapplicable(text)
     if ind.weight is None:
-        trace = "无分值（其中行），仅展示，不计分"
+        trace = f"「{ind.name}」无分值（其中行），仅展示，不计分"
         weight = claimed = None
     elif weight_problem:
         notes.append(("weight_invalid", {"weight": ind.weight, "why": weight_problem}))
-        trace = f"分值「{ind.weight}」无效，不计分"
+        trace = f"「{ind.name}」分值「{ind.weight}」无效，不计分"
         weight = claimed = None
     elif not_applicable or (
         ind.actual is not None and ("不" in ind.actual or "无" in ind.actual)
         and _inapplicable(ind.actual)
     ):  # fmt: skip
         not_applicable = True
-        trace = "不适用，不计分"
+        trace = f"「{ind.name}」不适用，不计分"
     else:
+        direction = _direction(target, ind.name, context) if kind == QUANTITATIVE else None
         if direction:
             notes.append(
                 (
@@ -349,30 +381,48 @@ def _outcome(ind: IndicatorInput, rules: RuleSet) -> tuple:
                     {"name": ind.name, "expected": direction, "target": ind.target},
                 )
             )
-        kind = target.kind
-        if kind in (EMPTY, QUALITATIVE):
+        text = ind.actual
+        # read_actual's short path, inline: most actuals are a plain number printed in their
+        # target's own unit ("96.5%" against "≥95%"), which needs no Actual built and read back.
+        simple = PLAIN_ACTUAL.match(text) if kind in _NUMERIC and text is not None else None
+        if simple is not None and simple.group("unit") == target.unit_of_measure:
+            actual_value = Decimal(simple.group("num"))
+            score, status, trace = _score_numeric(
+                ind, target, weight, actual_value, (), context, notes
+            )
+            on_bound = (
+                actual_value in (target.low, target.high)
+                if kind == RANGE
+                else actual_value == target.value
+            )
+            if status in _NOT_MET and is_blank(ind.deviation):
+                notes.append(("deviation_missing", {"why": _NOT_MET[status]}))
+        elif kind in (EMPTY, QUALITATIVE):
             if kind == EMPTY or _DIGIT.search(target.raw):
                 why = "为空" if kind == EMPTY else "无法识别为定量目标"
                 notes.append(("target_unparsed", {"target": ind.target or "", "why": why}))
-            if is_blank(ind.actual) and ind.achievement not in ACHIEVEMENTS:
+            if is_blank(text) and ind.achievement not in ACHIEVEMENTS:
                 notes.append(("actual_missing", {}))
-            score, trace = _score_qualitative(ind, weight, claimed, rules, notes)
+            score, trace = _score_qualitative(ind, weight, claimed, context, notes)
             status = "qualitative"
         else:
-            actual = read_actual(ind.actual, *reading)
+            lower = kind == QUANTITATIVE and target.comparator in LOWER_IS_BETTER
+            actual = read_actual(text, kind, target.unit_of_measure, lower)
             if actual.missing or actual.unreadable:
                 # Nothing was measured, so no deviation is asked for: the actual is the fault.
                 code = "actual_missing" if actual.missing else "actual_unparsed"
-                notes.append((code, {"actual": ind.actual, "target": ind.target}))
-                status, trace = "missed", "实际完成值缺失或无法读取，计 0 分"
+                notes.append((code, {"actual": text, "target": ind.target}))
+                status, trace = "missed", f"「{ind.name}」实际完成值缺失或无法读取，计 0 分"
             else:
                 if kind == DEADLINE:
                     met = _deadline_met(target, actual)
                     score, status = (weight, "met") if met else (ZERO, "missed")
-                    trace = f"时限 {ind.target}，完成 {ind.actual}，{_STATUS_CN[status]}"
+                    trace = f"「{ind.name}」时限 {ind.target}，完成 {text}，{_STATUS_CN[status]}"
                 else:
                     actual_value = actual.value
-                    score, status, trace = _score_numeric(ind, target, weight, actual, rules, notes)
+                    score, status, trace = _score_numeric(
+                        ind, target, weight, actual_value, actual.notes, context, notes
+                    )
                     on_bound = (
                         actual_value in (target.low, target.high)
                         if kind == RANGE
@@ -380,78 +430,112 @@ def _outcome(ind: IndicatorInput, rules: RuleSet) -> tuple:
                     )
                 if status in _NOT_MET and is_blank(ind.deviation):
                     notes.append(("deviation_missing", {"why": _NOT_MET[status]}))
-    rounded = score.quantize(CENT, ROUND_HALF_UP)
+    if score is weight:  # met: the weight's rounding, done once per spelling (_parts)
+        rounded, cents = weight_rounded, weight_cents
+    elif score is ZERO:
+        rounded, cents = _ZERO_CENTS, 0
+    else:
+        rounded = score.quantize(CENT, ROUND_HALF_UP)
+        cents = int(rounded * HUNDRED)  # exact: rounded has two places
     if claimed is not None and claimed > rounded and not not_applicable:
         notes.append(
             ("claimed_score_above_computed", {"claimed": plain(claimed), "computed": rounded})
         )
-    limit = rules.deviation_limit
+    limit = context.deviation_limit
     if limit and ind.deviation and len(ind.deviation) > limit:
         what = {"what": "的偏差原因分析", "length": len(ind.deviation), "limit": limit}
         notes.append(("text_too_long", what))
     status = "unscored" if not_applicable else status
-    # A row without findings is the same result wherever it stands: build it once and share it
-    # (results are immutable). Rows with findings are built per position, findings carry it.
-    shared = new_indicator_result(
-        rounded, status, target, weight, claimed, actual_value, (), (f"「{ind.name}」{trace}",)
-    )
-    placed_notes = tuple([row_note(code, values) for code, values in notes]) if notes else ()
+    if notes:
+        # A row with findings is built where it stands (placed), its findings naming it; until
+        # then its fields wait in a tuple, not in a result nobody would read.
+        shared = (rounded, status, target, weight, claimed, actual_value, (trace,))
+        placed_notes = tuple([row_note(code, values) for code, values in notes])
+    else:
+        # A row without findings is the same result wherever it stands: built once, shared
+        # (results are immutable).
+        shared = new_indicator_result(
+            rounded, status, target, weight, claimed, actual_value, (), (trace,)
+        )
+        placed_notes = ()
     if weight is None:
         units = None
-    cents = int(rounded.scaleb(2))
-    return shared, placed_notes, (level1 or "（空）", score, on_bound, not_applicable, cents, units)
+    return shared, placed_notes, level1 or "（空）", score, on_bound, not_applicable, cents, units
 
 
-def outcome_for(ind: IndicatorInput, rules: RuleSet) -> tuple:
-    """The position-free outcome of a printed row: (shared result, finding notes, row facts)."""
-    # A printed row always scores the same wherever it stands, and batches repeat rows (copied
-    # tables, 95% for ≥95%), so outcomes are memoised per rule set.
+_NUMERIC = frozenset({QUANTITATIVE, RANGE})
+
+
+def _direction(target: Target, name: str, context: RowRules) -> str | None:
+    """A quantitative target whose comparator the row's name contradicts (成本 with ≥).
+
+    A name with a higher-is-better word (下降率) wants ≥ or >; failing that, one with a
+    lower-is-better word (成本) wants ≤ or <; = suits either. Only the search that can matter
+    for the comparator is run.
+    """
+    comparator = target.comparator
+    if comparator in LOWER_IS_BETTER:
+        return "越高越好（应为 ≥）" if context.higher_words.search(name) else None
+    if (
+        comparator in HIGHER_IS_BETTER
+        and context.lower_words.search(name)
+        and not context.higher_words.search(name)
+    ):
+        return "越低越好（应为 ≤）"
+    return None
+
+
+def outcome_for(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = None) -> tuple:
+    """The position-free outcome of a printed row: (shared result, finding notes, *row facts).
+
+    With finding notes, the first item is the result's fields for placed() instead.
+
+    A printed row always scores the same wherever it stands, and batches repeat rows (copied
+    tables, 95% for ≥95%), so outcomes are memoised per rule set, the second time a row is seen.
+    Most rows of a real region are printed once. A memoised outcome lives on, and the garbage
+    collector rescans every long-lived object again and again (about 40 % of the time of a
+    batch of distinct rows went there); a row seen once, left unremembered, dies young with its
+    evaluation. Rows seen twice are likely to recur (copied tables), and are kept from then on.
+    Only the key's hash is noted on first sight (a collision merely remembers an outcome early),
+    and the memo is asked only for a row whose hash was seen: a row printed once is hashed once.
+    """
+    if context is None:
+        context = row_rules(rules)
     # The deviation text matters only as given or not, and by its length when too long: keying
     # on that rather than on free text lets rows with different explanations share an outcome.
     deviation = ind.deviation
     if not deviation or deviation.strip() in BLANK:
         given = 0
     else:
-        given = len(deviation) if len(deviation) > rules.deviation_limit > 0 else 1
+        given = len(deviation) if len(deviation) > context.deviation_limit > 0 else 1
     key = (
         ind.level1, ind.level2, ind.name, ind.target, ind.actual, ind.weight, ind.claimed_score,
         given, ind.achievement,
     )  # fmt: skip
-    memo = rules.outcomes
-    outcome = memo.get(key)
-    if outcome is None:
-        outcome = _outcome(ind, rules)
-        _remember(memo, key, outcome, rules)
-    return outcome
-
-
-def _remember(memo: dict, key: tuple, outcome: tuple, rules: RuleSet) -> None:
-    """Memoise an outcome the second time its row is seen, not the first.
-
-    Most rows of a real region are printed once. A memoised outcome lives on, and the garbage
-    collector rescans every long-lived object again and again (about 40 % of the time of a
-    batch of distinct rows went there); a row seen once, left unremembered, dies young with its
-    evaluation. Rows seen twice are likely to recur (copied tables), and are kept from then on.
-    Only the key's hash is noted on first sight: a collision merely remembers an outcome early.
-    """
-    seen = rules.memo.get(_SEEN)
-    if seen is None:
-        seen = rules.memo[_SEEN] = set()
     marker = hash(key)
+    seen = context.seen
+    memo = rules.outcomes
     if marker in seen:
-        if len(memo) > _MEMO_LIMIT:
-            memo.clear()
-        memo[key] = outcome
-    else:
-        if len(seen) > _SEEN_LIMIT:
-            seen.clear()
-        seen.add(marker)
+        outcome = memo.get(key)
+        if outcome is None:
+            outcome = _outcome(ind, rules, context)
+            if len(memo) > _MEMO_LIMIT:
+                memo.clear()
+            memo[key] = outcome
+        return outcome
+    if len(seen) > _SEEN_LIMIT:
+        seen.clear()
+    seen.add(marker)
+    return _outcome(ind, rules, context)
 
 
-def placed(shared: IndicatorResult, notes: tuple, index: int, name: str) -> IndicatorResult:
-    """The result of a row with findings at its position: findings name the row and its index."""
+def placed(fields: tuple, notes: tuple, index: int, name: str) -> IndicatorResult:
+    """The result of a row with findings at its position: findings name the row and its index.
+
+    `fields` are the outcome's (score, status, target, weight, claimed, actual value, trace).
+    """
+    score, status, target, weight, claimed, actual_value, trace = fields
     findings = place_notes(notes, index, row_label(index, name))
-    s = shared
     return new_indicator_result(
-        s.score, s.status, s.target, s.weight, s.claimed_score, s.actual_value, findings, s.trace
+        score, status, target, weight, claimed, actual_value, findings, trace
     )

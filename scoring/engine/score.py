@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .execution import score_execution
 from .findings import finding, row_label
-from .indicators import RowFacts, claimed_above, outcome_for, placed
+from .indicators import RowFacts, claimed_above, outcome_for, placed, row_rules
 from .model import (
     EvaluationInput,
     EvaluationResult,
@@ -193,11 +193,12 @@ def score_evaluation(inp: EvaluationInput, rules: RuleSet) -> EvaluationResult:
     total_cents = bounds = 0
     off_bound = False
     rows_from = len(findings)
+    context = row_rules(rules)  # what every row reads of the rules, fetched once
     # The one pass over the rows, run for every row of a batch: locals, and the sums' terms as
     # ints the outcomes carry (cents of score, to_units() of weight), converted once at the end.
     for index, indicator in enumerate(inp.indicators):
-        result, notes, (level1, _, on_bound, inapplicable, cents, units) = outcome_for(
-            indicator, rules
+        result, notes, level1, _, on_bound, inapplicable, cents, units = outcome_for(
+            indicator, rules, context
         )
         if notes:
             result = placed(result, notes, index, indicator.name)
@@ -215,7 +216,7 @@ def score_evaluation(inp: EvaluationInput, rules: RuleSet) -> EvaluationResult:
     sheet.bounds, sheet.off_bound = bounds, off_bound
     sheet.weight_units = sum(by_level1.values())
     if sheet.inapplicable:  # rare: rescaling rebuilds the rows' part of the sums and lists
-        facts = [outcome_for(indicator, rules)[2] for indicator in inp.indicators]
+        facts = [outcome_for(indicator, rules)[2:] for indicator in inp.indicators]
         explained.append(("rows", _inapplicable_rows(inp, results, facts, sheet, rules)))
         del findings[rows_from:]
         indicator_total = sum((r.score for r in results), ZERO)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import fields
 from decimal import Decimal
 
 import pytest
@@ -9,14 +11,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scoring.engine.targets import (
+    _READINGS,
     DEADLINE,
     EMPTY,
     QUALITATIVE,
     QUANTITATIVE,
     RANGE,
     Target,
+    _plain_quantitative,
+    _read_general,
+    _reading,
     achievement_from_text,
     format_target,
+    normalise,
     parse_actual,
     parse_indicator_target,
     parse_target,
@@ -274,3 +281,71 @@ def test_whatever_parses_as_a_number_formats_back_to_itself(text: str) -> None:
     target = parse_target(text)
     if target.kind in (QUANTITATIVE, RANGE):
         assert parse_target(format_target(target)) == target
+
+
+def _fields_of(parsed: tuple[Target, bool]) -> tuple:
+    """Every field of a reading as printed, raw text and the explicit-comparator flag included."""
+    target, explicit = parsed
+    return (*(str(getattr(target, f.name)) for f in fields(Target)), explicit)
+
+
+# Pieces of targets as printed: comparators and their glyphs, numbers that look like dates, units,
+# words that are suffixes (以上, 以内) or date tails (底前, 份), and the odd full-width form.
+_PIECES = st.lists(
+    st.sampled_from(
+        ["≥", ">=", "不低于", "不少于", "大于", "≤", "<", "＜", "≧", "﹦", "═", "=", "控制在", "在",
+         "0", "5", "95", "95.5", "2023", "2023.6", "12", "1", "13", ".5", "-5", "1,000", "１２",
+         "1234567890123456", "２０２３", "．６", "١٢", "%", "％", "‰", "万元", "元", "个", "人次", "亩", "年", "月", "月底前",
+         "年底", "底", "份", "前", "以上", "以内", "及以下", "内", "之内", "完成", "元/人·月", "天",
+         "平米", "百分比", "-", "~", "至", " ", "(含)", "之间"]
+    ),
+    min_size=1,
+    max_size=5,
+)  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_PIECES)
+def test_the_plain_notation_fast_path_reads_as_the_general_parser(pieces: list[str]) -> None:
+    """The fast path for ≥95%-like targets answers exactly as normalising and parsing would."""
+    text = "".join(pieces)
+    fast = _plain_quantitative(text)
+    if fast is not None:
+        assert _fields_of(fast) == _fields_of(_read_general(text)), text
+
+
+def test_the_plain_notation_fast_path_takes_the_common_targets_and_leaves_the_rest() -> None:
+    for text in ["≥95%", "不低于90.5％", "≧300人次", "≤12.5万元", "160亩", "=100%", "5年"]:
+        assert _plain_quantitative(text) is not None, text
+    # Dates, suffixes and anything normalise() would change go to the general reading.
+    for text in [
+        "2023.6",
+        "12月底前",
+        "2023年底",
+        "95%以上",
+        "100万元以内",
+        "≥ 95%",
+        "１２个",
+        "２０２３.６",
+    ]:
+        assert _plain_quantitative(text) is None, text
+
+
+def test_a_target_text_is_remembered_from_the_second_time_it_is_read() -> None:
+    """A region's one-off figures are not kept alive for the garbage collector to rescan."""
+    text = "≥98765.4321万元"
+    _reading.cache_clear()
+    first = parse_target(text)
+    assert text not in _READINGS
+    second = parse_target(text)
+    assert text in _READINGS
+    assert parse_target(text) is _READINGS[text][0]
+    assert first == second == Target(QUANTITATIVE, ">=", D("98765.4321"), unit_of_measure="万元")
+    _reading.cache_clear()
+    assert text not in _READINGS
+
+
+def test_normalising_drops_every_kind_of_space_the_regex_did() -> None:
+    spaces = [chr(c) for c in range(0x3001) if re.fullmatch(r"\s", chr(c))]
+    text = "≥" + "".join(spaces) + "95" + "\u3000" + "%"
+    assert normalise(text) == "≥95%"
