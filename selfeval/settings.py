@@ -1,6 +1,7 @@
 """The one settings module; every deployment difference comes from the environment (.env.example)."""
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "simple_history",
+    "axes",
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
     "django_tasks_db",
@@ -58,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as axes asks: it turns a locked-out sign-in into the Chinese lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "selfeval.urls"
@@ -143,6 +147,28 @@ AUTH_PASSWORD_VALIDATORS = [
 if MODE == "test":
     # Hashing is deliberately slow; tests log in hundreds of personas and need no protection.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Sign-in throttling (django-axes, failures stored in the database so every app process and
+# server counts the same ones). The lock is by user name only, not by address: the units and the
+# finance bureau reach the server from a few shared office gateways (and, behind a proxy, from
+# the proxy's address), so locking an address would lock out a whole office for one person's
+# typing. Someone guessing one account's password is stopped all the same; the price is that
+# anyone can lock a known user name for the cool-off time, which an administrator lifts early
+# with `manage.py axes_reset_username NAME` (or in /admin/).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes warns whenever the address is not among the parameters (W006: a lock by browser or cookie
+# is dodged by changing them). A lock by user name is not: it holds whatever the address, browser
+# or cookie, so the warning does not apply here.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# A successful sign-in forgets earlier slips, so typos over weeks never add up to a lock.
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
