@@ -140,9 +140,15 @@ TASKS = {
 DOCUMENT_RENDER_LIMIT = env_int("DOCUMENT_RENDER_LIMIT", 2)
 DOCUMENT_RENDER_TIMEOUT = 300
 
+# Passwords set through forms (admin, password change): at least 10 characters, not close to the
+# user's name, not a common one, not digits only. Django's own messages are in Chinese except the
+# too-short one (selfeval/passwords.py). load_demo sets the demo password `demo2024!` (9
+# characters) with set_password, which applies no validators; the demo accounts keep it.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "selfeval.passwords.ChineseMinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 if MODE == "test":
     # Hashing is deliberately slow; tests log in hundreds of personas and need no protection.
