@@ -175,6 +175,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # A successful sign-in forgets earlier slips, so typos over weeks never add up to a lock.
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False  # no banner on every manage.py command
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
