@@ -99,3 +99,16 @@ def test_500_page_renders_without_request_or_database(django_assert_num_queries,
     with django_assert_num_queries(0):
         html = loader.get_template("500.html").render()
     assert "系统出错了" in html and 'href="/"' in html
+
+
+def test_favicon_ico_is_served(client, db):
+    response = client.get("/favicon.ico", follow=True)
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body.lstrip().startswith(b"<svg")
+
+
+def test_every_page_links_the_icon(client, db):
+    html = client.get("/no-such-page/").content.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in html
+    assert 'rel="icon"' in loader.get_template("500.html").render()
