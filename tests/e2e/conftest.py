@@ -45,9 +45,14 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A fresh page at 1366×768, the resolution of a typical office screen."""
+    """A fresh page at 1366×768, the resolution of a typical office screen.
+
+    It answers 确定 to every confirmation (提交审核, 审核通过…), as a user going through the flow
+    does; tests/e2e/test_confirm.py checks the questions and the answer 取消.
+    """
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
     page.set_default_timeout(15000)
     yield page
     context.close()

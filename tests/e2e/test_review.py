@@ -51,6 +51,7 @@ def as_user(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
+        page.on("dialog", lambda dialog: dialog.accept())  # 确定 to 提交审核, 退回, 审核通过
         login(page, live_server, username, PASSWORD)
         return page
 
