@@ -58,11 +58,32 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as axes asks: it turns a locked-out sign-in into the Chinese lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp 4). Every asset, Bootstrap and htmx included, is served by
+# the app, so scripts come from 'self' only and no page carries inline script or on*= handlers:
+# an injected <script> or attribute cannot run. Styles allow 'unsafe-inline' because a few pages
+# set style="width: …" (the export progress bar's width is computed per job) and htmx adds its
+# indicator <style>; inline CSS cannot run code. data: images are Bootstrap's SVG form icons.
+# The downloaded standalone HTML inlines its CSS, but it is an attachment opened from disk,
+# where no header applies.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "selfeval.urls"
 WSGI_APPLICATION = "selfeval.wsgi.application"
