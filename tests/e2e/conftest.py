@@ -79,3 +79,22 @@ def login(page, live_server, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def watch_csp(page) -> list[str]:
+    """Collect what the browser refuses under the Content-Security-Policy, on every page loaded.
+
+    Both channels: Chromium's console message ("…violates the following Content Security Policy
+    directive…") and the page's securitypolicyviolation events, reported back through a binding.
+    """
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    page.expose_function("__cspViolation", lambda text: refused.append(text))
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', function (e) {"
+        " window.__cspViolation(e.violatedDirective + ' ' + (e.blockedURI || 'inline')); });"
+    )
+    return refused

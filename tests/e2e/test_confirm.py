@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from projects.models import EvaluationStatus, Membership
 from projects.review.services import workflow
 from tests import factories as f
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, watch_csp
 from tests.projects.test_review_support import (
     build_evaluation,
     fast_password_hashing,  # noqa: F401  (autouse)
@@ -92,10 +92,18 @@ def test_bulk_approve_names_the_number_checked_and_no_approves_nothing(
     for filing in filings:
         workflow.evaluation_submit(evaluation=filing, user=users["ys_filer"])
     page = fresh_page
+    refused = watch_csp(page)
     login(page, live_server, "xs_gov_reviewer", PASSWORD)
     page.goto(f"{live_server.url}/review/")
     boxes = page.locator("input.bulk-select")
     expect(boxes).to_have_count(3)
+    # 全选 (static/js/behaviors.js, no inline script) ticks all three, and unticks them again.
+    page.check("#select-all")
+    for i in range(3):
+        expect(boxes.nth(i)).to_be_checked()
+    page.uncheck("#select-all")
+    for i in range(3):
+        expect(boxes.nth(i)).not_to_be_checked()
     boxes.nth(0).check()
     boxes.nth(2).check()
 
@@ -115,3 +123,4 @@ def test_bulk_approve_names_the_number_checked_and_no_approves_nothing(
         filing.refresh_from_db()
         statuses.append(filing.status)
     assert statuses.count(EvaluationStatus.SUBMITTED) == 1
+    assert refused == []

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from projects.models import Evaluation, EvaluationStatus
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, watch_csp
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -23,6 +23,7 @@ REASON = "走访企业较计划少100家：部分企业停产搬迁无法走访�
 
 def test_filer_reports_a_shortfall_is_refused_then_submits(live_server, page, screenshot):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    refused = watch_csp(page)  # htmx swaps and filing.js run under the policy without a refusal
     login(page, live_server, "xs_gov_filer", "demo2024!")
     expect(page.locator("h1")).to_contain_text("年度绩效自评填报")
     screenshot("01-workspace")
@@ -83,6 +84,7 @@ def test_filer_reports_a_shortfall_is_refused_then_submits(live_server, page, sc
     assert str(evaluation.computed_total) == "97.18"
     result = evaluation.results.get(indicator__name="走访企业数量")
     assert (result.actual, result.deviation_reason) == ("1500家", REASON)
+    assert refused == []
 
 
 def _open_form(page, live_server):
