@@ -313,7 +313,11 @@ def review_page(evaluation: Evaluation, user) -> ReviewPage:
         evaluation.review_steps.select_related("actor").prefetch_related("comments__indicator")
     )
     base = last_return_step(steps)
-    diff = filing_diff(base.snapshot, filing_snapshot(evaluation), names) if base else []
+    diff = (
+        filing_diff(base.snapshot, filing_snapshot(evaluation), names, kind=project.kind)
+        if base
+        else []
+    )
 
     scope = scope_for(user)
     department_id = unit.department_id

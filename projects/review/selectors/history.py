@@ -14,8 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from projects import formatting
-from projects.labels import FUND_COLUMN_LABELS, RESULT_LABELS
+from projects.labels import FUND_COLUMN_LABELS, RESULT_LABELS, note_label
 from projects.models import (
+    Achievement,
     Evaluation,
     FundLine,
     FundSource,
@@ -30,13 +31,7 @@ RETURN_ACTIONS = (A.DEPARTMENT_RETURN, A.FINANCE_RETURN, A.REOPEN)
 FUND_FIELDS = FUND_COLUMN_LABELS
 RESULT_FIELDS = RESULT_LABELS
 TOTAL_FIELDS = {"claimed_total": "自评总分", "computed_total": "计算总分"}
-NOTE_LABELS = {
-    "overview": "项目概况",
-    "problems": "存在的问题",
-    "measures": "改进措施",
-    "application": "结果应用",
-    "other": "其他需要说明的问题",
-}
+ACHIEVEMENT_LABELS = dict(Achievement.choices)
 
 
 @dataclass(frozen=True)
@@ -68,8 +63,20 @@ def _amount_text(value) -> str:
     return formatting.fmt_amount(formatting.to_decimal(value)) or "—"
 
 
-def filing_diff(before: dict, after: dict, indicator_names: dict[int, str]) -> list[DiffRow]:
-    """Field-by-field differences between two filing snapshots (workflow.filing_snapshot)."""
+def _result_text(field_name: str, value) -> str:
+    """A result field as the filer chose it: 达成 rather than the stored `met`."""
+    if field_name == "achievement" and value in ACHIEVEMENT_LABELS:
+        return str(ACHIEVEMENT_LABELS[value])
+    return _text(value)
+
+
+def filing_diff(
+    before: dict, after: dict, indicator_names: dict[int, str], *, kind: str = "project"
+) -> list[DiffRow]:
+    """Field-by-field differences between two filing snapshots (workflow.filing_snapshot).
+
+    `kind` is the project's kind, so a 自评报告 section reads with its own title.
+    """
     rows: list[DiffRow] = []
     if before.get("goal_actual") != after.get("goal_actual"):
         rows.append(
@@ -103,8 +110,8 @@ def filing_diff(before: dict, after: dict, indicator_names: dict[int, str]) -> l
                     DiffRow(
                         "绩效指标",
                         f"{name}·{label}",
-                        _text(old.get(field_name)),
-                        _text(new.get(field_name)),
+                        _result_text(field_name, old.get(field_name)),
+                        _result_text(field_name, new.get(field_name)),
                     )
                 )
     old_notes, new_notes = before.get("notes") or {}, after.get("notes") or {}
@@ -113,7 +120,7 @@ def filing_diff(before: dict, after: dict, indicator_names: dict[int, str]) -> l
             rows.append(
                 DiffRow(
                     "自评报告",
-                    NOTE_LABELS.get(key, key),
+                    note_label(kind, key),
                     _text(old_notes.get(key)),
                     _text(new_notes.get(key)),
                 )
@@ -231,16 +238,17 @@ CHOICE_LABELS = {
 }
 
 
-def _display(model, name: str, value) -> str:
+def _display(model, name: str, value, kind: str = "project") -> str:
+    """A tracked field's value as a person reads it: choice labels and section titles, no keys."""
     if name == "notes" and isinstance(value, dict):
-        return "；".join(f"{NOTE_LABELS.get(k, k)}：{v}" for k, v in value.items() if v) or "—"
+        return "；".join(f"{note_label(kind, k)}：{v}" for k, v in value.items() if v) or "—"
     labels = CHOICE_LABELS.get((model, name))
     if labels and value in labels:
         return str(labels[value])
     return _text(value)
 
 
-def _entries(model, records, label: str, name_for) -> list[HistoryEntry]:
+def _entries(model, records, label: str, name_for, kind: str = "project") -> list[HistoryEntry]:
     """Timeline entries from one model's history records, each compared with the one before.
 
     Creations are grouped (an import creates a whole table at once): one entry per user and
@@ -264,7 +272,11 @@ def _entries(model, records, label: str, name_for) -> list[HistoryEntry]:
             if record.history_type == "-" or old == new:
                 continue
             changes.append(
-                Change(field_label, _display(model, name, old), _display(model, name, new))
+                Change(
+                    field_label,
+                    _display(model, name, old, kind),
+                    _display(model, name, new, kind),
+                )
             )
         if record.history_type == "~" and not changes:
             continue
@@ -312,6 +324,7 @@ def evaluation_history(evaluation: Evaluation) -> list[HistoryEntry]:
         Evaluation.history.filter(id=evaluation.pk).select_related("history_user").order_by(*order),
         "自评",
         lambda r: "",
+        project.kind,
     )
     entries += _entries(
         IndicatorResult,
