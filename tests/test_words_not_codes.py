@@ -12,6 +12,7 @@ from projects.models import Achievement, EvaluationStatus
 from projects.narrative import DEPARTMENT_SECTIONS, OTHER_LABELS, PROJECT_SECTIONS
 from projects.review.selectors.history import filing_diff
 from projects.review.services import workflow
+from projects.review.services.spot_checks import spot_check_draw
 from scoring.engine.findings import CATALOGUE
 from scoring.services import score_evaluation
 from tests.projects.test_review_support import (
@@ -149,8 +150,20 @@ def test_table_and_report_show_no_codes(client, personas, filing):
         assert codes_in(_page(client, personas.dora, reverse(name, args=[evaluation.pk]))) == []
 
 
-def test_spot_check_pages_show_no_codes(client, personas, filing):
-    assert codes_in(_page(client, personas.frank, reverse("review:spot_check_list"))) == []
+def test_spot_check_overview_and_notification_pages_show_no_codes(client, personas, filing):
+    _, evaluation = filing
+    put_in(evaluation, S.APPROVED)
+    check = spot_check_draw(region=personas.region, year=2023, user=personas.frank, seed=1)
+    item = check.items.first()
+    for url in (
+        reverse("review:spot_check_list"),
+        reverse("review:spot_check_detail", args=[check.pk]),
+        reverse("review:spot_check_item", args=[item.pk]),
+        reverse("review:overview"),
+        reverse("review:notification_list"),
+    ):
+        assert codes_in(_page(client, personas.frank, url)) == [], url
+    assert codes_in(_page(client, personas.dora, reverse("review:notification_list"))) == []
 
 
 def test_an_unknown_section_key_reads_as_chinese_in_the_diff():
