@@ -2,7 +2,6 @@
 and the history, so a field is named the same wherever a person meets it."""
 
 from projects.models import FundSource
-from projects.narrative import OTHER_LABELS, sections_for
 
 SOURCE_LABELS = {
     FundSource.TOTAL: "年度资金总额",
@@ -18,15 +17,3 @@ RESULT_LABELS = {
     "deviation_reason": "偏差原因分析及改进措施",
 }
 MIDYEAR_LABEL = "年中监控值"
-
-# What a person reads for a 自评报告 section whose key the app does not know (an imported file, a
-# newer version): a Chinese word, never the raw key. (A finding without a message reads 其他提示.)
-UNKNOWN_SECTION_LABEL = "其他说明"
-
-
-def note_label(kind: str, key: str) -> str:
-    """The title of a 自评报告 section by its notes key, for the project's kind (项目/部门整体)."""
-    for section_key, title in sections_for(kind):
-        if section_key == key:
-            return title
-    return OTHER_LABELS.get(key, UNKNOWN_SECTION_LABEL)

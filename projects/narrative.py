@@ -101,12 +101,17 @@ def sections_for(kind: str) -> tuple[tuple[str, str], ...]:
     return DEPARTMENT_SECTIONS if kind == DEPARTMENT_OVERALL else PROJECT_SECTIONS
 
 
+# What a person reads for a section whose key the app does not know (an imported file, a newer
+# version): a Chinese word, never the raw key, which stays in the data and the exports.
+UNKNOWN_SECTION_LABEL = "其他说明"
+
+
 def section_label(kind: str, key: str) -> str:
     """The heading shown for a notes key, standard or imported."""
     for section_key, title in sections_for(kind):
         if section_key == key:
             return title
-    return OTHER_LABELS.get(key, key)
+    return OTHER_LABELS.get(key, UNKNOWN_SECTION_LABEL)
 
 
 def money(amount: Decimal | None, money_unit: str) -> str:

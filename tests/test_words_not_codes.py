@@ -180,3 +180,22 @@ def test_a_finding_with_an_unknown_code_and_no_message_reads_as_chinese(client, 
     detail = _page(client, personas.dora, reverse("review:evaluation_detail", args=[evaluation.pk]))
     assert 'data-code="zz_future_check"' in detail  # the code stays for machines
     assert "其他提示" in detail and codes_in(detail) == []
+
+
+def test_an_unknown_report_section_reads_as_chinese_on_the_report_and_the_form(
+    client, personas, filing
+):
+    """A section key from an imported file that this version has no title for."""
+    sub, evaluation = filing
+    evaluation.notes = {**evaluation.notes, "zz_custom": "自定义部分文字"}
+    evaluation.save()
+    report = _page(
+        client, personas.dora, reverse("reports:evaluation_report", args=[evaluation.pk])
+    )
+    assert "自定义部分文字" in report and "其他说明" in report
+    assert codes_in(report) == []
+    workflow.evaluation_department_return(
+        evaluation=evaluation, user=personas.dora, comment="再核实", indicator_comments={}
+    )
+    form = _page(client, sub.carol, reverse("projects:evaluation_edit", args=[evaluation.pk]))
+    assert codes_in(form) == []

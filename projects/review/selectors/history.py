@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from projects import formatting
-from projects.labels import FUND_COLUMN_LABELS, RESULT_LABELS, note_label
+from projects.labels import FUND_COLUMN_LABELS, RESULT_LABELS
 from projects.models import (
     Achievement,
     Evaluation,
@@ -25,6 +25,7 @@ from projects.models import (
     Project,
     ReviewStep,
 )
+from projects.narrative import section_label
 
 A = ReviewStep.Action
 RETURN_ACTIONS = (A.DEPARTMENT_RETURN, A.FINANCE_RETURN, A.REOPEN)
@@ -120,7 +121,7 @@ def filing_diff(
             rows.append(
                 DiffRow(
                     "自评报告",
-                    note_label(kind, key),
+                    section_label(kind, key),
                     _text(old_notes.get(key)),
                     _text(new_notes.get(key)),
                 )
@@ -241,7 +242,7 @@ CHOICE_LABELS = {
 def _display(model, name: str, value, kind: str = "project") -> str:
     """A tracked field's value as a person reads it: choice labels and section titles, no keys."""
     if name == "notes" and isinstance(value, dict):
-        return "；".join(f"{note_label(kind, k)}：{v}" for k, v in value.items() if v) or "—"
+        return "；".join(f"{section_label(kind, k)}：{v}" for k, v in value.items() if v) or "—"
     labels = CHOICE_LABELS.get((model, name))
     if labels and value in labels:
         return str(labels[value])
