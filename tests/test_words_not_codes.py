@@ -199,3 +199,16 @@ def test_an_unknown_report_section_reads_as_chinese_on_the_report_and_the_form(
     )
     form = _page(client, sub.carol, reverse("projects:evaluation_edit", args=[evaluation.pk]))
     assert codes_in(form) == []
+
+
+def test_the_diff_names_sections_for_the_kind_and_achievement_in_words():
+    before = {"notes": {}, "indicators": {"7": {"name": "满意度", "achievement": "partial"}}}
+    after = {
+        "notes": {"overview": "概况"},
+        "indicators": {"7": {"name": "满意度", "achievement": "met"}},
+    }
+    rows = filing_diff(before, after, {}, kind="department_overall")
+    assert [(r.label, r.before, r.after) for r in rows] == [
+        ("满意度·完成程度", "部分达成", "达成"),
+        ("一、基本概况", "—", "概况"),  # 部门整体's heading, not the project report's 一、基本情况
+    ]
