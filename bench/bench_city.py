@@ -160,7 +160,7 @@ class Browser:
             self.conn = None
 
 
-def login(port: int, username: str) -> tuple[dict[str, str], float]:
+def login(port: int, username: str, password: str = PASSWORD) -> tuple[dict[str, str], float]:
     """Sign in through the login form; returns the session's cookies and the seconds it took."""
     browser = Browser(port)
     started = time.perf_counter()
@@ -170,7 +170,7 @@ def login(port: int, username: str) -> tuple[dict[str, str], float]:
         raise RuntimeError(f"login form: HTTP {status}")
     form = {
         "username": username,
-        "password": PASSWORD,
+        "password": password,
         "csrfmiddlewaretoken": token.group(1).decode(),
     }
     status, _, _ = browser.request(

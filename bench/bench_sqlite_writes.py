@@ -37,7 +37,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_city import Browser, free_port, percentile  # noqa: E402
+from bench.bench_city import Browser, free_port, login, percentile  # noqa: E402
 from bench.machine import machine  # noqa: E402
 from tests.formfields import FilingFormFields  # noqa: E402
 
@@ -188,24 +188,9 @@ class Server:
 
 
 def sign_in(port: int, username: str) -> Browser:
-    browser = Browser(port)
-    status, body, _ = browser.request("GET", "/login/")
-    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-    if status != 200 or token is None:
-        raise RuntimeError(f"login form: HTTP {status}")
-    form = {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)}
-    status, _, _ = browser.request(
-        "POST",
-        "/login/",
-        body=urlencode(form),
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Referer": f"http://127.0.0.1:{port}/login/",
-        },
-    )
-    if status != 302:
-        raise RuntimeError(f"login of {username}: HTTP {status}")
-    return browser
+    """A browser signed in through the login form (the city benchmark's sign-in)."""
+    cookies, _ = login(port, username, PASSWORD)
+    return Browser(port, cookies)
 
 
 VERSION = re.compile(rb'id="version-input" value="(\d+)"')

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from projects.models import Membership
+from tests import factories as f
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -98,3 +101,22 @@ def watch_csp(page) -> list[str]:
         " window.__cspViolation(e.violatedDirective + ' ' + (e.blockedURI || 'inline')); });"
     )
     return refused
+
+
+@pytest.fixture
+def review_people(transactional_db):
+    """Seed 001's 相山区 office and its service centre, with a filer of the centre, the office's
+    department reviewer and the region's finance bureau: (centre, users by name)."""
+    region = f.RegionFactory(name="淮北市相山区", code="340603")
+    department = f.DepartmentFactory(region=region, name="淮北市相山区人民政府办公室", code="001")
+    f.UnitFactory(department=department, name=department.name, code="001000", is_department=True)
+    centre = f.UnitFactory(department=department, name="相山区创优营商环境服务中心", code="001001")
+    users = {}
+    for name, role, scope in (
+        ("ys_filer", Membership.Role.FILER, {"unit": centre}),
+        ("xs_gov_reviewer", Membership.Role.DEPARTMENT_REVIEWER, {"department": department}),
+        ("xs_finance", Membership.Role.FINANCE_REVIEWER, {"region": region}),
+    ):
+        users[name] = f.UserFactory(username=name)
+        f.membership(users[name], role, **scope)
+    return centre, users

@@ -7,9 +7,8 @@ is seed 001's 区创优营商环境服务中心工作经费, built by the review
 import pytest
 from playwright.sync_api import expect
 
-from projects.models import EvaluationStatus, Membership
+from projects.models import EvaluationStatus
 from projects.review.services import workflow
-from tests import factories as f
 from tests.e2e.conftest import login, watch_csp
 from tests.projects.test_review_support import (
     build_evaluation,
@@ -20,19 +19,8 @@ PASSWORD = "pass-12345"
 
 
 @pytest.fixture
-def season(transactional_db):
-    region = f.RegionFactory(name="淮北市相山区", code="340603")
-    department = f.DepartmentFactory(region=region, name="淮北市相山区人民政府办公室", code="001")
-    f.UnitFactory(department=department, name=department.name, code="001000", is_department=True)
-    centre = f.UnitFactory(department=department, name="相山区创优营商环境服务中心", code="001001")
-    users = {}
-    for name, role, scope in (
-        ("ys_filer", Membership.Role.FILER, {"unit": centre}),
-        ("xs_gov_reviewer", Membership.Role.DEPARTMENT_REVIEWER, {"department": department}),
-    ):
-        users[name] = f.UserFactory(username=name)
-        f.membership(users[name], role, **scope)
-    return centre, users
+def season(review_people):
+    return review_people
 
 
 @pytest.fixture

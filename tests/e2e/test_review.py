@@ -10,8 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from projects.models import EvaluationStatus, Membership
-from tests import factories as f
+from projects.models import EvaluationStatus
 from tests.e2e.conftest import ARTIFACTS, login
 from tests.projects.test_review_support import (
     build_evaluation,
@@ -24,21 +23,9 @@ INDICATOR_COMMENT = "请按走访台账填写实际走访企业数量。"
 
 
 @pytest.fixture
-def season(transactional_db):
-    region = f.RegionFactory(name="淮北市相山区", code="340603")
-    department = f.DepartmentFactory(region=region, name="淮北市相山区人民政府办公室", code="001")
-    f.UnitFactory(department=department, name=department.name, code="001000", is_department=True)
-    centre = f.UnitFactory(department=department, name="相山区创优营商环境服务中心", code="001001")
-    users = {}
-    for name, role, scope in (
-        ("ys_filer", Membership.Role.FILER, {"unit": centre}),
-        ("xs_gov_reviewer", Membership.Role.DEPARTMENT_REVIEWER, {"department": department}),
-        ("xs_finance", Membership.Role.FINANCE_REVIEWER, {"region": region}),
-    ):
-        users[name] = f.UserFactory(username=name)
-        f.membership(users[name], role, **scope)
-    evaluation = build_evaluation(centre)
-    return evaluation
+def season(review_people):
+    centre, _ = review_people
+    return build_evaluation(centre)
 
 
 @pytest.fixture
