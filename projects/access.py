@@ -28,11 +28,39 @@ class Scope:
     unit_ids: frozenset[int]
     department_ids: frozenset[int]
     region_ids: frozenset[int]
+    # Read-only observers (人大, 审计): they see a department or a region and act on nothing.
+    observed_department_ids: frozenset[int] = frozenset()
+    observed_region_ids: frozenset[int] = frozenset()
 
     @property
     def is_empty(self) -> bool:
         """True for a user with no membership at all."""
-        return not (self.superuser or self.unit_ids or self.department_ids or self.region_ids)
+        return not (
+            self.superuser
+            or self.unit_ids
+            or self.department_ids
+            or self.region_ids
+            or self.observed_department_ids
+            or self.observed_region_ids
+        )
+
+    @property
+    def is_observer_only(self) -> bool:
+        """True for a user who may read somewhere and act nowhere."""
+        return bool(
+            (self.observed_department_ids or self.observed_region_ids)
+            and not (self.superuser or self.unit_ids or self.department_ids or self.region_ids)
+        )
+
+    @property
+    def viewed_department_ids(self) -> frozenset[int]:
+        """Departments seen through a reviewer's or an observer's membership."""
+        return self.department_ids | self.observed_department_ids
+
+    @property
+    def viewed_region_ids(self) -> frozenset[int]:
+        """Regions seen through a finance reviewer's or an observer's membership."""
+        return self.region_ids | self.observed_region_ids
 
 
 def scope_for(user) -> Scope:
@@ -58,6 +86,12 @@ def scope_for(user) -> Scope:
             ),
             region_ids=frozenset(
                 g for r, _, _, g in rows if r == Membership.Role.FINANCE_REVIEWER and g
+            ),
+            observed_department_ids=frozenset(
+                d for r, _, d, _ in rows if r == Membership.Role.OBSERVER and d
+            ),
+            observed_region_ids=frozenset(
+                g for r, _, _, g in rows if r == Membership.Role.OBSERVER and g
             ),
         )
     user._selfeval_scope = scope
@@ -93,10 +127,14 @@ class ScopedQuerySet(models.QuerySet):
         if action == VIEW:
             if scope.unit_ids:
                 condition |= by_unit
-            if scope.department_ids:
-                condition |= by_department
-            if scope.region_ids:
-                condition |= by_region
+            if scope.viewed_department_ids:
+                condition |= Q(
+                    **{f"{self._unit_field('department')}__in": scope.viewed_department_ids}
+                )
+            if scope.viewed_region_ids:
+                condition |= Q(
+                    **{f"{self._unit_field('department__region')}__in": scope.viewed_region_ids}
+                )
         elif action == FILE and scope.unit_ids:
             condition = by_unit
         elif action == DEPARTMENT_REVIEW and scope.department_ids:

@@ -1,8 +1,11 @@
 """Organisations: regions with their finance bureau, departments, units and memberships."""
 
+import contextlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from projects.access import ScopedQuerySet, scope_for
 
@@ -25,8 +28,8 @@ class RegionQuerySet(models.QuerySet):
         if scope.superuser:
             return self.all()
         return self.filter(
-            Q(pk__in=scope.region_ids)
-            | Q(departments__pk__in=scope.department_ids)
+            Q(pk__in=scope.viewed_region_ids)
+            | Q(departments__pk__in=scope.viewed_department_ids)
             | Q(departments__units__pk__in=scope.unit_ids)
         ).distinct()
 
@@ -51,6 +54,13 @@ class Region(models.Model):
         blank=True,
         help_text="打印在自评表和自评报告末尾的签章栏项目，按顺序排列；留空则使用全国通用格式。",
     )
+    department_publishes = models.BooleanField(
+        "主管部门可公开",
+        default=False,
+        help_text="允许主管部门将本部门审核通过的自评报告向社会公开（种子文件004：由主管部门公开）。",
+    )
+
+    history = HistoricalRecords(verbose_name="地区变更记录")
 
     objects = RegionQuerySet.as_manager()
 
@@ -78,8 +88,8 @@ class DepartmentQuerySet(models.QuerySet):
         if scope.superuser:
             return self.all()
         return self.filter(
-            Q(pk__in=scope.department_ids)
-            | Q(region__pk__in=scope.region_ids)
+            Q(pk__in=scope.viewed_department_ids)
+            | Q(region__pk__in=scope.viewed_region_ids)
             | Q(units__pk__in=scope.unit_ids)
         ).distinct()
 
@@ -92,8 +102,10 @@ class Department(models.Model):
     )
     name = models.CharField("主管部门", max_length=200)
     code = models.CharField("部门代码", max_length=50)
+    is_active = models.BooleanField("启用", default=True)
 
     objects = DepartmentQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="主管部门变更记录")
 
     class Meta:
         verbose_name = "主管部门"
@@ -125,8 +137,10 @@ class Unit(models.Model):
     is_department = models.BooleanField(
         "部门本级", default=False, help_text="本单位即主管部门本级时，跳过主管部门审核。"
     )
+    is_active = models.BooleanField("启用", default=True)
 
     objects = UnitQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name="预算单位变更记录")
 
     class Meta:
         verbose_name = "预算单位"
@@ -152,6 +166,7 @@ class Membership(models.Model):
         FILER = "filer", "单位填报人"
         DEPARTMENT_REVIEWER = "department_reviewer", "主管部门审核人"
         FINANCE_REVIEWER = "finance_reviewer", "财政局审核人"
+        OBSERVER = "observer", "监督查阅（人大、审计）"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -169,6 +184,8 @@ class Membership(models.Model):
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.CASCADE, verbose_name="地区"
     )
+
+    history = HistoricalRecords(verbose_name="角色授权变更记录")
 
     class Meta:
         verbose_name = "角色授权"
@@ -194,11 +211,44 @@ class Membership(models.Model):
                         department__isnull=True,
                         region__isnull=False,
                     )
+                    | (
+                        Q(role="observer", unit__isnull=True)
+                        & (
+                            Q(department__isnull=False, region__isnull=True)
+                            | Q(department__isnull=True, region__isnull=False)
+                        )
+                    )
                 ),
                 name="membership_scope_matches_role",
-                violation_error_message="填报人须指定单位，主管部门审核人须指定部门，财政局审核人须指定地区。",
+                violation_error_message=(
+                    "填报人须指定单位，主管部门审核人须指定部门，财政局审核人须指定地区，"
+                    "监督查阅人须指定部门或地区（二选一）。"
+                ),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit or self.department or self.region}"
+
+
+def _register_user_history() -> None:
+    """Accounts are changed by the finance bureau in the browser, so their changes are kept too.
+
+    The password hash and the last login stay out of the record: neither is anyone's business,
+    and a sign-in is not a change of the account (projects.apps skips it).
+    """
+    from django.contrib.auth import get_user_model
+    from simple_history import register
+    from simple_history.exceptions import MultipleRegistrationsError
+
+    with contextlib.suppress(MultipleRegistrationsError):
+        register(
+            get_user_model(),
+            app="projects",
+            table_name="projects_historicaluser",
+            excluded_fields=["password", "last_login"],
+            verbose_name="用户变更记录",
+        )
+
+
+_register_user_history()
