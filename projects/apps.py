@@ -4,14 +4,15 @@ from django.apps import AppConfig
 
 
 def _update_last_login_quietly(sender, user, **kwargs) -> None:
-    """Stamp the sign-in time without adding a line to the account's change history."""
-    from django.contrib.auth.models import update_last_login
+    """Stamp the sign-in time without adding a line to the account's change history.
 
-    user.skip_history_when_saving = True
-    try:
-        update_last_login(sender, user, **kwargs)
-    finally:
-        del user.skip_history_when_saving
+    A queryset update sends no post_save, so the history never hears of it; nor does it touch
+    the instance another request may be saving.
+    """
+    from django.utils import timezone
+
+    user.last_login = timezone.now()
+    type(user)._default_manager.filter(pk=user.pk).update(last_login=user.last_login)
 
 
 class ProjectsConfig(AppConfig):
