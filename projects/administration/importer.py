@@ -62,6 +62,7 @@ class Row:
     full_name: str
     role: str
     password: str
+    role_text: str = ""
 
     @property
     def role_label(self) -> str:
@@ -149,7 +150,7 @@ def read(data: bytes) -> tuple[list[Row], list[RowError]]:
                     )
                 )
         data_["is_department"] = flag in YES
-        data_["role"] = role
+        data_["role_text"], data_["role"] = data_["role"], role
         rows.append(Row(number=number, **data_))
     book.close()
     if not rows and not errors:
@@ -231,7 +232,7 @@ def check(*, region: Region, rows: list[Row]) -> list[RowError]:
             error(row, "is_department", "只有填写了单位的行才能标为本级。")
         if row.username:
             if not row.role:
-                if not any(e.number == row.number and e.column == LABEL["role"] for e in errors):
+                if not row.role_text:  # an unknown role was reported when the sheet was read
                     error(row, "role", "请填写角色。")
             elif row.role == Role.FILER and not row.unit_code:
                 error(row, "unit_code", "单位填报人须填写单位。")
@@ -266,6 +267,6 @@ def check(*, region: Region, rows: list[Row]) -> list[RowError]:
 def preview(*, region: Region, data: bytes) -> tuple[list[Row], list[RowError]]:
     """Read and check a workbook without writing anything."""
     rows, errors = read(data)
-    if errors:
-        return rows, errors
-    return rows, check(region=region, rows=rows)
+    if rows:
+        errors = sorted([*errors, *check(region=region, rows=rows)], key=lambda e: e.number)
+    return rows, errors

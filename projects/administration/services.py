@@ -56,8 +56,39 @@ def _stamp(obj, user, reason: str):
 
 def _clean_and_save(obj, user, reason: str, **full_clean) -> None:
     """Validate like a form would (unique codes, constraints), then save with the history stamp."""
+    _check_unique(obj)
     obj.full_clean(**full_clean)
     _stamp(obj, user, reason).save()
+
+
+def _check_unique(obj) -> None:
+    """Name the field a duplicate code or name sits in, in words the bureau uses.
+
+    Django's own constraint message ("包含 地区 和 部门代码 的 主管部门 已经存在") lands above the
+    form and reads like a database error.
+    """
+    model = type(obj)
+    others = model._default_manager.exclude(pk=obj.pk) if obj.pk else model._default_manager
+    errors = {}
+    if model is Department:
+        if others.filter(region_id=obj.region_id, code=obj.code).exists():
+            errors["code"] = "本地区已有该部门代码。"
+        if others.filter(region_id=obj.region_id, name=obj.name).exists():
+            errors["name"] = "本地区已有同名主管部门。"
+    elif model is Unit:
+        if others.filter(department_id=obj.department_id, code=obj.code).exists():
+            errors["code"] = "该主管部门下已有该单位代码。"
+    elif model is Project:
+        same_year = others.filter(unit_id=obj.unit_id, year=obj.year)
+        if same_year.filter(code=obj.code).exists():
+            errors["code"] = "该单位本年度已有该项目编码。"
+        if (
+            obj.kind == Project.Kind.DEPARTMENT_OVERALL
+            and same_year.filter(kind=Project.Kind.DEPARTMENT_OVERALL).exists()
+        ):
+            errors["kind"] = "该单位本年度已有部门整体支出。"
+    if errors:
+        raise ValidationError(errors)
 
 
 # ---- departments and units --------------------------------------------------------------------

@@ -39,7 +39,7 @@ def test_department_code_already_used_in_the_region_is_refused_at_the_field(pers
         services.department_create(
             region=personas.region, code="A", name="另一个部门", user=personas.frank
         )
-    assert "code" in exc.value.message_dict or "__all__" in exc.value.message_dict
+    assert exc.value.message_dict == {"code": ["本地区已有该部门代码。"]}
 
 
 def test_units_are_created_renamed_marked_own_level_and_deactivated(personas):
