@@ -204,6 +204,13 @@ def check(*, region: Region, rows: list[Row]) -> list[RowError]:
             )
             if clash:
                 error(row, "department_name", f"本地区已有同名部门（代码 {clash.code}）。")
+        existing = existing_departments.get(row.department_code)
+        if existing is not None and not existing.is_active:
+            error(row, "department_code", "该部门已停用，请先在“部门与单位”中启用。")
+        elif existing is not None and row.unit_code:
+            unit = existing.units.filter(code=row.unit_code).first()
+            if unit is not None and not unit.is_active:
+                error(row, "unit_code", "该单位已停用，请先在“部门与单位”中启用。")
         if row.unit_code or row.unit_name:
             if not row.unit_code:
                 error(row, "unit_code", "请填写单位代码。")

@@ -169,3 +169,26 @@ def test_a_confirmation_cannot_be_replayed_in_another_region(client, personas):
     url = reverse("administration:import_confirm", kwargs={"region_pk": second.pk})
     assert client.post(url, {"token": preview.context["token"]}).status_code == 404
     assert not Department.objects.filter(code="E").exists()
+
+
+def test_a_row_for_a_deactivated_unit_is_named_not_silently_revived(personas):
+    from projects.administration.services import unit_set_active
+
+    unit_set_active(unit=personas.unit_b, active=False, user=personas.frank)
+    rows, _ = importer.read(
+        workbook(
+            (
+                "B",
+                "相山经济开发区管理委员会",
+                "B0",
+                "相山经济开发区管理委员会",
+                "是",
+                "kfq_filer",
+                "钱九",
+                "单位填报人",
+                PASSWORD,
+            )
+        )
+    )
+    errors = importer.check(region=personas.region, rows=rows)
+    assert [(e.number, e.column) for e in errors] == [(2, "单位代码")]

@@ -191,3 +191,24 @@ def test_irreversible_buttons_ask_first(bureau, personas):
     account = bureau.get(url("account_detail", p.region, pk=p.alice.pk)).content.decode()
     assert 'id="password-reset" data-confirm=' in account
     assert "停用后该用户不能登录" in account
+
+
+def test_the_user_list_and_the_history_cost_the_same_with_more_users(
+    bureau, personas, django_assert_max_num_queries
+):
+    from projects.administration import services
+
+    for n in range(6):
+        services.account_create(
+            region=personas.region,
+            username=f"filer{n}",
+            full_name=f"填报人{n}",
+            password=GOOD,
+            role=Role.FILER,
+            unit=personas.unit_a,
+            user=personas.frank,
+        )
+    with django_assert_max_num_queries(12):
+        assert bureau.get(url("account_list", personas.region)).status_code == 200
+    with django_assert_max_num_queries(25):
+        assert bureau.get(url("history", personas.region)).status_code == 200
