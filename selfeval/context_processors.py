@@ -13,5 +13,6 @@ def roles(request) -> dict:
         "nav_roles": {
             "filer": bool(scope.unit_ids),
             "reviewer": bool(scope.department_ids or scope.region_ids or scope.superuser),
+            "region_admin": bool(scope.region_ids or scope.superuser),
         }
     }

@@ -22,6 +22,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("filing/", include("projects.urls")),
     path("review/", include("projects.review_urls")),
+    path("region/", include("projects.administration.urls")),
     path("reports/", include("reports.urls")),
     path("public/", include("reports.public_urls")),
     path("admin/", admin.site.urls),

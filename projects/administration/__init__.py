@@ -1,0 +1,1 @@
+"""Region administration: the finance bureau sets up its own departments, units, users and projects."""
