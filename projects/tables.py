@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_tables2 as tables
+from django.db.models import F
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
@@ -149,6 +150,21 @@ class ReviewQueueTable(tables.Table):
         return text
 
 
+class NullsLastColumn(tables.Column):
+    """Sorts on one annotation with blanks (subjects not yet started) last in both directions,
+    the same on SQLite (blanks first by default) and PostgreSQL (blanks last ascending)."""
+
+    def __init__(self, *args, sort_field: str, **kwargs):
+        self.sort_field = sort_field
+        super().__init__(*args, **kwargs)
+
+    def order(self, queryset, is_descending):
+        """Order by the annotation, then the primary key so ties keep one order."""
+        field = F(self.sort_field)
+        field = field.desc(nulls_last=True) if is_descending else field.asc(nulls_last=True)
+        return queryset.order_by(field, "-pk" if is_descending else "pk"), True
+
+
 def _evaluation(record):
     """The year's evaluation the workspace selector attached to a subject, or None."""
     return record.ws.evaluation
@@ -172,20 +188,20 @@ class WorkspaceTable(tables.Table):
     kind = tables.Column("类型", orderable=False)
     unit = tables.Column("实施单位", accessor="unit__name", order_by=("unit__name", "pk"))
     year = tables.Column("年度", order_by=("year", "pk"))
-    status = tables.Column("状态", accessor="pk", order_by=("ev_status", "pk"))
+    status = NullsLastColumn("状态", accessor="pk", sort_field="ev_status")
     deadline = tables.Column(
         "截止日期", accessor="pk", orderable=False, attrs={"td": {"class": "text-nowrap"}}
     )
     days_left = tables.Column("剩余天数", accessor="pk", orderable=False, attrs=NUM)
-    score = tables.Column("得分", accessor="pk", order_by=("ev_total", "pk"), attrs=NUM)
+    score = NullsLastColumn("得分", accessor="pk", sort_field="ev_total", attrs=NUM)
     grade = tables.Column("等级", accessor="pk", orderable=False)
     errors = tables.Column("错误", accessor="pk", orderable=False, attrs=NUM)
     warnings = tables.Column("警告", accessor="pk", orderable=False, attrs=NUM)
     infos = tables.Column("提示", accessor="pk", orderable=False, attrs=NUM)
-    updated = tables.Column(
+    updated = NullsLastColumn(
         "更新时间",
         accessor="pk",
-        order_by=("ev_updated", "pk"),
+        sort_field="ev_updated",
         attrs={"td": {"class": "text-nowrap"}},
     )
     action = tables.Column("", accessor="pk", orderable=False, attrs={"td": {"class": "text-end"}})
