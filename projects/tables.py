@@ -184,7 +184,9 @@ class WorkspaceTable(tables.Table):
         orderable=False,
         attrs={"th": {"class": "text-center"}},
     )
-    project = tables.Column("评价对象", accessor="name", order_by=("name", "pk"))
+    project = tables.Column(
+        "评价对象", accessor="name", order_by=("name", "pk"), attrs={"td": {"class": "ws-project"}}
+    )
     kind = tables.Column("类型", orderable=False)
     unit = tables.Column("实施单位", accessor="unit__name", order_by=("unit__name", "pk"))
     year = tables.Column("年度", order_by=("year", "pk"))
