@@ -69,3 +69,49 @@ class ReviewQueueFilter(django_filters.FilterSet):
             | Q(project__unit__name__icontains=value)
             | Q(project__unit__department__name__icontains=value)
         )
+
+
+NOT_STARTED = "not_started"
+WORKSPACE_STATUS_CHOICES = [(NOT_STARTED, "未开始"), *EvaluationStatus.choices]
+
+
+def _filer_units(request):
+    """Only the units the user files for: another unit's name never shows in the list."""
+    from projects.access import FILE
+    from projects.models import Unit
+
+    if request is None:
+        return Unit.objects.none()
+    return Unit.objects.for_user(request.user, FILE).order_by("department__code", "code", "pk")
+
+
+class WorkspaceFilter(django_filters.FilterSet):
+    """The filer's workspace: search by name or code, status (未开始 included) and unit.
+
+    The year is chosen by the workspace itself (its deadlines and totals are per year), so it is
+    not a filter here; every filter is a GET parameter, so a link keeps them.
+    """
+
+    q = django_filters.CharFilter(label="搜索", method="filter_search")
+    status = django_filters.ChoiceFilter(
+        label="状态",
+        choices=WORKSPACE_STATUS_CHOICES,
+        method="filter_status",
+        empty_label="全部状态",
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label="实施单位", queryset=_filer_units, empty_label="全部单位"
+    )
+
+    def filter_search(self, queryset, name, value):
+        """Project name or code, as printed on the budget."""
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+    def filter_status(self, queryset, name, value):
+        """The status of the year's evaluation; 未开始 is a subject with none yet."""
+        if value == NOT_STARTED:
+            return queryset.filter(ev_status__isnull=True)
+        return queryset.filter(ev_status=value)

@@ -9,6 +9,7 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.workspace, name="workspace"),
+    path("bulk-submit/", views.bulk_submit, name="bulk_submit"),
     path(
         "projects/<int:project_pk>/start/",
         views.evaluation_start_view,

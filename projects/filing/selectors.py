@@ -10,7 +10,7 @@ import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import F, FilteredRelation, Prefetch, Q
 from django.utils import timezone
 
 from projects import formatting
@@ -105,36 +105,46 @@ class WorkspaceRow:
         return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
 
 
-@dataclass
-class Workspace:
-    """The filer's year: their subjects, the years they can choose, the deadline per unit."""
-
-    year: int
-    years: list[int]
-    rows: list[WorkspaceRow]
-    totals: dict = field(default_factory=dict)
-
-
 def filer_years(user) -> list[int]:
     """The years in which the user's units have subjects to evaluate, newest first."""
     years = Project.objects.for_user(user, FILE).values_list("year", flat=True).distinct()
     return sorted(set(years), reverse=True)
 
 
-def workspace(user, year: int | None) -> Workspace:
-    """The user's units' subjects of the year with status, deadline, score and findings."""
+def workspace_year(user, year: int | None) -> tuple[int, list[int]]:
+    """The year shown (the newest with subjects unless asked) and the years to choose from."""
     years = filer_years(user)
     if year is None:
         year = years[0] if years else timezone.localdate().year - 1
-    projects = list(
+    return year, years or [year]
+
+
+def workspace_projects(user, year: int):
+    """The user's subjects of the year, annotated with their evaluation's sortable figures.
+
+    The year's evaluation is joined once (one per subject and year), so the list sorts by status,
+    total and update time in the database; `attach_workspace_rows` adds the rest after ordering.
+    """
+    return (
         Project.objects.for_user(user, FILE)
         .filter(year=year)
+        .annotate(ev=FilteredRelation("evaluations", condition=Q(evaluations__year=year)))
+        .annotate(
+            ev_status=F("ev__status"),
+            ev_total=F("ev__computed_total"),
+            ev_updated=F("ev__updated_at"),
+        )
         .select_related("unit__department__region")
         .prefetch_related(
             Prefetch("evaluations", queryset=Evaluation.objects.filter(year=year).order_by("pk"))
         )
         .order_by("unit__department__name", "unit__name", "-kind", "code", "pk")
     )
+
+
+def attach_workspace_rows(projects, year: int) -> list[Project]:
+    """Give each subject its `ws` row: the year's evaluation, deadline and days left."""
+    projects = list(projects)
     region_ids = {p.unit.department.region_id for p in projects}
     tasks = {
         t.region_id: t
@@ -143,26 +153,29 @@ def workspace(user, year: int | None) -> Workspace:
         ).prefetch_related("extensions")
     }
     today = timezone.localdate()
-    rows = []
     for project in projects:
         evaluations = list(project.evaluations.all())
         task = tasks.get(project.unit.department.region_id)
         deadline = task.deadline_for(project.unit.department) if task else None
-        rows.append(
-            WorkspaceRow(
-                project=project,
-                evaluation=evaluations[0] if evaluations else None,
-                deadline=deadline,
-                days_left=(deadline - today).days if deadline else None,
-            )
+        project.ws = WorkspaceRow(
+            project=project,
+            evaluation=evaluations[0] if evaluations else None,
+            deadline=deadline,
+            days_left=(deadline - today).days if deadline else None,
         )
-    totals = {
+    return projects
+
+
+def workspace_totals(projects: list[Project]) -> dict:
+    """Counts over the listed subjects: how many, opened, submitted, errors left."""
+    rows = [p.ws for p in projects]
+    return {
         "count": len(rows),
         "opened": sum(1 for r in rows if r.evaluation),
         "submitted": sum(1 for r in rows if r.evaluation and not r.evaluation.is_editable),
         "errors": sum(r.evaluation.error_count for r in rows if r.evaluation),
+        "drafts": sum(1 for r in rows if r.evaluation and r.evaluation.is_editable),
     }
-    return Workspace(year=year, years=years or [year], rows=rows, totals=totals)
 
 
 # ---------------------------------------------------------------- evaluation page

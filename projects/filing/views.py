@@ -9,13 +9,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
 
 from projects.access import FILE, get_for_user, scope_for
-from projects.filing import selectors
+from projects.filing import bulk, selectors
 from projects.filing.content import field_label, shown
 from projects.filing.forms import FilingForms, NarrativeForm
 from projects.filing.merge import MINE, THEIRS
@@ -28,10 +31,12 @@ from projects.filing.services import (
     evaluation_start,
     preview,
 )
+from projects.filters import WorkspaceFilter
 from projects.models import Project
 from projects.narrative import sections_for
 from projects.review.selectors import notifications_for
 from projects.review.services.workflow import SubmissionBlocked, ensure_editable, evaluation_submit
+from projects.tables import WorkspaceTable
 
 PAGE = "projects/evaluation_form.html"
 
@@ -53,14 +58,30 @@ def _year(request) -> int | None:
 @login_required
 @require_GET
 def workspace(request):
-    """The filer's year at a glance: every subject, its status, deadline, score and findings."""
+    """The filer's year at a glance: every subject, its status, deadline, score and findings,
+    searchable, filterable and sortable by GET parameters (so a link keeps them)."""
     _require_filer(request.user)
-    data = selectors.workspace(request.user, _year(request))
-    return render(
-        request,
-        "projects/workspace.html",
-        {"workspace": data, "notifications": notifications_for(request.user)},
+    year, years = selectors.workspace_year(request.user, _year(request))
+    filterset = WorkspaceFilter(
+        request.GET, queryset=selectors.workspace_projects(request.user, year), request=request
     )
+    table = WorkspaceTable(filterset.qs)
+    # The 开始填报 button in each unopened row is a small POST form of its own.
+    table.csrf_token = get_token(request)
+    RequestConfig(request, paginate=False).configure(table)
+    # The table ordered its queryset; evaluate it once here and give each row its deadline.
+    projects = selectors.attach_workspace_rows(table.data.data, year)
+    filtered = any(request.GET.get(name) for name in filterset.filters)
+    context = {
+        "year": year,
+        "years": years,
+        "filter": filterset,
+        "table": table,
+        "totals": selectors.workspace_totals(projects),
+        "filtered": filtered,
+        "notifications": notifications_for(request.user),
+    }
+    return render(request, "projects/workspace.html", context)
 
 
 @login_required
@@ -334,3 +355,47 @@ def evaluation_narrative(request, pk: int):
     context = selectors.page_context(evaluation, forms, result, changes=forms.changes())
     context["drafted"] = wanted
     return render(request, "projects/partials/_narrative.html", context)
+
+
+def _ticked(request, source) -> list:
+    """The ticked filings; an id outside the user's units is a 404 for the whole request."""
+    ids = {int(v) for v in source.getlist("ids") if v.isdigit()}
+    evaluations = bulk.selected_for_submit(user=request.user, ids=ids)
+    if len(evaluations) != len(ids):
+        raise Http404("所选自评中有不存在或您无权填报的记录。")
+    return evaluations
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_submit(request):
+    """GET lists what a bulk submit of the ticked filings will do; POST (the confirmation) does it."""
+    _require_filer(request.user)
+    source = request.POST if request.method == "POST" else request.GET
+    evaluations = _ticked(request, source)
+    back_url = _workspace_url(source)
+    if not evaluations:
+        messages.warning(request, "请先勾选要提交的自评。")
+        return redirect(back_url)
+    if request.method == "POST":
+        outcome = bulk.evaluations_bulk_submit(evaluations=evaluations, user=request.user)
+        if outcome.submitted:
+            messages.success(
+                request, f"已提交 {len(outcome.submitted)} 项，等待审核；提交后不能再修改。"
+            )
+        for evaluation, reason in outcome.refused:
+            messages.warning(request, f"未提交“{evaluation.project.name}”：{reason}")
+        return redirect(back_url)
+    outcome = bulk.bulk_submit_preview(evaluations=evaluations)
+    return render(
+        request,
+        "projects/bulk_submit.html",
+        {"outcome": outcome, "back_url": back_url, "year": source.get("year", "")},
+    )
+
+
+def _workspace_url(source) -> str:
+    """Back to the workspace of the year the filer came from."""
+    url = reverse("projects:workspace")
+    year = source.get("year", "")
+    return f"{url}?year={year}" if year.isdigit() else url

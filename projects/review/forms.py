@@ -126,18 +126,23 @@ class SpotCheckDrawForm(forms.Form):
 class SpotCheckScoreForm(forms.Form):
     """A review score (and remark) for each weighted indicator of a sampled filing."""
 
-    def __init__(self, *args, results, existing: dict, **kwargs):
+    def __init__(self, *args, results, existing: dict, prefill: bool = False, **kwargs):
+        """`prefill` offers the computed score in every box without a saved review score:
+        the reviewer starts from the rule's figure and changes the rows that need it."""
         super().__init__(*args, **kwargs)
         self.results = results
         for result in results:
             score = existing.get(result.pk)
+            saved = score.review_score if score else None
+            if saved is None and prefill:
+                saved = result.computed_score
             self.fields[f"score_{result.pk}"] = forms.DecimalField(
                 label=result.indicator.name,
                 required=False,
                 min_value=Decimal("0"),
                 max_value=result.indicator.weight,
                 decimal_places=2,
-                initial=score.review_score if score else None,
+                initial=saved,
             )
             self.fields[f"comment_{result.pk}"] = forms.CharField(
                 label="复核意见",

@@ -125,7 +125,7 @@ def test_review_season_in_the_browser(live_server, season, as_user, shoot):
     filer.goto(form_url)
     expect(filer.locator("#status-badge")).to_have_text("审核通过")
     filer.goto(f"{live_server.url}/filing/?year={evaluation.year}")
-    expect(filer.get_by_text(re.compile("^审核通过$")).first).to_be_visible()
+    expect(filer.locator("#workspace-table").get_by_text(re.compile("^审核通过$"))).to_be_visible()
     evaluation.refresh_from_db()
     assert evaluation.status == EvaluationStatus.APPROVED
     assert [s.action for s in evaluation.review_steps.all()] == [

@@ -144,9 +144,9 @@ def test_workspace_query_count_does_not_grow_with_evaluations(
     few = _count(client)
     _add(45, personas.unit_a)
     assert _count(client) == few
-    # session, user, memberships, years, subjects, their evaluations, task, extensions,
-    # notifications and their unread count
-    with django_assert_num_queries(10):
+    # session, user, memberships, years, the units of the unit filter, subjects, their
+    # evaluations, task, extensions, notifications and their unread count
+    with django_assert_num_queries(11):
         client.get(URL, {"year": 2023})
 
 

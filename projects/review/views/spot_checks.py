@@ -129,6 +129,11 @@ def spot_check_detail(request, pk):
     return render(request, "review/spot_check_detail.html", context)
 
 
+# ?prefill=computed renders the boxes filled with the computed scores; nothing is saved until the
+# reviewer presses 保存, so the prefill is a GET and needs no script.
+PREFILL_COMPUTED = "computed"
+
+
 @finance_required
 def spot_check_item(request, pk):
     """Record a review score per indicator beside the filer's and the computed score."""
@@ -148,7 +153,10 @@ def spot_check_item(request, pk):
         .order_by("indicator__order", "indicator__pk")
     )
     existing = {s.result_id: s for s in item.scores.all()}
-    form = SpotCheckScoreForm(request.POST or None, results=results, existing=existing)
+    prefill = request.method == "GET" and request.GET.get("prefill") == PREFILL_COMPUTED
+    form = SpotCheckScoreForm(
+        request.POST or None, results=results, existing=existing, prefill=prefill
+    )
     if request.method == "POST" and form.is_valid():
         try:
             spot_check_score(
@@ -174,6 +182,7 @@ def spot_check_item(request, pk):
         "evaluation": evaluation,
         "rows": rows,
         "form": form,
+        "prefilled": prefill,
         "totals": item_totals(item, item.spot_check.threshold),
         "money_unit": evaluation.project.money_unit,
         "money": money,
