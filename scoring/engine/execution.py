@@ -187,7 +187,9 @@ def score_execution(
     if claimed_rate is not None and _printed_as_fraction(claimed_rate, ratio, rules):
         pass  # the old form's `1`: the same rate, printed as a fraction
     elif claimed_rate is not None and _claimed_rate_differs(claimed_rate, percent):
-        findings.append(finding("claimed_rate_mismatch", claimed=plain(claimed_rate), computed=rate))
+        findings.append(
+            finding("claimed_rate_mismatch", claimed=plain(claimed_rate), computed=rate)
+        )
     if inp.claimed_execution_score is not None and inp.claimed_execution_score > score:
         findings.append(
             finding(

@@ -15,7 +15,17 @@ from .model import (
     IndicatorResult,
     new_evaluation_result,
 )
-from .numbers import CENT, HUNDRED, ONE, ZERO, from_units, is_blank, parse_printed_number, plain, round2
+from .numbers import (
+    CENT,
+    HUNDRED,
+    ONE,
+    ZERO,
+    from_units,
+    is_blank,
+    parse_printed_number,
+    plain,
+    round2,
+)
 from .rules import RuleSet
 
 

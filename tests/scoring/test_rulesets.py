@@ -195,7 +195,9 @@ def _versions(tmp_path: Path, monkeypatch) -> None:
     text = NATIONAL
     (tmp_path / "national-2020.v1.toml").write_text(text, encoding="utf-8")
     v2 = text.replace("version = 1", "version = 2\nin_force_from = 2025", 1)
-    v2 = v2.replace("over_achievement_deduction = { value = 0,", "over_achievement_deduction = { value = 2,")
+    v2 = v2.replace(
+        "over_achievement_deduction = { value = 0,", "over_achievement_deduction = { value = 2,"
+    )
     (tmp_path / "national-2020.v2.toml").write_text(v2, encoding="utf-8")
     monkeypatch.setattr(rules_module, "RULESETS_DIR", tmp_path)
     rules_module._in_force.cache_clear()
