@@ -253,3 +253,32 @@ def test_publishing_a_new_version_never_moves_earlier_years_and_queues_the_years
 def test_the_review_page_names_the_rule_set_and_version_that_scored_the_filing(admin_client, rent):
     html = admin_client.get(reverse("review:evaluation_detail", args=[rent.pk])).content.decode()
     assert "评分规则：全国通用（2020年）第1版" in html
+
+
+def test_the_deploy_command_queues_only_the_moved_years(
+    dated_versions, django_capture_on_commit_callbacks
+):
+    import io
+
+    from django.core.management import call_command
+
+    from scoring.engine import rules as rules_module
+
+    path, text = dated_versions
+    later = import_file(FIXTURES / "seed000-kfq-2024-09-factory-rent.json")
+    _move_to_year(later, 2025)
+    score_evaluation(later)
+    out = io.StringIO()
+    call_command("queue_stale_recomputes", stdout=out)
+    assert "无需重新评分" in out.getvalue()
+
+    path.write_text(text, encoding="utf-8")
+    rules_module._in_force.cache_clear()
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("queue_stale_recomputes", stdout=out)
+    region = later.project.unit.department.region
+    assert f"{region.name}：已排队重新评分 2025 年度" in out.getvalue()
+    later.refresh_from_db()
+    # national-2020 v2 caps a 55.73 % execution rate at 69 (as execution-caps-over-deduction).
+    assert (later.rule_set_version, later.computed_total) == (2, Decimal("69.00"))
