@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 
 from projects.models import Evaluation, IndicatorResult
 from scoring.engine.model import EvaluationInput
@@ -65,7 +66,13 @@ __all__ = [
 
 def region_rule_set_key(region, year: int) -> str:
     """The rule set a region names for an evaluation year (its year entries, else its own
-    setting, else the site default); uses prefetched rule_set_years when present."""
+    setting, else the site default).
+
+    The entries are prefetched onto the region instance on first use, so a page that scores,
+    previews and checks the same filing reads them once (Django's usual prefetch semantics: a
+    fresh instance sees later changes).
+    """
+    prefetch_related_objects([region], "rule_set_years")
     entries = [(e.effective_from_year, e.rule_set_id) for e in region.rule_set_years.all()]
     return rule_set_key(entries, region.rule_set_id, year)
 

@@ -170,10 +170,11 @@ def test_a_year_entry_applies_from_its_year_until_the_next(rent):
     RegionRuleSet.objects.create(
         region=region, effective_from_year=2027, rule_set_id="transfer-payment@1"
     )
+    evaluation = Evaluation.objects.get(pk=rent.pk)  # a fresh instance reads the new entries
     keys = {}
     for year in (2023, 2024, 2025, 2026, 2027, 2030):
-        rent.year = year
-        keys[year] = rule_set_for(rent).key
+        evaluation.year = year
+        keys[year] = rule_set_for(evaluation).key
     assert keys == {
         2023: "national-2020@1",  # before every entry: the region's own setting
         2024: "national-2020@1",
