@@ -5,9 +5,8 @@ from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects import models as m
-from projects.models.org import DEFAULT_SIGNATURE_FIELDS
-from projects.review.services.rescoring import recompute_after_rule_change
-from scoring.engine.rules import latest_rulesets
+from projects.models.org import DEFAULT_SIGNATURE_FIELDS, RegionRuleSet
+from scoring.engine.rules import latest_rulesets, list_rulesets
 
 admin.site.site_header = "绩效自评 管理后台"
 admin.site.site_title = "绩效自评"
@@ -69,24 +68,70 @@ class RegionForm(forms.ModelForm):
         ]
 
 
+def _year_rule_set_choices() -> list[tuple[str, str]]:
+    """Each published rule set (the version in force for the year), then pinned versions."""
+    latest = [(i, f"{r.title}（按年度适用的版本）") for i, r in latest_rulesets().items()]
+    pinned = [(r.key, f"{r.title}（固定第{r.version}版）") for r in list_rulesets()]
+    return latest + pinned
+
+
+class RegionRuleSetForm(forms.ModelForm):
+    """A year's rule set, picked from the published ones (an unknown id would stop scoring)."""
+
+    rule_set_id = forms.ChoiceField(label="评分规则", choices=_year_rule_set_choices)
+
+    class Meta:
+        model = RegionRuleSet
+        fields = ["effective_from_year", "rule_set_id"]
+
+    def clean_effective_from_year(self):
+        year = self.cleaned_data["effective_from_year"]
+        if year is not None and not 2000 <= year <= 2100:
+            raise forms.ValidationError("起始年度应在 2000 到 2100 之间。")
+        return year
+
+
+class RegionRuleSetInline(admin.TabularInline):
+    """Rules by year: from each year on, the region's filings are scored under this rule set."""
+
+    model = RegionRuleSet
+    form = RegionRuleSetForm
+    extra = 0
+    verbose_name = "按年度适用的评分规则"
+    verbose_name_plural = "按年度适用的评分规则（未列年度按上方“评分规则”）"
+
+
 @admin.register(m.Region)
 class RegionAdmin(admin.ModelAdmin):
     form = RegionForm
+    inlines = [RegionRuleSetInline]
     list_display = ["name", "code", "finance_bureau", "rule_set_id", "table_variant"]
     search_fields = ["name", "code", "finance_bureau"]
 
     def save_model(self, request, obj, form, change):
+        # The rules in force per open year before the change, to queue only the years it moves.
+        if change:
+            from scoring.recompute import open_years_rules
+
+            request._rule_years_before = open_years_rules(m.Region.objects.get(pk=obj.pk))
         super().save_model(request, obj, form, change)
-        if change and "rule_set_id" in form.changed_data:
-            years = recompute_after_rule_change(obj)
-            if years:
-                listed = "、".join(str(y) for y in years)
-                self.message_user(
-                    request,
-                    f"评分规则已改为 {obj.rule_set_id}：已排队重新评分 {listed} 年度的未审定自评"
-                    "（由后台任务执行）；已审定、已公开的自评保持审定时的得分。",
-                    messages.INFO,
-                )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = getattr(request, "_rule_years_before", None)
+        if before is None:
+            return
+        from scoring.recompute import queue_changed_years
+
+        years = queue_changed_years(region=form.instance, before=before)
+        if years:
+            listed = "、".join(str(y) for y in years)
+            self.message_user(
+                request,
+                f"评分规则已改为 {form.instance.rule_set_id}：已排队重新评分 {listed} 年度的未审定自评"
+                "（由后台任务执行）；已审定、已公开的自评保持审定时的得分，其他年度不受影响。",
+                messages.INFO,
+            )
 
 
 @admin.register(m.Department)

@@ -7,7 +7,13 @@ import json
 import sys
 from collections.abc import Sequence
 
-from scoring.engine.document import DocumentError, document_to_input, read_document, result_to_json
+from scoring.engine.document import (
+    DocumentError,
+    detect_ruleset,
+    document_to_input,
+    read_document,
+    result_to_json,
+)
 from scoring.engine.rules import DEFAULT_RULESET_ID, RuleSetError, list_rulesets, load_ruleset
 from scoring.engine.score import score_evaluation
 
@@ -28,9 +34,9 @@ def _fail(message: str) -> int:
     return EXIT_UNREADABLE
 
 
-def _score(path: str, rules_id: str, explain: bool) -> int:
+def _score(path: str, rules_id: str | None, explain: bool) -> int:
     try:
-        rules = load_ruleset(rules_id)
+        rules = load_ruleset(rules_id) if rules_id else None
     except RuleSetError as exc:
         return _fail(str(exc))
     try:
@@ -48,6 +54,8 @@ def _score(path: str, rules_id: str, explain: bool) -> int:
         document = read_document(data)
     except DocumentError as exc:
         return _fail(f"{path}：{exc.path or '（文档）'}：{exc.message}")
+    if rules is None:  # the template the table shows, else the national default
+        rules = load_ruleset(detect_ruleset(document) or DEFAULT_RULESET_ID)
     result = score_evaluation(document_to_input(document), rules)
     if explain:
         print("\n".join(result.trace), file=sys.stderr)
@@ -73,7 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     score = commands.add_parser("score", help="为一个 selfeval/1 文档计分，输出 selfeval-result/1")
     score.add_argument("file", help="selfeval/1 JSON 文件")
     score.add_argument(
-        "--rules", default=DEFAULT_RULESET_ID, help="规则集 id、id@版本或 .toml 文件路径"
+        "--rules",
+        default=None,
+        help="规则集 id、id@版本或 .toml 文件路径（默认：按表格式识别，识别不出时为全国默认）",
     )
     score.add_argument("--explain", action="store_true", help="在标准错误输出计分过程")
     commands.add_parser("rules", help="列出规则集及其版本")

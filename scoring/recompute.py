@@ -26,10 +26,11 @@ from django.utils import timezone
 
 from projects.models import Evaluation, FundLine, Indicator, IndicatorResult
 from projects.models.evaluation import EDITABLE_STATUSES, FROZEN_STATUSES
+from projects.models.org import RegionRuleSet
+from scoring.engine.rules import RuleSet, ruleset_in_force
 from scoring.engine.score import score_evaluation as engine_score
 from scoring.rows import (
     StoredFiling,
-    cached_ruleset,
     computed_fields,
     engine_claims,
     input_digest,
@@ -40,6 +41,110 @@ from scoring.rows import (
 from selfeval.bulk import bulk_set
 
 _CHUNK = 1000
+
+
+def rule_set_key(entries, fallback: str | None, year: int) -> str:
+    """The rule set a region names for an evaluation year: its latest entry (effective_from_year,
+    rule_set_id) not after the year, else the region's own setting, else the site default.
+
+    `entries` are in ascending year order. The key may pin a version ("id@2"); otherwise the
+    version in force for the year is resolved by `ruleset_in_force`.
+    """
+    key = fallback or settings.SELFEVAL_DEFAULT_RULESET
+    for from_year, rule_set_id in entries:
+        if from_year > year:
+            break
+        key = rule_set_id
+    return key
+
+
+class RulesByYear:
+    """Rule sets in force for many regions and years, read in one query and resolved once each:
+    the bulk paths' counterpart of `scoring.services.rule_set_for`."""
+
+    def __init__(self, region_ids, alias: str = "default") -> None:
+        self.entries: dict[int, list[tuple[int, str]]] = {}
+        for region_id, from_year, rule_set_id in (
+            RegionRuleSet.objects.using(alias)
+            .filter(region_id__in=set(region_ids))
+            .order_by("region_id", "effective_from_year")
+            .values_list("region_id", "effective_from_year", "rule_set_id")
+        ):
+            self.entries.setdefault(region_id, []).append((from_year, rule_set_id))
+        self._resolved: dict[tuple[str, int], RuleSet] = {}
+
+    def get(self, region_id: int, fallback: str | None, year: int) -> RuleSet:
+        """The rule set and version scoring a filing of this region and year."""
+        key = rule_set_key(self.entries.get(region_id, ()), fallback, year)
+        found = self._resolved.get((key, year))
+        if found is None:
+            found = self._resolved[key, year] = ruleset_in_force(key, year)
+        return found
+
+
+def open_years_rules(region) -> dict[int, str]:
+    """For each year in which a region has open filings, the rule set and version in force
+    (id@version): compared before and after a change to tell which years it moves."""
+    years = sorted(
+        set(
+            Evaluation.objects.filter(project__unit__department__region=region)
+            .exclude(status__in=FROZEN_STATUSES)
+            .values_list("year", flat=True)
+        )
+    )
+    rules = RulesByYear([region.pk])
+    return {year: rules.get(region.pk, region.rule_set_id, year).key for year in years}
+
+
+def queue_recompute(*, region_id: int, years) -> list[int]:
+    """Queue the one recompute path (scoring.tasks.recompute_region_year) for each year, once
+    the change is committed, so the worker reads the new rules; returns the years."""
+    from scoring.tasks import recompute_region_year
+
+    years = sorted(set(years))
+    for year in years:
+        transaction.on_commit(lambda year=year: recompute_region_year.enqueue(region_id, year))
+    return years
+
+
+def queue_changed_years(*, region, before: dict[int, str]) -> list[int]:
+    """After a change to a region's rules, queue the years whose rules it changed."""
+    after = open_years_rules(region)
+    changed = [year for year, key in after.items() if before.get(year) != key]
+    return queue_recompute(region_id=region.pk, years=changed)
+
+
+def stale_region_years(*, alias: str = "default") -> dict[int, list[int]]:
+    """Regions and years whose open, scored filings were scored under another rule set or
+    version than the one now in force (after deploying a new version): region id -> years."""
+    rows = set(
+        Evaluation.objects.using(alias)
+        .exclude(status__in=FROZEN_STATUSES)
+        .exclude(rule_set_id="")
+        .order_by()
+        .values_list(
+            "project__unit__department__region_id",
+            "project__unit__department__region__rule_set_id",
+            "year",
+            "rule_set_id",
+            "rule_set_version",
+        )
+        .distinct()
+    )
+    rules = RulesByYear({row[0] for row in rows}, alias)
+    stale: dict[int, set[int]] = {}
+    for region_id, fallback, year, rule_set_id, version in rows:
+        if rules.get(region_id, fallback, year).key != f"{rule_set_id}@{version}":
+            stale.setdefault(region_id, set()).add(year)
+    return {region_id: sorted(years) for region_id, years in sorted(stale.items())}
+
+
+def queue_stale_recomputes(*, alias: str = "default") -> dict[int, list[int]]:
+    """Queue a recompute of every region and year scored under rules no longer in force."""
+    stale = stale_region_years(alias=alias)
+    for region_id, years in stale.items():
+        queue_recompute(region_id=region_id, years=years)
+    return stale
 
 
 def recompute_region(*, region, year: int) -> int:
@@ -104,15 +209,21 @@ def settle_following_claims(evaluation_ids, *, alias: str = "default") -> int:
         .values_list("evaluation_id", "total")
     )
     rows = []
-    for pk, execution, rule_set in (
+    evaluations = list(
         Evaluation.objects.using(alias)
         .filter(pk__in=touched)
         .order_by()
         .values_list(
-            "pk", "claimed_execution_score", "project__unit__department__region__rule_set_id"
+            "pk",
+            "claimed_execution_score",
+            "project__unit__department__region_id",
+            "project__unit__department__region__rule_set_id",
+            "year",
         )
-    ):
-        rules = cached_ruleset(rule_set or settings.SELFEVAL_DEFAULT_RULESET)
+    )
+    by_year = RulesByYear({row[2] for row in evaluations}, alias)
+    for pk, execution, region_id, rule_set, year in evaluations:
+        rules = by_year.get(region_id, rule_set, year)
         indicator_total = sums.get(pk) or Decimal(0)
         total = indicator_total + (execution or Decimal(0))
         rows.append(
@@ -134,8 +245,7 @@ def _score(filings: dict, now) -> tuple[list, list]:
     from is skipped: re-scoring it would write the same columns (the nightly recompute).
     """
     updated, moved = [], []
-    for pk, (filing, rule_set_id, stored_digest) in filings.items():
-        rules = cached_ruleset(rule_set_id or settings.SELFEVAL_DEFAULT_RULESET)
+    for pk, (filing, rules, stored_digest) in filings.items():
         inp, indicator_ids = input_from_filing(filing)
         frozen_input = snapshot(inp)
         digest = input_digest(frozen_input, rules, filing, indicator_ids)
@@ -166,7 +276,7 @@ def _write(scored: tuple[list, list], alias: str) -> None:
         bulk_set(IndicatorResult, moved, ("computed_score", "status"), batch_size=5000)
 
 
-def _filings(evaluation_ids: list[int], alias: str) -> dict[int, tuple[StoredFiling, str]]:
+def _filings(evaluation_ids: list[int], alias: str) -> dict[int, tuple[StoredFiling, RuleSet, str]]:
     """Stored filings of many evaluations in four queries of plain rows (no model instances)."""
     # Each query drops the models' default ordering: it joins and sorts through the evaluation's
     # project and unit (150 ms a chunk), and the rows are keyed by id here anyway.
@@ -186,11 +296,15 @@ def _filings(evaluation_ids: list[int], alias: str) -> dict[int, tuple[StoredFil
             "claimed_grade",
             "goal_actual",
             "project__goal_expected",
+            "project__unit__department__region_id",
             "project__unit__department__region__rule_set_id",
+            "year",
             "digest",
         )
     )
     project_ids = set()
+    evaluations = list(evaluations)
+    by_year = RulesByYear({row[-4] for row in evaluations}, alias)
     filings, by_project = {}, {}
     for (
         pk,
@@ -199,12 +313,14 @@ def _filings(evaluation_ids: list[int], alias: str) -> dict[int, tuple[StoredFil
         *claimed,
         goal_actual,
         goal_expected,
+        region_id,
         rule_set,
+        year,
         digest,
     ) in evaluations:
         # The totals' claims are settled once the rows are read (engine_claims, below).
         filing = StoredFiling({}, [], {}, (follows, *claimed), goal_expected, goal_actual)
-        filings[pk] = (filing, rule_set, digest)
+        filings[pk] = (filing, by_year.get(region_id, rule_set, year), digest)
         by_project[project_id] = filing
         project_ids.add(project_id)
     for project_id, source, *values in (

@@ -14,15 +14,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 
 from projects.models import Evaluation, IndicatorResult
 from scoring.engine.model import EvaluationInput
-from scoring.engine.rules import RuleSet, RuleSetError
+from scoring.engine.rules import RuleSet, RuleSetError, ruleset_in_force
 from scoring.engine.score import score_evaluation as engine_score
 from scoring.engine.targets import parse_indicator_target
-from scoring.recompute import recompute, recompute_region, settle_following_claims
+from scoring.recompute import (
+    queue_changed_years,
+    queue_stale_recomputes,
+    recompute,
+    recompute_region,
+    rule_set_key,
+    settle_following_claims,
+)
 from scoring.rows import (
     StoredFiling,
     cached_ruleset,
@@ -42,8 +49,11 @@ __all__ = [
     "indicator_parsed_fields",
     "input_from_filing",
     "input_from_snapshot",
+    "queue_changed_years",
+    "queue_stale_recomputes",
     "recompute",
     "recompute_region",
+    "region_rule_set_key",
     "result_dict",
     "rule_set_for",
     "score_evaluation",
@@ -54,10 +64,27 @@ __all__ = [
 ]
 
 
+def region_rule_set_key(region, year: int) -> str:
+    """The rule set a region names for an evaluation year (its year entries, else its own
+    setting, else the site default).
+
+    The entries are prefetched onto the region instance on first use, so a page that scores,
+    previews and checks the same filing reads them once (Django's usual prefetch semantics: a
+    fresh instance sees later changes).
+    """
+    prefetch_related_objects([region], "rule_set_years")
+    entries = [(e.effective_from_year, e.rule_set_id) for e in region.rule_set_years.all()]
+    return rule_set_key(entries, region.rule_set_id, year)
+
+
 def rule_set_for(evaluation: Evaluation, rule_set_id: str | None = None) -> RuleSet:
-    """The rule set that applies: an explicit id, else the region's, else the site default."""
+    """The rule set and version in force for the evaluation's year, as OpenFisca resolves a
+    parameter by period: an explicit id, else the region's for that year, else the site default;
+    then the latest version in force for the year (a version dated 2025 never scores 2024).
+    """
     region = evaluation.project.unit.department.region
-    return cached_ruleset(rule_set_id or region.rule_set_id or settings.SELFEVAL_DEFAULT_RULESET)
+    key = rule_set_id or region_rule_set_key(region, evaluation.year)
+    return ruleset_in_force(key, evaluation.year)
 
 
 def rule_set_title(rule_set_id: str | None, version: int | str | None = None) -> str:

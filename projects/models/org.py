@@ -79,6 +79,47 @@ class Region(models.Model):
         return tuple(label for label in labels if label) or DEFAULT_SIGNATURE_FIELDS
 
 
+class RegionRuleSet(models.Model):
+    """The rule set a region scores with from one evaluation year on, until its next entry.
+
+    Rules by date, as OpenFisca resolves parameters by period: an evaluation of year Y is scored
+    under the entry with the latest effective_from_year not after Y; before the first entry the
+    region's own rule_set_id applies. So switching a region's rules for 2025 never re-scores
+    its 2024 filings.
+    """
+
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="rule_set_years", verbose_name="地区"
+    )
+    effective_from_year = models.PositiveSmallIntegerField(
+        "起始年度", help_text="自该年度（含）起的自评按此规则评分，直到下一条记录的年度。"
+    )
+    rule_set_id = models.CharField(
+        "评分规则",
+        max_length=100,
+        help_text="规则集标识；可写“标识@版本”固定某一版本，否则按该年度适用的版本。",
+    )
+
+    history = HistoricalRecords(verbose_name="地区评分规则变更记录")
+
+    class Meta:
+        verbose_name = "地区评分规则（按年度）"
+        verbose_name_plural = "地区评分规则（按年度）"
+        ordering = ["region", "effective_from_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "effective_from_year"], name="region_rule_set_one_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_from_year__gte=2000, effective_from_year__lte=2100),
+                name="region_rule_set_year_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region}：{self.effective_from_year} 年度起 {self.rule_set_id}"
+
+
 class DepartmentQuerySet(models.QuerySet):
     """Departments a user reaches: their own, their unit's, or every one of their region."""
 

@@ -29,7 +29,7 @@ _FUND_KEYS = (
 )
 _ROW_KEYS = (
     "level1", "level2", "name", "target", "actual", "weight", "claimed_score", "deviation",
-    "midyear_actual",
+    "midyear_actual", "item_score",
 )  # fmt: skip
 _ROW_REQUIRED = ("level1", "level2", "name", "target", "weight")
 _CLAIMED_KEYS = ("execution_score", "indicator_total", "total", "grade")
@@ -88,6 +88,8 @@ class IndicatorRow:
     claimed_score: Num | None = None
     deviation: str | None = None
     midyear_actual: str | None = None
+    # 单项得分 of the weighted form: the row's score out of 100, before × 权重占比.
+    item_score: Num | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +209,7 @@ def _row(value: object, path: str) -> IndicatorRow:
         name=_text(data["name"], _join(path, "name"), nullable=False, non_empty=True),
         weight=_num(data["weight"], _join(path, "weight"), "weight"),
         claimed_score=_num(data.get("claimed_score"), _join(path, "claimed_score"), "score"),
+        item_score=_num(data.get("item_score"), _join(path, "item_score"), "score"),
         **texts,
     )
 
@@ -276,6 +279,55 @@ def _value(num: Num | None) -> Decimal | None:
     return num.value if num is not None else None
 
 
+# Rule sets of the templates the reader recognises (docs/rulesets.md, "Templates").
+LEGACY_20_80 = "legacy-20-80"
+TRANSFER_PAYMENT = "transfer-payment"
+WEIGHTED_SHARE = "weighted-share"
+_HUNDRED = Decimal(100)
+
+
+def detect_ruleset(doc: Document) -> str | None:
+    """The rule set of the template a document shows, where the table itself says; else None,
+    and the region's setting applies (the national layout and its variants look alike).
+
+    - a 单项得分 column (item_score): the weighted form, 单项得分 × 权重占比 = 折算得分;
+    - 分值 20 on 年度资金总额: the old 20/80 form;
+    - no execution points and weights printed as percentages adding up to 100: a
+      transfer-payment table.
+    """
+    if any(row.item_score is not None for row in doc.indicators):
+        return WEIGHTED_SHARE
+    total = next(f for f in doc.funds if f.source == "total")
+    execution_weight = _value(total.weight)
+    if execution_weight == 20:
+        return LEGACY_20_80
+    weights = [row.weight for row in doc.indicators if row.weight is not None]
+    if (
+        not execution_weight
+        and weights
+        and all(w.text.strip().endswith(("%", "％")) for w in weights)
+        and sum(w.value for w in weights) == _HUNDRED
+    ):
+        return TRANSFER_PAYMENT
+    return None
+
+
+def _share(weight: Num) -> Decimal:
+    """A 权重占比 as a fraction: `20%` and `0.2` are both 0.2; a bare 20 is 20 of 100 points."""
+    if weight.text.strip().endswith(("%", "％")) or weight.value > 1:
+        return weight.value / _HUNDRED
+    return weight.value
+
+
+def _claimed_score(row: IndicatorRow) -> str | None:
+    """The row's claimed 得分: as printed, or 单项得分 × 权重占比 (the weighted form's 折算得分)."""
+    if row.claimed_score is not None:
+        return row.claimed_score.text
+    if row.item_score is not None and row.weight is not None:
+        return str(row.item_score.value * _share(row.weight))
+    return None
+
+
 def document_to_input(doc: Document) -> EvaluationInput:
     """Turn a document into engine input; amounts stay in the document's money unit."""
     total = next(f for f in doc.funds if f.source == "total")
@@ -306,7 +358,7 @@ def document_to_input(doc: Document) -> EvaluationInput:
                 target=r.target,
                 actual=r.actual,
                 weight=r.weight.text if r.weight is not None else None,
-                claimed_score=r.claimed_score.text if r.claimed_score is not None else None,
+                claimed_score=_claimed_score(r),
                 deviation=r.deviation,
                 # selfeval/1 has no achievement field: read it from the actual's words.
                 achievement=achievement_from_text(r.actual, r.target),

@@ -75,6 +75,18 @@ def _claimed_rate_differs(claimed: Decimal, percent: Decimal) -> bool:
     return _EXACT.quantize(percent, claimed) != claimed
 
 
+def _printed_as_fraction(claimed: Decimal, ratio: Decimal, rules: RuleSet) -> bool:
+    """Is the printed rate a fraction (the old form's `1` for 100 %, `0.85` for 85 %)?
+
+    Only where the rules say the template prints fractions, and only when the figure read as a
+    fraction agrees with the ratio at the precision printed: `1` beside 100 % is a fraction,
+    `1` beside 1 % is the percent it says.
+    """
+    if not rules.claimed_rate_fraction or not claimed.is_finite() or not ZERO <= claimed <= ONE:
+        return False
+    return _EXACT.quantize(ratio, claimed) == claimed
+
+
 def _rate(percent: Decimal) -> Decimal:
     """The rate rounded half-up to 2 places, however large a 元/万元 slip made it."""
     if percent.adjusted() < 24:  # fits the default 28 digits with its two places
@@ -171,9 +183,12 @@ def score_execution(
     else:
         capped = min(max(ratio, ZERO), ONE)
         score = round2(weight * capped)
-    if inp.claimed_rate is not None and _claimed_rate_differs(inp.claimed_rate, percent):
+    claimed_rate = inp.claimed_rate
+    if claimed_rate is not None and _printed_as_fraction(claimed_rate, ratio, rules):
+        pass  # the old form's `1`: the same rate, printed as a fraction
+    elif claimed_rate is not None and _claimed_rate_differs(claimed_rate, percent):
         findings.append(
-            finding("claimed_rate_mismatch", claimed=plain(inp.claimed_rate), computed=rate)
+            finding("claimed_rate_mismatch", claimed=plain(claimed_rate), computed=rate)
         )
     if inp.claimed_execution_score is not None and inp.claimed_execution_score > score:
         findings.append(

@@ -91,6 +91,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{row}为定性指标，未选择完成程度（达成/部分达成/未达成）且未填自评得分，计 0 分；"
         "请在“完成程度”中选择",
     ),
+    # Rule sets by template (issue 13 item 3): a total above the rules' maximum is an error and
+    # is given no grade, however high it is.
+    "total_above_maximum": (
+        "error",
+        "总分 {total} 超过评分规则“{rules}”的满分 {maximum} 分（{why}），不评定等级；"
+        "请核对各指标分值或改用与表格式相符的评分规则",
+    ),
 }
 
 

@@ -19,6 +19,7 @@ RULESETS_DIR = Path(__file__).resolve().parent.parent / "rulesets"
 DEFAULT_RULESET_ID = "national-2020"
 REVERSE_FORMULAS = ("linear_to_zero_at_double", "ratio", "all_or_nothing")
 DENOMINATORS = ("adjusted", "initial")
+WEIGHT_FORMS = ("points", "share")
 TEXT_FIELDS = ("deviation", "goal", "execution_reason")
 # Glossary codes of the level-1 indicators (domain.md §1), for storage and URLs.
 LEVEL1_CODES = MappingProxyType(
@@ -88,6 +89,13 @@ class RuleSet:
     grades: tuple[GradeBand, ...]
     sources: Mapping[str, str]
     path: str = ""
+    # Parameters added after the first rule sets were published: optional in a file, each
+    # defaulting to the behaviour those files were published with (_OPTIONAL_SPEC).
+    claimed_rate_fraction: bool = False
+    weight_form: str = "points"
+    # The first evaluation year this version scores (OpenFisca's dated parameter values): an
+    # evaluation of year Y is scored under the latest version in force for Y. None: every year.
+    in_force_from: int | None = None
     # The name citizens read (公开名称), e.g. "全国通用（2020年）"; the id never leaves the system.
     public_name: str = ""
     # Per-rule-set memos: facts of a printed target row, and whole row outcomes; both depend
@@ -99,6 +107,11 @@ class RuleSet:
     def key(self) -> str:
         """The identifier stored with every score: id@version."""
         return f"{self.id}@{self.version}"
+
+    @cached_property
+    def max_total(self) -> Decimal:
+        """The most a table can score under these rules: execution plus indicator points."""
+        return self.execution_weight + self.indicator_weight_total
 
     @cached_property
     def public_title(self) -> str:
@@ -300,7 +313,9 @@ def _grades(value: object) -> tuple[GradeBand, ...]:
 # states each parameter and its source explicitly, never by falling back to a default.
 _SPEC: dict[str, dict[str, tuple[str, Callable[[object], object]]]] = {
     "execution": {
-        "weight": ("execution_weight", _positive),
+        # 0: the execution rate earns no points (transfer-payment tables); the indicators then
+        # carry the whole 100.
+        "weight": ("execution_weight", _non_negative),
         "denominator": ("execution_denominator", _choice(DENOMINATORS)),
         "tiers": ("execution_tiers", _tiers),
         "caps": ("execution_caps", _caps),
@@ -329,8 +344,18 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[object], object]]]] = {
     },
     "grades": {"bands": ("grades", _grades)},
 }
+# Keys introduced after publication: optional, with the default every older file means.
+_OPTIONAL_SPEC: dict[str, dict[str, tuple[str, Callable[[object], object]]]] = {
+    "execution": {"claimed_rate_fraction": ("claimed_rate_fraction", _bool)},
+    "indicators": {"weight_form": ("weight_form", _choice(WEIGHT_FORMS))},
+}
 _HEADER = ("id", "version", "title", "description")
-_OPTIONAL_HEADER = ("public_name",)
+_OPTIONAL_HEADER = ("public_name", "in_force_from")
+
+
+def _spec(section: str) -> dict[str, tuple[str, Callable[[object], object]]]:
+    """Every key of a section, required and optional."""
+    return {**_SPEC.get(section, {}), **_OPTIONAL_SPEC.get(section, {})}
 
 
 def _fail(path: Path, key: str, reason: str) -> RuleSetError:
@@ -357,18 +382,27 @@ def _parse(path: Path, data: dict) -> RuleSet:
     public_name = data.get("public_name", "")
     if not isinstance(public_name, str):
         raise _fail(path, "public_name", "应为字符串")
+    in_force_from = data.get("in_force_from")
+    if in_force_from is not None and (
+        isinstance(in_force_from, bool)
+        or not isinstance(in_force_from, int)
+        or not 2000 <= in_force_from <= 2100
+    ):
+        raise _fail(path, "in_force_from", "应为 2000 到 2100 之间的年度")
     sources: dict[str, str] = {}
-    for section, params in _SPEC.items():
+    for section in _SPEC:
         table = data.get(section)
         if not isinstance(table, dict):
             raise _fail(path, section, "缺少此节或不是表")
-        unknown = sorted(set(table) - set(params))
+        unknown = sorted(set(table) - set(_spec(section)))
         if unknown:
             raise _fail(path, f"{section}.{unknown[0]}", "未知的键")
-        for key, (attr, check) in params.items():
+        for key, (attr, check) in _spec(section).items():
             dotted = f"{section}.{key}"
             param = table.get(key)
             if param is None:
+                if key in _OPTIONAL_SPEC.get(section, {}):
+                    continue
                 raise _fail(path, dotted, "缺少此键")
             if not isinstance(param, dict) or set(param) != {"value", "source"}:
                 raise _fail(path, dotted, '应写作 { value = …, source = "政策依据" }')
@@ -385,6 +419,7 @@ def _parse(path: Path, data: dict) -> RuleSet:
         title=data["title"],
         description=data["description"],
         public_name=public_name,
+        in_force_from=in_force_from,
         sources=MappingProxyType(sources),
         path=str(path),
         **values,
@@ -399,9 +434,9 @@ def override_ruleset(rules: RuleSet, changes: Mapping[str, object]) -> RuleSet:
     values: dict[str, object] = {}
     for dotted, value in changes.items():
         section, _, key = dotted.partition(".")
-        if key not in _SPEC.get(section, {}):
+        if key not in _spec(section):
             raise _fail(path, dotted, "未知的键")
-        attr, check = _SPEC[section][key]
+        attr, check = _spec(section)[key]
         try:
             values[attr] = check(value)
         except ValueError as exc:
@@ -463,6 +498,36 @@ def load_ruleset(id_or_path: str | Path = DEFAULT_RULESET_ID) -> RuleSet:
             raise RuleSetError(f"规则集 {wanted_id} 没有版本「{wanted_version}」")
         return _load_file(catalogue[(wanted_id, int(wanted_version))])
     return _load_file(catalogue[(wanted_id, versions[-1])])
+
+
+def ruleset_in_force(id_or_key: str, year: int | None) -> RuleSet:
+    """The version of a rule set in force for an evaluation year, as OpenFisca resolves a
+    parameter by period: the latest version whose in_force_from is not after the year.
+
+    A pinned "id@version" or a file path is taken as given; year None takes the latest version.
+    A version without in_force_from is in force from the start, so publishing a version dated
+    2025 never moves an evaluation of 2024.
+    """
+    text = str(id_or_key)
+    if year is None or "@" in text or text.endswith(".toml") or "/" in text:
+        return load_ruleset(text)
+    return _in_force(text, year)
+
+
+@lru_cache(maxsize=256)
+def _in_force(rule_set_id: str, year: int) -> RuleSet:
+    catalogue = _catalogue()
+    versions = sorted(v for (i, v) in catalogue if i == rule_set_id)
+    if not versions:
+        return load_ruleset(rule_set_id)  # raises, naming the known rule sets
+    chosen = None
+    for version in versions:
+        rules = _load_file(catalogue[(rule_set_id, version)])
+        if rules.in_force_from is None or rules.in_force_from <= year:
+            chosen = rules
+    if chosen is None:
+        raise RuleSetError(f"规则集 {rule_set_id} 没有适用于 {year} 年度的版本")
+    return chosen
 
 
 def list_rulesets() -> list[RuleSet]:

@@ -15,7 +15,17 @@ from .model import (
     IndicatorResult,
     new_evaluation_result,
 )
-from .numbers import CENT, ZERO, from_units, is_blank, plain, round2
+from .numbers import (
+    CENT,
+    HUNDRED,
+    ONE,
+    ZERO,
+    from_units,
+    is_blank,
+    parse_printed_number,
+    plain,
+    round2,
+)
 from .rules import RuleSet
 
 
@@ -181,8 +191,41 @@ def _cap(
     return total
 
 
+def _shares_as_points(inp: EvaluationInput) -> EvaluationInput:
+    """The weighted form prints each row's 权重占比 (`0.2`, `20%`) of a 100-point table: as
+    points, 0.2 is 20 (a printed `20%` already reads as 20), so 单项得分 × 权重占比 = 折算得分
+    is the row's score under the usual formulas."""
+    rows = []
+    for ind in inp.indicators:
+        parsed = parse_printed_number(ind.weight) if ind.weight is not None else None
+        if parsed is not None and not parsed[1] and ZERO < parsed[0] <= ONE:
+            ind = dataclasses.replace(ind, weight=plain(parsed[0] * HUNDRED))
+        rows.append(ind)
+    return dataclasses.replace(inp, indicators=tuple(rows))
+
+
+def _grade(total: Decimal, weight_sum: Decimal, rules: RuleSet, findings: list[Finding]):
+    """The grade band of the total, or none when the total is above the rules' maximum: a
+    table of 105 or 110 points is mis-built, and grading it would call it 优."""
+    if total <= rules.max_total:
+        return rules.grade_for(total)
+    why = f"指标分值合计 {plain(weight_sum)} 分，执行率 {plain(rules.execution_weight)} 分"
+    findings.append(
+        finding(
+            "total_above_maximum",
+            total=total,
+            rules=rules.public_title,
+            maximum=plain(rules.max_total),
+            why=why,
+        )
+    )
+    return None
+
+
 def score_evaluation(inp: EvaluationInput, rules: RuleSet) -> EvaluationResult:
     """Score one evaluation: the computed figures, the findings and the trace explaining them."""
+    if rules.weight_form == "share":
+        inp = _shares_as_points(inp)
     findings: list[Finding] = []
     explained: list[tuple[str, str]] = [("rules", rules.heading)]  # the trace's occasional lines
     execution = score_execution(inp, rules, findings, explained)
@@ -227,7 +270,7 @@ def score_evaluation(inp: EvaluationInput, rules: RuleSet) -> EvaluationResult:
     _claim_checks(inp, results, rules, findings)
     uncapped = execution.score + indicator_total
     total = round2(_cap(uncapped, execution.rate, rules, findings, explained))
-    band = rules.grade_for(total)
+    band = _grade(total, sheet.weight_sum, rules, findings)
     return new_evaluation_result(
         rules=rules.key,
         execution_rate=execution.rate,
@@ -239,8 +282,8 @@ def score_evaluation(inp: EvaluationInput, rules: RuleSet) -> EvaluationResult:
         indicator_total=indicator_total,
         uncapped_total=uncapped,
         total=total,
-        grade=band.name,
-        grade_code=band.code,
+        grade=band.name if band else "",
+        grade_code=band.code if band else "",
         findings=tuple(findings),
         denominator=rules.execution_denominator,
         notes=tuple(explained),

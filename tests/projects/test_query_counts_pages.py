@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 SIGNED_IN = 3  # the session, the user, the user's memberships (the scope)
 QUEUE = SIGNED_IN + 5  # count, unread notifications, latest notifications, departments, the page
-REVIEW_PAGE = SIGNED_IN + 8
+# … + 1: the region's rule sets by year, to name the rules in force for the filing's year
+REVIEW_PAGE = SIGNED_IN + 9
 QUERIES = {
     "finance queue": QUEUE,
     "department queue": QUEUE,
@@ -34,8 +35,8 @@ QUERIES = {
     "review page": REVIEW_PAGE,
     "review page (department)": REVIEW_PAGE,
     # the filing with everything it shows, fund lines, indicators, results; the filer's right to
-    # file it; the task's extensions (the unit's deadline)
-    "filing form": SIGNED_IN + 6,
+    # file it; the task's extensions (the unit's deadline); the region's rule sets by year
+    "filing form": SIGNED_IN + 7,
     # the region, the latest task's year, every count by department in one, the extensions of
     # the year's task, lowest rates, filings with findings, largest gaps, the regions
     "overview": SIGNED_IN + 8,

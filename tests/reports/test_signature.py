@@ -78,6 +78,9 @@ def test_the_finance_administrator_edits_the_labels_one_per_line(client, persona
         "finance_bureau": region.finance_bureau,
         "rule_set_id": region.rule_set_id,
         "table_variant": region.table_variant,
+        # the inline of the region's rule sets by year, left empty
+        "rule_set_years-TOTAL_FORMS": "0",
+        "rule_set_years-INITIAL_FORMS": "0",
     }
     response = client.post(
         url, {**form, "signature_fields": "部门单位名称（公章）\n\n 填报时间 \n"}

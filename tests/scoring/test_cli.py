@@ -56,14 +56,17 @@ def test_every_fixture_scores() -> None:
         assert json.loads(done.stdout)["format"] == "selfeval-result/1", path.name
 
 
-def test_rules_lists_the_three_rule_sets_with_versions() -> None:
+def test_rules_lists_every_rule_set_with_its_version() -> None:
     done = _run("rules")
     assert done.returncode == 0
     lines = done.stdout.strip().splitlines()
     assert [line.split("\t")[0] for line in lines] == [
         "execution-caps-over-deduction@1",
+        "legacy-20-80@1",
         "national-2020@1",
         "national-2021-cost-tree@1",
+        "transfer-payment@1",
+        "weighted-share@1",
     ]
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from scoring.engine.document import (
     DocumentError,
+    detect_ruleset,
     document_to_input,
     read_document,
     result_to_json,
@@ -153,3 +154,73 @@ def test_result_json_has_exactly_the_format_keys_with_two_decimal_strings() -> N
     assert data["indicators"][0] == {"score": "10.00", "status": "met", "findings": []}
     assert set(data["findings"][0]) == {"code", "severity", "message", "indicator"}
     json.dumps(data)  # plain JSON: no Decimal left inside
+
+
+# --- templates (issue 13 item 3): the reader names the rule set a table's layout shows ---------
+
+
+def _template(total: dict, weights: list[str], **row) -> dict:
+    rows = [
+        {"level1": "产出指标", "level2": "数量指标", "name": f"指标{i}", "target": "≥1个",
+         "actual": "1个", "weight": weight, **row}
+        for i, weight in enumerate(weights)
+    ]  # fmt: skip
+    return _with(funds=[{"source": "total", "adjusted": "100", "executed": "100", **total}],
+                 indicators=rows)  # fmt: skip
+
+
+def test_an_execution_weight_of_20_is_the_old_20_80_form() -> None:
+    doc = read_document(_template({"weight": "20", "claimed_rate": "1"}, ["40", "30", "10"]))
+    assert detect_ruleset(doc) == "legacy-20-80"
+
+
+def test_percentage_weights_of_100_without_execution_points_are_a_transfer_payment_table() -> None:
+    doc = read_document(_template({}, ["60%", "30%", "10%"]))
+    assert detect_ruleset(doc) == "transfer-payment"
+
+
+def test_percentage_weights_beside_execution_points_are_not_a_transfer_payment_table() -> None:
+    doc = read_document(_template({"weight": "10"}, ["50%", "30%", "10%"]))
+    assert detect_ruleset(doc) is None
+
+
+def test_an_item_score_column_is_the_weighted_form() -> None:
+    doc = read_document(_template({"weight": "10"}, ["0.5", "0.3", "0.1"], item_score="90"))
+    assert detect_ruleset(doc) == "weighted-share"
+    # 单项得分 × 权重占比 = 折算得分: 90 × 0.5 = 45 is the row's claimed score.
+    assert document_to_input(doc).indicators[0].claimed_score == "45.0"
+
+
+def test_a_weight_printed_as_a_percent_is_a_share_of_the_item_score() -> None:
+    doc = read_document(_template({"weight": "10"}, ["20%"], item_score="80"))
+    assert Decimal(document_to_input(doc).indicators[0].claimed_score) == 16
+
+
+def test_the_national_layout_is_not_recognised_so_the_region_decides() -> None:
+    doc = read_document(_template({"weight": "10"}, ["50", "30", "10"]))
+    assert detect_ruleset(doc) is None
+    assert detect_ruleset(read_document(MINIMAL)) is None
+
+
+def test_the_command_line_scores_a_detected_template_under_its_rule_set(tmp_path: Path) -> None:
+    from scoring.__main__ import main
+
+    doc = _template({}, ["60%", "30%", "10%"])
+    doc["indicators"][1]["level1"] = "效益指标"
+    doc["indicators"][1]["level2"] = "社会效益指标"
+    doc["indicators"][2]["level1"] = "满意度指标"
+    doc["indicators"][2]["level2"] = "服务对象满意度指标"
+    path = tmp_path / "transfer.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["score", str(path)]) == 0
+    result = json.loads(out.getvalue())
+    assert (result["rules"], result["total"], result["grade"]) == (
+        "transfer-payment@1",
+        "100.00",
+        "优",
+    )

@@ -25,12 +25,15 @@ def _write(tmp_path: Path, text: str, name: str = "national-2020.v1.toml") -> Pa
     return path
 
 
-def test_three_rule_sets_ship_with_versions() -> None:
+def test_every_shipped_rule_set_has_a_version() -> None:
     keys = [r.key for r in list_rulesets()]
     assert keys == [
         "execution-caps-over-deduction@1",
+        "legacy-20-80@1",
         "national-2020@1",
         "national-2021-cost-tree@1",
+        "transfer-payment@1",
+        "weighted-share@1",
     ]
 
 
@@ -78,7 +81,8 @@ def test_the_provincial_variant_caps_totals_and_deducts_two_points() -> None:
 
 def test_every_parameter_names_its_policy_source() -> None:
     for rules in list_rulesets():
-        assert len(rules.sources) == 21, rules.key
+        # 21 required parameters, plus the optional ones a rule set states (_OPTIONAL_SPEC).
+        assert len(rules.sources) >= 21, rules.key
         assert all(source.strip() for source in rules.sources.values()), rules.key
     assert "财预〔2020〕10号" in load_ruleset().sources["execution.weight"]
 
@@ -154,7 +158,89 @@ def test_overrides_are_checked_and_never_pass_for_the_published_version() -> Non
 
 def test_the_reference_documents_every_parameter() -> None:
     reference = (RULESETS_DIR.parents[1] / "docs" / "rulesets.md").read_text(encoding="utf-8")
-    for key in load_ruleset().sources:
+    for key in {k for rules in list_rulesets() for k in rules.sources}:
         assert f"`{key}`" in reference, key
     for rules in list_rulesets():
         assert f"`{rules.key}`" in reference, rules.key
+
+
+# --- template rule sets and dated versions (issue 13 items 3 and 7) ------------------------------
+
+
+def test_the_three_template_rule_sets_cite_their_sources_and_add_up_to_100() -> None:
+    for key in ("legacy-20-80", "transfer-payment", "weighted-share"):
+        rules = load_ruleset(key)
+        assert rules.max_total == 100, key
+        assert all(source.strip() for source in rules.sources.values()), key
+    assert load_ruleset("legacy-20-80").execution_weight == 20
+    assert load_ruleset("legacy-20-80").claimed_rate_fraction is True
+    assert load_ruleset("transfer-payment").execution_weight == 0
+    assert load_ruleset("weighted-share").weight_form == "share"
+
+
+def test_older_files_leave_the_new_keys_out_and_keep_their_meaning() -> None:
+    rules = load_ruleset("national-2020@1")
+    assert (rules.claimed_rate_fraction, rules.weight_form, rules.in_force_from) == (
+        False,
+        "points",
+        None,
+    )
+    assert "execution.claimed_rate_fraction" not in rules.sources
+
+
+def _versions(tmp_path: Path, monkeypatch) -> None:
+    """national-2020 v1 (from the start) and a v2 in force from 2025, in a scratch catalogue."""
+    from scoring.engine import rules as rules_module
+
+    text = NATIONAL
+    (tmp_path / "national-2020.v1.toml").write_text(text, encoding="utf-8")
+    v2 = text.replace("version = 1", "version = 2\nin_force_from = 2025", 1)
+    v2 = v2.replace(
+        "over_achievement_deduction = { value = 0,", "over_achievement_deduction = { value = 2,"
+    )
+    (tmp_path / "national-2020.v2.toml").write_text(v2, encoding="utf-8")
+    monkeypatch.setattr(rules_module, "RULESETS_DIR", tmp_path)
+    rules_module._in_force.cache_clear()
+
+
+def test_a_year_is_scored_under_the_version_in_force_for_it(tmp_path, monkeypatch) -> None:
+    from scoring.engine.rules import ruleset_in_force
+
+    _versions(tmp_path, monkeypatch)
+    try:
+        assert ruleset_in_force("national-2020", 2024).key == "national-2020@1"
+        assert ruleset_in_force("national-2020", 2025).key == "national-2020@2"
+        assert ruleset_in_force("national-2020", 2030).key == "national-2020@2"
+        assert ruleset_in_force("national-2020@1", 2030).key == "national-2020@1"
+        assert load_ruleset("national-2020").key == "national-2020@2"  # no year: the latest
+    finally:
+        from scoring.engine import rules as rules_module
+
+        rules_module._in_force.cache_clear()
+
+
+def test_a_year_before_every_version_is_refused_by_name(tmp_path, monkeypatch) -> None:
+    from scoring.engine.rules import ruleset_in_force
+
+    _versions(tmp_path, monkeypatch)
+    (tmp_path / "national-2020.v1.toml").unlink()
+    try:
+        with pytest.raises(RuleSetError, match="没有适用于 2024 年度的版本"):
+            ruleset_in_force("national-2020", 2024)
+    finally:
+        from scoring.engine import rules as rules_module
+
+        rules_module._in_force.cache_clear()
+
+
+def test_in_force_from_must_be_a_year(tmp_path: Path) -> None:
+    text = NATIONAL.replace("version = 1", 'version = 1\nin_force_from = "2025"', 1)
+    path = tmp_path / "national-2020.v1.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RuleSetError, match="in_force_from"):
+        load_ruleset(path)
+
+
+def test_an_execution_weight_of_zero_is_allowed_when_indicators_carry_100(tmp_path: Path) -> None:
+    rules = load_ruleset("transfer-payment")
+    assert rules.execution_weight + rules.indicator_weight_total == 100
