@@ -93,7 +93,7 @@ _TRADITIONAL = dict(
     )
 )
 _TRADITIONAL_FOLD = str.maketrans(_TRADITIONAL)
-_TRADITIONAL_CHARS = frozenset(_TRADITIONAL)
+TRADITIONAL_CHARS = frozenset(_TRADITIONAL)
 
 
 # Full-width ASCII and the odd comparator glyphs seen in real tables, folded to one spelling.
@@ -326,7 +326,7 @@ def normalise_unit(unit: str | None) -> str | None:
         return None
     if unit in ("%", "‰"):
         return unit
-    if not _TRADITIONAL_CHARS.isdisjoint(unit):
+    if not TRADITIONAL_CHARS.isdisjoint(unit):
         unit = unit.translate(_TRADITIONAL_FOLD)
     if not _NOT_IN_UNIT.isdisjoint(unit):
         return None
@@ -445,10 +445,8 @@ def _relative(s: str, raw: str) -> Target | None:
         ok, unit = _unit_or_fail(match["unit"])
         if not ok:
             return None
-        if value is None:
-            comparator = ">" if up else "<"
-        else:
-            comparator = ">=" if up else "<="
+        # A change without a figure (同比增长) asks for more than last year, not as much.
+        comparator = (">" if up else "<") if value is None else (">=" if up else "<=")
         return _target(RELATIVE, comparator, value, unit_of_measure=unit, raw=raw)
     match = _RELATIVE_LEVEL.match(s)
     if match is not None:
@@ -658,7 +656,12 @@ def _hinted(target: Target, explicit: bool, text: str, name: str) -> Target:
     return _target(QUANTITATIVE, comparator, target.value, unit_of_measure=unit, raw=text)
 
 
-_RELATIVE_LEVEL_WORDS = {">=": "不低于上年", ">": "较上年增长", "<=": "不高于上年", "<": "较上年下降"}
+_RELATIVE_LEVEL_WORDS = {
+    ">=": "不低于上年",
+    ">": "较上年增长",
+    "<=": "不高于上年",
+    "<": "较上年下降",
+}
 
 
 def format_target(target: Target) -> str:
@@ -668,7 +671,7 @@ def format_target(target: Target) -> str:
         return f"{SYMBOL.get(target.comparator or '=', '=')}{plain(target.value)}{unit}"
     if target.kind == RANGE and target.low is not None and target.high is not None:
         if target.low_open or target.high_open:
-            opening, closing = "([" [not target.low_open], ")]"[not target.high_open]
+            opening, closing = "(["[not target.low_open], ")]"[not target.high_open]
             return f"{opening}{plain(target.low)},{plain(target.high)}{closing}{unit}"
         return f"{plain(target.low)}~{plain(target.high)}{unit}"
     if target.kind == RELATIVE and target.comparator is not None:
@@ -710,7 +713,7 @@ def _convert(value: Decimal, unit: str | None, to_unit: str | None) -> tuple[Dec
         return value, "unit_mismatch" if unit in ("%", "‰") else None
     factor = conversion(unit, to_unit)
     if factor is not None:
-        return value * factor, None
+        return value * factor[0] / factor[1], None
     return value, "unit_mismatch"
 
 
@@ -727,13 +730,15 @@ def _size(unit: str) -> tuple[str, Decimal]:
 
 
 @lru_cache(maxsize=1024)
-def conversion(unit: str, to_unit: str) -> Decimal | None:
-    """The factor turning an amount in `unit` into `to_unit`, or None across dimensions.
+def conversion(unit: str, to_unit: str) -> tuple[Decimal, Decimal] | None:
+    """The factor (numerator, denominator) turning `unit` into `to_unit`; None across dimensions.
+
+    Multiply by the one and divide by the other, as exact as the amounts allow.
 
     Compound units convert by their first part when the rest is the same: 元/个 into 万元/个.
     """
     if unit == to_unit:
-        return Decimal(1)
+        return Decimal(1), Decimal(1)
     if "/" in unit or "/" in to_unit:
         head, _, rest = unit.partition("/")
         to_head, _, to_rest = to_unit.partition("/")
@@ -743,7 +748,7 @@ def conversion(unit: str, to_unit: str) -> Decimal | None:
     if unit in ("%", "‰") or to_unit in ("%", "‰"):
         return None
     (dimension, size), (to_dimension, to_size) = _size(unit), _size(to_unit)
-    return size / to_size if dimension == to_dimension else None
+    return (size, to_size) if dimension == to_dimension else None
 
 
 def _as_percent(value: Decimal, reference: Decimal | None) -> bool:
@@ -805,7 +810,7 @@ def resolve_relative(target: Target, previous: str | None) -> Target | None:
                 factor = conversion(change_unit, unit)
                 if factor is None:
                     return None
-                change *= factor
+                change = change * factor[0] / factor[1]
         value = base + change if up else base - change
     return _target(QUANTITATIVE, target.comparator, value, unit_of_measure=unit, raw=target.raw)
 
@@ -914,7 +919,11 @@ def is_lower_is_better(target: Target) -> bool:
 def parse_actual(text: str | None, target: Target) -> Actual:
     """Read an actual in its target's terms: its number in the target's unit, or its date."""
     return read_actual(
-        text, target.kind, target.unit_of_measure, is_lower_is_better(target), percent_reference(target)
+        text,
+        target.kind,
+        target.unit_of_measure,
+        is_lower_is_better(target),
+        percent_reference(target),
     )
 
 
