@@ -35,6 +35,7 @@ from .targets import (
     Actual,
     Target,
     carries_number,
+    format_target,
     normalise,
     parse_indicator_target,
     percent_reference,
@@ -359,7 +360,7 @@ def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = Non
     level1, level_problem, weight, weight_problem, units, weight_rounded, weight_cents = parts
     target = parse_indicator_target(ind.target, ind.name)
     kind = target.kind
-    relative_problem = None
+    relative_problem = relative_text = None
     if kind == RELATIVE:  # 较上年提高5%: a quantity once last year's actual is known
         resolved = resolve_relative(target, ind.previous_actual)
         if resolved is None:
@@ -370,6 +371,9 @@ def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = Non
             )
         else:
             target, kind = resolved, QUANTITATIVE
+            relative_text = (
+                f"目标 {ind.target}（上年实际 {ind.previous_actual}，即 {format_target(target)}）"
+            )
     notes: Notes = []
     if level_problem:
         notes.append(("level_mismatch", {"why": level_problem}))
@@ -468,6 +472,8 @@ def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = Non
                     )
                 if status in _NOT_MET and is_blank(ind.deviation):
                     notes.append(("deviation_missing", {"why": _NOT_MET[status]}))
+    if relative_text is not None:  # the trace says what the relative target came to
+        trace = trace.replace(f"目标 {ind.target}", relative_text, 1)
     if score is weight:  # met: the weight's rounding, done once per spelling (_parts)
         rounded, cents = weight_rounded, weight_cents
     elif score is ZERO:
