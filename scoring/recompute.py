@@ -29,6 +29,7 @@ from projects.models.evaluation import EDITABLE_STATUSES, FROZEN_STATUSES
 from projects.models.org import RegionRuleSet
 from scoring.engine.rules import RuleSet, ruleset_in_force
 from scoring.engine.score import score_evaluation as engine_score
+from scoring.previous import with_previous_actuals_many
 from scoring.rows import (
     StoredFiling,
     computed_fields,
@@ -168,7 +169,7 @@ def recompute(*, queryset) -> int:
     chunks = [ids[start : start + _CHUNK] for start in range(0, len(ids), _CHUNK)]
     now = timezone.now()
     for chunk in chunks:
-        _write(_score(_filings(chunk, alias), now), alias)
+        _write(_score(_filings(chunk, alias), now, alias), alias)
     for chunk in chunks:
         settle_following_claims(chunk, alias=alias)
     return len(ids)
@@ -238,15 +239,17 @@ def settle_following_claims(evaluation_ids, *, alias: str = "default") -> int:
     return len(touched)
 
 
-def _score(filings: dict, now) -> tuple[list, list]:
+def _score(filings: dict, now, alias: str = "default") -> tuple[list, list]:
     """The computed columns of each evaluation, and the indicator rows whose score moved.
 
     An evaluation whose input, rule set and engine are those its stored result was computed
     from is skipped: re-scoring it would write the same columns (the nightly recompute).
     """
     updated, moved = [], []
+    built = {pk: input_from_filing(filing) for pk, (filing, _, _) in filings.items()}
+    inputs = with_previous_actuals_many({pk: b[0] for pk, b in built.items()}, alias=alias)
     for pk, (filing, rules, stored_digest) in filings.items():
-        inp, indicator_ids = input_from_filing(filing)
+        inp, indicator_ids = inputs[pk], built[pk][1]
         frozen_input = snapshot(inp)
         digest = input_digest(frozen_input, rules, filing, indicator_ids)
         if digest == stored_digest:

@@ -52,6 +52,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "unit_assumed": ("info", "{row}实际完成值「{actual}」未写度量单位，按目标单位「{unit}」理解"),
     # Codes beyond domain.md §6, for rule-set parameters and inputs the engine cannot score.
+    # An error for the finance bureau, which alone corrects targets: the row is not scored and
+    # its claimed score is not taken until the target reads as a quantity or as words.
+    "target_unreadable": (
+        "error",
+        "{row}年度指标值「{target}」含有数值但无法识别，须由财政部门更正年度指标值；"
+        "更正前本行不计分，自评得分不予采信",
+    ),
+    "previous_actual_missing": (
+        "warning",
+        "{row}年度指标值「{target}」以上年实际完成值为基准，{why}，本行暂不计分",
+    ),
+    "fraction_as_percent": (
+        "warning",
+        "{row}实际完成值「{actual}」按小数理解为 {value}%（年度指标值「{target}」为百分数），请核对",
+    ),
     "actual_unparsed": (
         "warning",
         "{row}实际完成值「{actual}」无法按年度指标值「{target}」读取，计 0 分",

@@ -29,15 +29,21 @@ from .targets import (
     QUALITATIVE,
     QUANTITATIVE,
     RANGE,
+    RELATIVE,
     STRICT,
+    TRADITIONAL_CHARS,
     Actual,
     Target,
+    carries_number,
+    format_target,
     normalise,
     parse_indicator_target,
+    percent_reference,
     read_actual,
+    resolve_relative,
 )
 
-_DIGIT = re.compile(r"\d")
+_TRADITIONAL_FREE = TRADITIONAL_CHARS.isdisjoint
 _WEIGHT_NOTE = re.compile(r"[(（][^()（）]*分[)）]$")
 _INAPPLICABLE = frozenset({"不适用", "不涉及", "无此项", "本年度不涉及"})
 _MEMO_LIMIT = 50_000  # about 1.4 kB an outcome: at most ~70 MB per rule set
@@ -207,10 +213,11 @@ def _lower(t: Decimal, a: Decimal, w: Decimal, formula: str) -> tuple[Decimal, s
 def _numeric(t: Target, a: Decimal, w: Decimal, formula: str) -> tuple[Decimal, bool, str]:
     """Score a quantitative or range row: (unrounded score, target met, the rule as explained)."""
     if t.kind == RANGE:
-        if a < t.low:
+        # An open bound ((90,100]) is missed by an actual on it, as a strict comparator is.
+        if a < t.low or (t.low_open and a == t.low):
             score, rule = _higher(t.low, a, w)
             return score, False, f"低于区间下限，按正向公式 {rule}"
-        if a > t.high:
+        if a > t.high or (t.high_open and a == t.high):
             score, rule = _lower(t.high, a, w, formula)
             return score, False, f"高于区间上限，按反向公式 {rule}"
         return w, True, "在区间内，得满分"
@@ -257,7 +264,10 @@ def _score_numeric(
         score, met, rule = w, True, "实际不低于目标，得满分"
     else:
         score, met, rule = _numeric(t, a, w, context.reverse_formula)
-        if not met and comparator in STRICT and a == value:
+        if not met and (
+            (comparator in STRICT and a == value)
+            or (t.kind == RANGE and ((t.low_open and a == t.low) or (t.high_open and a == t.high)))
+        ):
             notes.append(
                 ("actual_equals_strict_bound", {"target": ind.target, "actual": ind.actual})
             )
@@ -350,11 +360,26 @@ def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = Non
     level1, level_problem, weight, weight_problem, units, weight_rounded, weight_cents = parts
     target = parse_indicator_target(ind.target, ind.name)
     kind = target.kind
+    relative_problem = relative_text = None
+    if kind == RELATIVE:  # 较上年提高5%: a quantity once last year's actual is known
+        resolved = resolve_relative(target, ind.previous_actual)
+        if resolved is None:
+            relative_problem = (
+                "系统中没有上年实际完成值"
+                if is_blank(ind.previous_actual)
+                else f"上年实际完成值「{ind.previous_actual}」不是数值"
+            )
+        else:
+            target, kind = resolved, QUANTITATIVE
+            relative_text = (
+                f"目标 {ind.target}（上年实际 {ind.previous_actual}，即 {format_target(target)}）"
+            )
     notes: Notes = []
     if level_problem:
         notes.append(("level_mismatch", {"why": level_problem}))
     claimed = _claimed(ind.claimed_score) if ind.claimed_score is not None else None
     score, status, on_bound, actual_value = ZERO, "unscored", None, None
+    withheld = False  # a row left unscored for want of a readable target: no claim is taken
     # Every 不适用 spelling has 不 or 无, which normalise() leaves alone, and no digit, so only a
     # qualitative target can be one: most rows skip the test.
     text = ind.target
@@ -372,8 +397,24 @@ def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = Non
     ):  # fmt: skip
         not_applicable = True
         trace = f"「{ind.name}」不适用，不计分"
+    elif relative_problem:
+        withheld = True
+        notes.append(("previous_actual_missing", {"target": ind.target, "why": relative_problem}))
+        trace = (
+            f"「{ind.name}」目标 {ind.target} 以上年实际完成值为基准，{relative_problem}，不计分"
+        )
+    elif kind == QUALITATIVE and carries_number(text):
+        # A number the parser cannot read is a target to correct, not a worded one: the claim
+        # would otherwise stand unchecked inside the qualitative band.
+        withheld = True
+        notes.append(("target_unreadable", {"target": ind.target}))
+        trace = f"「{ind.name}」年度指标值「{ind.target}」含数值但无法识别，待财政部门更正，不计分"
     else:
-        direction = _direction(target, ind.name, context) if kind == QUANTITATIVE else None
+        direction = (
+            _direction(target, ind.name, context, level1, ind.level2)
+            if kind == QUANTITATIVE
+            else None
+        )
         if direction:
             notes.append(
                 (
@@ -398,16 +439,17 @@ def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = Non
             if status in _NOT_MET and is_blank(ind.deviation):
                 notes.append(("deviation_missing", {"why": _NOT_MET[status]}))
         elif kind in (EMPTY, QUALITATIVE):
-            if kind == EMPTY or _DIGIT.search(target.raw):
-                why = "为空" if kind == EMPTY else "无法识别为定量目标"
-                notes.append(("target_unparsed", {"target": ind.target or "", "why": why}))
+            if kind == EMPTY:
+                notes.append(("target_unparsed", {"target": ind.target or "", "why": "为空"}))
             if is_blank(text) and ind.achievement not in ACHIEVEMENTS:
                 notes.append(("actual_missing", {}))
             score, trace = _score_qualitative(ind, weight, claimed, context, notes)
             status = "qualitative"
         else:
             lower = kind == QUANTITATIVE and target.comparator in LOWER_IS_BETTER
-            actual = read_actual(text, kind, target.unit_of_measure, lower)
+            actual = read_actual(
+                text, kind, target.unit_of_measure, lower, percent_reference(target)
+            )
             if actual.missing or actual.unreadable:
                 # Nothing was measured, so no deviation is asked for: the actual is the fault.
                 code = "actual_missing" if actual.missing else "actual_unparsed"
@@ -430,6 +472,8 @@ def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = Non
                     )
                 if status in _NOT_MET and is_blank(ind.deviation):
                     notes.append(("deviation_missing", {"why": _NOT_MET[status]}))
+    if relative_text is not None:  # the trace says what the relative target came to
+        trace = trace.replace(f"目标 {ind.target}", relative_text, 1)
     if score is weight:  # met: the weight's rounding, done once per spelling (_parts)
         rounded, cents = weight_rounded, weight_cents
     elif score is ZERO:
@@ -437,7 +481,7 @@ def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = Non
     else:
         rounded = score.quantize(CENT, ROUND_HALF_UP)
         cents = int(rounded * HUNDRED)  # exact: rounded has two places
-    if claimed is not None and claimed > rounded and not not_applicable:
+    if claimed is not None and claimed > rounded and not not_applicable and not withheld:
         notes.append(
             ("claimed_score_above_computed", {"claimed": plain(claimed), "computed": rounded})
         )
@@ -466,14 +510,30 @@ def _outcome(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = Non
 _NUMERIC = frozenset({QUANTITATIVE, RANGE})
 
 
-def _direction(target: Target, name: str, context: RowRules) -> str | None:
-    """A quantitative target whose comparator the row's name contradicts (成本 with ≥).
+_HIGHER_TYPES = frozenset({"满意度指标", "服务对象满意度指标"})
 
-    A name with a higher-is-better word (下降率) wants ≥ or >; failing that, one with a
-    lower-is-better word (成本) wants ≤ or <; = suits either. Only the search that can matter
-    for the comparator is run.
+
+@lru_cache(maxsize=4096)
+def _higher_type(level2: str) -> bool:
+    """Whether a printed 二级 names a type that is higher-is-better (服务对象满意度指标)."""
+    return level_name(level2) in _HIGHER_TYPES
+
+
+def _direction(
+    target: Target, name: str, context: RowRules, level1: str = "", level2: str | None = None
+) -> str | None:
+    """A quantitative target whose comparator the row's type or name contradicts (成本 with ≥).
+
+    The indicator's type speaks first: a 满意度 row is higher-is-better whatever its name
+    (补贴对象对费用减免的满意度). Otherwise a name with a higher-is-better word (下降率) wants
+    ≥ or >; failing that, one with a lower-is-better word (成本) wants ≤ or <; = suits either.
+    Only the search that can matter for the comparator is run.
     """
     comparator = target.comparator
+    if level1 in _HIGHER_TYPES or (level2 and _higher_type(level2)):
+        return "越高越好（应为 ≥）" if comparator in LOWER_IS_BETTER else None
+    if not _TRADITIONAL_FREE(name):
+        name = normalise(name)
     if comparator in LOWER_IS_BETTER:
         return "越高越好（应为 ≥）" if context.higher_words.search(name) else None
     if (
@@ -510,7 +570,7 @@ def outcome_for(ind: IndicatorInput, rules: RuleSet, context: RowRules | None = 
         given = len(deviation) if len(deviation) > context.deviation_limit > 0 else 1
     key = (
         ind.level1, ind.level2, ind.name, ind.target, ind.actual, ind.weight, ind.claimed_score,
-        given, ind.achievement,
+        given, ind.achievement, ind.previous_actual,
     )  # fmt: skip
     marker = hash(key)
     seen = context.seen

@@ -37,6 +37,9 @@ class IndicatorInput:
     claimed_score: str | None = None
     deviation: str | None = None
     achievement: str | None = None  # the filer's 达成 / 部分达成 / 未达成 for a qualitative row
+    # Last year's 实际完成值 of the same indicator, for a relative target (较上年提高5%); None
+    # where the year before is not in the system.
+    previous_actual: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from .numbers import BLANK, NUMBER, plain, to_decimal
 QUANTITATIVE = "quantitative"
 RANGE = "range"
 DEADLINE = "deadline"
+RELATIVE = "relative"  # 较上年提高5%: a quantity once last year's actual is known
 QUALITATIVE = "qualitative"
 EMPTY = "empty"
 
@@ -28,10 +29,31 @@ MONEY_FACTORS = {
     "万元": Decimal(10000),
     "亿元": Decimal(10**8),
 }
+# Every unit that converts into another of its dimension: (dimension, size in the base unit).
+# Only exact factors: 亩 (666.67㎡) and months (28–31 days) convert to nothing.
+_DIMENSIONS = {
+    **{unit: ("money", factor) for unit, factor in MONEY_FACTORS.items()},
+    "米": ("length", Decimal(1)),
+    "公里": ("length", Decimal(1000)),
+    "厘米": ("length", Decimal("0.01")),
+    "毫米": ("length", Decimal("0.001")),
+    "㎡": ("area", Decimal(1)),
+    "公顷": ("area", Decimal(10000)),
+    "平方公里": ("area", Decimal(10**6)),
+    "公斤": ("mass", Decimal(1)),
+    "克": ("mass", Decimal("0.001")),
+    "吨": ("mass", Decimal(1000)),
+    "立方米": ("volume", Decimal(1)),
+    "小时": ("time", Decimal(60)),
+    "分钟": ("time", Decimal(1)),
+}
+# A count with 万 or 亿 in front (3.5万人次) is that many thousands of the count.
+_COUNT_PREFIXES = {"万": Decimal(10000), "亿": Decimal(10**8)}
 # Units a person writes after a number; used where prose surrounds the number (完成5项工作).
 _UNIT_WORDS = """% ‰ 个 家 次 人 人次 万人 万人次 场 篇 份 项 天 日 月 年 元 千元 万元 亿元 ㎡ 台 件
 辆 套 户 亩 公里 分 小时 个月 个工作日 工作日 吨 万吨 座 所 处 条 名 期 批 册 本 张 位 平方米 平米 米
-千米 立方米 株 棵 头 只 间 栋 宗 起 例 课时 学时 门 轮 周 百分比 个百分点"""
+千米 立方米 株 棵 头 只 间 栋 宗 起 例 课时 学时 门 轮 周 百分比 个百分点 公顷 平方公里 公斤 千克 吨
+克 厘米 毫米 分钟 万户 万个"""
 KNOWN_UNITS = tuple(sorted(_UNIT_WORDS.split(), key=len, reverse=True))
 _UNIT_ALIASES = {
     "百分比": "%",
@@ -43,7 +65,36 @@ _UNIT_ALIASES = {
     "千米": "公里",
     "km": "公里",
     "日": "天",
+    "千克": "公斤",
+    "kg": "公斤",
+    "m": "米",
 }
+# The marks that join the parts of a compound unit (元/人·月), folded to the middle dot.
+_JOINS = str.maketrans(dict.fromkeys("*×・･•∙‧⋅", "·"))
+_UNIT_PART = re.compile(r"([/·])")
+
+# 繁体 spellings (tables copied from traditional-character mirrors) of the characters of level
+# names, comparator words, units and achievement words, folded to the simplified form the rules
+# and patterns use. A full converter (OpenCC) would be a native dependency for a few dozen
+# characters; the parser only needs the vocabulary of the notation.
+_TRADITIONAL = dict(
+    zip(
+        "產標滿務對會濟態續響數質時經預執績評價費節約審訴單為與後開學課門輪週歲遲當區於過達內"
+        "個項萬億戶畝臺輛場張處條間棟頭隻噸裡裏點較長減準實際現計劃劃劃設備備總體獲權範圍驗檢測"
+        "試監險災應廢棄聯網絡號碼輸運車電燈熱氣藥診斷證書圖館藝術團隊員職歷曆屆繼納稅賬錢額結轉"
+        "餘虧損壞傷環綠護養醫療補貼種農業廠報訓練請機構組織專導參眾衆優積穩維規覆蓋質級極頃鐘"
+        "噸斤兩億億元與於並從後衛鄉鎮縣戰軍劇藝樓層倉庫廳購銷達標準確遠邊緣親關係",
+        "产标满务对会济态续响数质时经预执绩评价费节约审诉单为与后开学课门轮周岁迟当区于过达内"
+        "个项万亿户亩台辆场张处条间栋头只吨里里点较长减准实际现计划划划设备备总体获权范围验检测"
+        "试监险灾应废弃联网络号码输运车电灯热气药诊断证书图馆艺术团队员职历历届继纳税账钱额结转"
+        "余亏损坏伤环绿护养医疗补贴种农业厂报训练请机构组织专导参众众优积稳维规覆盖质级极顷钟"
+        "吨斤两亿亿元与于并从后卫乡镇县战军剧艺楼层仓库厅购销达标准确远边缘亲关系",
+        strict=True,
+    )
+)
+_TRADITIONAL_FOLD = str.maketrans(_TRADITIONAL)
+TRADITIONAL_CHARS = frozenset(_TRADITIONAL)
+
 
 # Full-width ASCII and the odd comparator glyphs seen in real tables, folded to one spelling.
 _FOLD = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
@@ -68,9 +119,14 @@ _FOLD.update(
             "﹣": "-",
             "〔": "(",
             "〕": ")",
+            "【": "[",
+            "】": "]",
+            "〖": "[",
+            "〗": "]",
         }.items()
     }
 )
+_FOLD.update({ord(c): ord(r) for c, r in _TRADITIONAL.items()})
 _INCLUSIVE = re.compile(r"\((?:含|包含|含本数)\)")
 
 # Longest words first so 不低于 wins over 低于 and 大于等于 over 大于.
@@ -122,7 +178,7 @@ def _alternation(words: object) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
-_UNIT = r"%|‰|[A-Za-z\u4e00-\u9fff㎡㎞²³/·]{1,10}?"
+_UNIT = r"%|‰|[A-Za-z\u4e00-\u9fff㎡㎞²³/·*×・･•∙‧⋅]{1,10}?"
 # Characters that never occur in a unit but do in comparator words, dates and prose.
 _NOT_IN_UNIT = frozenset("以上下内前后左右约不达完成于至到及或和、,.0123456789")
 _QUANT = re.compile(
@@ -133,10 +189,30 @@ _RANGE = re.compile(
     rf"^(?:在)?(?P<lo>{NUMBER})(?P<u1>{_UNIT})??(?:-|~|至|到)(?P<hi>{NUMBER})(?P<u2>{_UNIT})?"
     r"(?:之间)?$"
 )
+_END = r"[+-]?\d{1,15}(?:\.\d{1,12})?"  # no thousands separator: the comma splits the interval
+_INTERVAL = re.compile(
+    rf"^(?P<open>[\[(])(?P<lo>{_END})(?P<u1>{_UNIT})?,(?P<hi>{_END})(?P<u2>{_UNIT})?"
+    rf"(?P<close>[\])])(?P<u3>{_UNIT})?$"
+)
+_RELATIVE_BASE = r"(?:与上年相比|与去年相比|较上年度|比上年度|较上一年|比上一年|较上年|比上年|较去年|比去年|同比)"
+_RELATIVE = re.compile(
+    rf"^{_RELATIVE_BASE}(?P<verb>提高|增长|增加|提升|上升|下降|减少|降低|压减)"
+    rf"(?P<num>{NUMBER})?(?P<unit>{_UNIT})??(?P<suf>以上|及以上)?$"
+)
+_RELATIVE_LEVEL = re.compile(
+    r"^(?P<cmp>不低于|不少于|高于|超过|不高于|不超过|低于)(?:上年|去年|上年度|上一年)(?:水平|实际|完成值)?$"
+)
+_RELATIVE_UP = frozenset({"提高", "增长", "增加", "提升", "上升"})
+_RELATIVE_LEVEL_CMP = {
+    "不低于": ">=", "不少于": ">=", "高于": ">", "超过": ">", "不高于": "<=", "不超过": "<=",
+    "低于": "<",
+}  # fmt: skip
+# Words that put a deadline under a ceiling: ≤2023年12月 is 2023年12月 or earlier.
+_CEILING_WORDS = ("不晚于", "不迟于", "最迟", "最晚", "<=", "≤")
 _NAME_HINT = re.compile(
     rf"\((?P<cmp>{_alternation(_PREFIX_WORDS)})?(?P<unit>{_alternation(KNOWN_UNITS)})?\)$"
 )
-_BEFORE = r"(?P<tail>底前|末前|底|末|份前|份|之前|以前|前)?"
+_BEFORE = r"(?P<tail>底前|末前|底|末|份前|份|之前|以前|前)?(?:完成|完工)?"
 _DATE_CN = re.compile(
     rf"^(?P<y>(?:19|20|21)\d\d)年(?:(?P<m>\d{{1,2}})月(?:(?P<d>\d{{1,2}})日)?)?{_BEFORE}$"
 )
@@ -173,6 +249,8 @@ class Target:
     year: int | None = None
     month: int | None = None
     day: int | None = None
+    low_open: bool = False  # an interval's bound printed with a round bracket: (90,100]
+    high_open: bool = False
     raw: str = field(default="", compare=False)
 
 
@@ -183,7 +261,7 @@ _SLOT_SETTERS = tuple(
     getattr(Target, name).__set__
     for name in (
         "kind", "comparator", "value", "low", "high", "unit_of_measure", "year", "month", "day",
-        "raw",
+        "low_open", "high_open", "raw",
     )
 )  # fmt: skip
 _NEW = object.__new__
@@ -200,10 +278,12 @@ def _target(
     month: int | None = None,
     day: int | None = None,
     raw: str = "",
+    low_open: bool = False,
+    high_open: bool = False,
 ) -> Target:
     """Build a Target quickly (parser use; equal to Target(...) with the same arguments)."""
     obj = _NEW(Target)
-    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = _SLOT_SETTERS
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s10, s11, s9 = _SLOT_SETTERS
     s0(obj, kind)
     s1(obj, comparator)
     s2(obj, value)
@@ -213,6 +293,8 @@ def _target(
     s6(obj, year)
     s7(obj, month)
     s8(obj, day)
+    s10(obj, low_open)
+    s11(obj, high_open)
     s9(obj, raw)
     return obj
 
@@ -244,9 +326,42 @@ def normalise_unit(unit: str | None) -> str | None:
         return None
     if unit in ("%", "‰"):
         return unit
+    if not TRADITIONAL_CHARS.isdisjoint(unit):
+        unit = unit.translate(_TRADITIONAL_FOLD)
     if not _NOT_IN_UNIT.isdisjoint(unit):
         return None
-    return _UNIT_ALIASES.get(unit, unit)
+    found = _UNIT_ALIASES.get(unit)
+    if found is not None:
+        return found
+    if len(unit) > 1 and ("/" in unit or not _JOIN_CHARS.isdisjoint(unit)):
+        return _compound_unit(unit)
+    return unit
+
+
+_JOIN_CHARS = frozenset("·*×・･•∙‧⋅")
+
+
+@lru_cache(maxsize=1024)
+def _compound_unit(unit: str) -> str | None:
+    """One spelling of a compound unit: 元/人*月, 元/人×月, 元／人/月 all read 元/人·月.
+
+    After the first slash every further slash or joining mark multiplies the denominator
+    (元/人/月 is 元 per person-month); each part takes its own one spelling (平米 → ㎡).
+    """
+    parts = [p for p in _UNIT_PART.split(unit.translate(_JOINS)) if p]
+    if not parts or parts[0] in "/·" or parts[-1] in "/·":
+        return None
+    spelled, divided = [], False
+    for part in parts:
+        if part == "/":
+            spelled.append("·" if divided else "/")
+            divided = True
+        elif part == "·":
+            spelled.append("·")
+        else:
+            spelled.append(_UNIT_ALIASES.get(part, part))
+    text = "".join(spelled)
+    return None if "··" in text or "/·" in text or "·/" in text else text
 
 
 def _unit_or_fail(raw: str | None) -> tuple[bool, str | None]:
@@ -276,6 +391,66 @@ def _deadline(s: str, raw: str) -> Target | None:
         if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
             return None
         return _target(DEADLINE, year=year, month=month, day=day, raw=raw)
+    return None
+
+
+def _ceiling_deadline(rest: str, raw: str) -> Target | None:
+    """The deadline after a ceiling word (≤2023年12月, 不晚于11月底), or None.
+
+    A bare month (≤12月) stays a quantity of months, as the plain notation reads it.
+    """
+    deadline = _deadline(rest, raw)
+    if deadline is None or (deadline.year is None and deadline.day is None and rest[-1] == "月"):
+        return None
+    return deadline
+
+
+def _interval(s: str, raw: str) -> Target | None:
+    """Interval notation: [95,100] closed, (90,100] open below; a unit inside or after."""
+    match = _INTERVAL.match(s)
+    if match is None:
+        return None
+    units = []
+    for name in ("u1", "u2", "u3"):
+        ok, unit = _unit_or_fail(match[name])
+        if not ok:
+            return None
+        if unit is not None:
+            units.append(unit)
+    if len(set(units)) > 1:
+        return None
+    low, high = Decimal(match["lo"]), Decimal(match["hi"])
+    low_open, high_open = match["open"] == "(", match["close"] == ")"
+    if low > high:
+        low, high, low_open, high_open = high, low, high_open, low_open
+    unit = units[0] if units else None
+    return _target(
+        RANGE, low=low, high=high, unit_of_measure=unit, raw=raw, low_open=low_open,
+        high_open=high_open,
+    )  # fmt: skip
+
+
+def _relative(s: str, raw: str) -> Target | None:
+    """A target relative to last year (较上年提高5%, 同比增长, 不低于上年), or None.
+
+    The comparator says which way; the value is the change (None: last year's level itself),
+    in % (a share of last year's actual), 个百分点 (points added) or the indicator's own unit.
+    """
+    match = _RELATIVE.match(s)
+    if match is not None:
+        up = match["verb"] in _RELATIVE_UP
+        value = to_decimal(match["num"]) if match["num"] else None
+        if value is None and match["unit"]:
+            return None
+        ok, unit = _unit_or_fail(match["unit"])
+        if not ok:
+            return None
+        # A change without a figure (同比增长) asks for more than last year, not as much.
+        comparator = (">" if up else "<") if value is None else (">=" if up else "<=")
+        return _target(RELATIVE, comparator, value, unit_of_measure=unit, raw=raw)
+    match = _RELATIVE_LEVEL.match(s)
+    if match is not None:
+        return _target(RELATIVE, _RELATIVE_LEVEL_CMP[match["cmp"]], raw=raw)
     return None
 
 
@@ -352,6 +527,8 @@ def _plain_quantitative(text: str) -> tuple[Target, bool] | None:
             return None
         return _target(QUANTITATIVE, "=", Decimal(number), unit_of_measure=unit, raw=text), False
     comparator = _PLAIN_COMPARATORS[written]
+    if comparator == "<=" and _ceiling_deadline(text[len(written) :].replace("％", "%"), text):
+        return None  # ≤2023.12, ≤2023年底: a deadline, which the general reading takes
     return _target(QUANTITATIVE, comparator, Decimal(number), unit_of_measure=unit, raw=text), True
 
 
@@ -410,8 +587,21 @@ def _read_general(text: str) -> tuple[Target, bool]:
     deadline = _deadline(s, text)
     if deadline is not None:
         return deadline, False
+    if "上" in s or "去年" in s or "同比" in s:
+        relative = _relative(s, text)
+        if relative is not None:
+            return relative, True
     if _DIGIT.search(s) is None:
         return _target(QUALITATIVE, raw=text), False
+    for word in _CEILING_WORDS:
+        if s.startswith(word):
+            deadline = _ceiling_deadline(s[len(word) :], text)
+            if deadline is not None:
+                return deadline, False
+    if s[0] in "[(":
+        interval = _interval(s, text)
+        if interval is not None:
+            return interval, False
     quantitative = _quantitative(s, text)
     if quantitative is not None:
         return quantitative
@@ -466,13 +656,29 @@ def _hinted(target: Target, explicit: bool, text: str, name: str) -> Target:
     return _target(QUANTITATIVE, comparator, target.value, unit_of_measure=unit, raw=text)
 
 
+_RELATIVE_LEVEL_WORDS = {
+    ">=": "不低于上年",
+    ">": "较上年增长",
+    "<=": "不高于上年",
+    "<": "较上年下降",
+}
+
+
 def format_target(target: Target) -> str:
     """Print a target in the canonical notation that parse_target reads back to the same target."""
     unit = target.unit_of_measure or ""
     if target.kind == QUANTITATIVE and target.value is not None:
         return f"{SYMBOL.get(target.comparator or '=', '=')}{plain(target.value)}{unit}"
     if target.kind == RANGE and target.low is not None and target.high is not None:
+        if target.low_open or target.high_open:
+            opening, closing = "(["[not target.low_open], ")]"[not target.high_open]
+            return f"{opening}{plain(target.low)},{plain(target.high)}{closing}{unit}"
         return f"{plain(target.low)}~{plain(target.high)}{unit}"
+    if target.kind == RELATIVE and target.comparator is not None:
+        if target.value is None:
+            return _RELATIVE_LEVEL_WORDS[target.comparator]
+        verb = "提高" if target.comparator in HIGHER_IS_BETTER else "下降"
+        return f"较上年{verb}{plain(target.value)}{unit}"
     if target.kind == DEADLINE and target.month is not None:
         year = f"{target.year}年" if target.year else ""
         day = f"{target.day}日" if target.day else "底"
@@ -505,9 +711,108 @@ def _convert(value: Decimal, unit: str | None, to_unit: str | None) -> tuple[Dec
         # A plain-number target with a percent actual is a different quantity; other units
         # (300个 against ≥300) only say what was counted.
         return value, "unit_mismatch" if unit in ("%", "‰") else None
-    if unit in MONEY_FACTORS and to_unit in MONEY_FACTORS:
-        return value * MONEY_FACTORS[unit] / MONEY_FACTORS[to_unit], None
+    factor = conversion(unit, to_unit)
+    if factor is not None:
+        return value * factor[0] / factor[1], None
     return value, "unit_mismatch"
+
+
+def _size(unit: str) -> tuple[str, Decimal]:
+    """A unit's dimension and size in its base unit; a unit of its own is its own dimension."""
+    found = _DIMENSIONS.get(unit)
+    if found is not None:
+        return found
+    prefix = _COUNT_PREFIXES.get(unit[0]) if len(unit) > 1 else None
+    if prefix is not None:  # 万人次 = 10,000 人次; 万公里 = 10,000 公里
+        dimension, size = _size(unit[1:])
+        return dimension, size * prefix
+    return unit, Decimal(1)
+
+
+@lru_cache(maxsize=1024)
+def conversion(unit: str, to_unit: str) -> tuple[Decimal, Decimal] | None:
+    """The factor (numerator, denominator) turning `unit` into `to_unit`; None across dimensions.
+
+    Multiply by the one and divide by the other, as exact as the amounts allow.
+
+    Compound units convert by their first part when the rest is the same: 元/个 into 万元/个.
+    """
+    if unit == to_unit:
+        return Decimal(1), Decimal(1)
+    if "/" in unit or "/" in to_unit:
+        head, _, rest = unit.partition("/")
+        to_head, _, to_rest = to_unit.partition("/")
+        if rest != to_rest or not rest:
+            return None
+        unit, to_unit = head, to_head
+    if unit in ("%", "‰") or to_unit in ("%", "‰"):
+        return None
+    (dimension, size), (to_dimension, to_size) = _size(unit), _size(to_unit)
+    return (size, to_size) if dimension == to_dimension else None
+
+
+def _as_percent(value: Decimal, reference: Decimal | None) -> bool:
+    """A bare fraction (0.95, 1) against a percent target whose value is above 1 (≥95%)."""
+    return reference is not None and reference > 1 and 0 <= value <= 1
+
+
+_WORDED_YEAR = re.compile(r"(?:19|20|21)\d\d(?:年度?|年)")
+_COMPARED_NUMBER = re.compile(rf"(?:{_alternation(_PREFIX_WORDS)}|约|近|共|计)\s*{NUMBER}")
+
+
+def carries_number(text: str | None) -> bool:
+    """Whether a target the parser could not read still states a quantity (约100次, 投入100万元).
+
+    Such a target needs correcting; a worded one (有效提升, 完成2023年度计划, 3A级) does not.
+    A number counts when a unit or % follows it or a comparator precedes it; years do not.
+    """
+    if not text:
+        return False
+    s = _WORDED_YEAR.sub("", normalise(text))
+    if _DIGIT.search(s) is None:
+        return False
+    if _COMPARED_NUMBER.search(s):
+        return True
+    return any(match["unit"] for match in _ANY_NUMBER.finditer(s))
+
+
+def resolve_relative(target: Target, previous: str | None) -> Target | None:
+    """A relative target (较上年提高5%) as the quantity it asks for, given last year's actual.
+
+    % is a share of last year's figure (100 → 105), 个百分点 points added to it (90% → 92%),
+    any other unit an amount in that unit; None when last year's actual is missing or not a
+    number.
+    """
+    if target.kind != RELATIVE or previous is None or not previous.strip():
+        return None
+    simple = PLAIN_ACTUAL.match(previous.strip())  # a measured figure, never a date (2092.01)
+    if simple is not None:
+        base, unit = Decimal(simple["num"]), normalise_unit(simple["unit"])
+    else:
+        try:
+            parsed = (_READINGS.get(previous) or _reading(previous))[0]
+        except Exception:  # noqa: BLE001 - never raise on input
+            return None
+        if parsed.kind != QUANTITATIVE or parsed.value is None:
+            return None
+        base, unit = parsed.value, parsed.unit_of_measure
+    change, change_unit = target.value, target.unit_of_measure
+    up = target.comparator in HIGHER_IS_BETTER
+    if change is None:
+        value = base
+    elif change_unit == "%":
+        value = base * (1 + change / 100) if up else base * (1 - change / 100)
+    else:
+        if change_unit not in (None, "个百分点", "百分点", "%"):
+            if unit is None:
+                unit = change_unit
+            else:
+                factor = conversion(change_unit, unit)
+                if factor is None:
+                    return None
+                change = change * factor[0] / factor[1]
+        value = base + change if up else base - change
+    return _target(QUANTITATIVE, target.comparator, value, unit_of_measure=unit, raw=target.raw)
 
 
 def _number_in_words(text: str) -> tuple[Decimal, str | None] | None:
@@ -532,8 +837,13 @@ def _number_actual(value: Decimal, unit: str | None, notes: tuple[str, ...]) -> 
 _UNREADABLE = Actual(unreadable=True)
 
 
-def read_actual(text: str | None, kind: str, unit: str | None, lower: bool) -> Actual:
+def read_actual(
+    text: str | None, kind: str, unit: str | None, lower: bool, reference: Decimal | None = None
+) -> Actual:
     """parse_actual keyed on what it needs of the target.
+
+    `reference` is the target's value (a range's upper bound) when the target is in %: a bare
+    fraction at most 1 against a reference above 1 is a percentage written as a fraction.
 
     Not cached: actuals are measured figures, mostly distinct across a region, and most take
     the short path below; a cache kept every one alive for the garbage collector to rescan,
@@ -553,6 +863,8 @@ def read_actual(text: str | None, kind: str, unit: str | None, lower: bool) -> A
                 if printed is None or found is not None:
                     if found == unit:
                         return _number_actual(Decimal(number), unit or found, _NO_NOTES)
+                    if found is None and unit == "%" and _as_percent(Decimal(number), reference):
+                        return _number_actual(Decimal(number) * 100, unit, _FRACTION)
                     value, note = _convert(Decimal(number), found, unit)
                     shown = found if note == "unit_mismatch" else unit or found
                     return _number_actual(value, shown, (note,) if note else _NO_NOTES)
@@ -562,6 +874,7 @@ def read_actual(text: str | None, kind: str, unit: str | None, lower: bool) -> A
 
 
 _READABLE = frozenset({QUANTITATIVE, RANGE, DEADLINE})
+_FRACTION = ("fraction_as_percent",)
 _NOTHING = Actual()
 
 
@@ -605,4 +918,17 @@ def is_lower_is_better(target: Target) -> bool:
 
 def parse_actual(text: str | None, target: Target) -> Actual:
     """Read an actual in its target's terms: its number in the target's unit, or its date."""
-    return read_actual(text, target.kind, target.unit_of_measure, is_lower_is_better(target))
+    return read_actual(
+        text,
+        target.kind,
+        target.unit_of_measure,
+        is_lower_is_better(target),
+        percent_reference(target),
+    )
+
+
+def percent_reference(target: Target) -> Decimal | None:
+    """The value a fraction is compared with to tell it is a percentage (see read_actual)."""
+    if target.unit_of_measure != "%":
+        return None
+    return target.value if target.kind == QUANTITATIVE else target.high

@@ -297,7 +297,8 @@ _PIECES = st.lists(
          "0", "5", "95", "95.5", "2023", "2023.6", "12", "1", "13", ".5", "-5", "1,000", "１２",
          "1234567890123456", "２０２３", "．６", "١٢", "%", "％", "‰", "万元", "元", "个", "人次", "亩", "年", "月", "月底前",
          "年底", "底", "份", "前", "以上", "以内", "及以下", "内", "之内", "完成", "元/人·月", "天",
-         "平米", "百分比", "-", "~", "至", " ", "(含)", "之间"]
+         "平米", "百分比", "-", "~", "至", " ", "(含)", "之间", "不晚于", "[", "]", "(", ",",
+         "元/人*月", "×", "個", "萬元", "较上年提高", "同比增长", "个百分点"]
     ),
     min_size=1,
     max_size=5,
@@ -349,3 +350,232 @@ def test_normalising_drops_every_kind_of_space_the_regex_did() -> None:
     spaces = [chr(c) for c in range(0x3001) if re.fullmatch(r"\s", chr(c))]
     text = "≥" + "".join(spaces) + "95" + "\u3000" + "%"
     assert normalise(text) == "≥95%"
+
+
+# --- issue 13: compound units, 繁体, intervals, deadlines, relative targets, fractions ----------
+
+RELATIVE_KIND = "relative"
+
+
+@pytest.mark.parametrize(
+    "printed",
+    ["≥530元/人*月", ">=530元/人*月", "≥530元/人×月", "≥530元／人＊月", "≥530元/人·月",
+     "≥530元/人・月", "≥530元/人/月"],
+)  # fmt: skip
+def test_compound_units_have_one_spelling(printed) -> None:
+    assert parse_target(printed) == Target(QUANTITATIVE, ">=", D(530), unit_of_measure="元/人·月")
+
+
+@pytest.mark.parametrize(
+    ("actual", "target", "value"),
+    [
+        ("583元/人*月", "≥530元/人·月", "583"),
+        ("48000元/个", "≤5万元/个", "4.8"),
+        ("2500米", "≥2公里", "2.5"),
+        ("3.5万人次", "≥30000人次", "35000"),
+        ("1.5吨", "≥1000公斤", "1500"),
+        ("2公顷", "≥10000㎡", "20000"),
+    ],
+)
+def test_actuals_convert_where_the_dimension_allows(actual, target, value) -> None:
+    read = parse_actual(actual, parse_target(target))
+    assert (read.value, read.notes) == (D(value), ())
+
+
+def test_units_of_different_dimensions_still_mismatch() -> None:
+    assert parse_actual("5公里", parse_target("≥5万元")).notes == ("unit_mismatch",)
+    assert parse_actual("5元/户", parse_target("≥5元/人")).notes == ("unit_mismatch",)
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        ("≥95個", Target(QUANTITATIVE, ">=", D(95), unit_of_measure="个")),
+        ("不低於95%", Target(QUANTITATIVE, ">=", D(95), unit_of_measure="%")),
+        ("不超過3萬元", Target(QUANTITATIVE, "<=", D(3), unit_of_measure="万元")),
+        ("2023年12月底前", Target(DEADLINE, year=2023, month=12)),
+    ],
+)
+def test_traditional_characters_read_as_simplified(printed, expected) -> None:
+    assert parse_target(printed) == expected
+
+
+def test_traditional_level_names_normalise() -> None:
+    assert normalise("產出指標") == "产出指标"
+    assert normalise("服務對象滿意度指標") == "服务对象满意度指标"
+    assert normalise("預算執行率") == "预算执行率"
+
+
+@pytest.mark.parametrize(
+    ("printed", "low", "high", "low_open", "high_open", "unit"),
+    [
+        ("[95,100]", "95", "100", False, False, None),
+        ("[95，100]", "95", "100", False, False, None),
+        ("(90,100]", "90", "100", True, False, None),
+        ("（90,100]", "90", "100", True, False, None),
+        ("[95%,100%]", "95", "100", False, False, "%"),
+        ("(90,100]%", "90", "100", True, False, "%"),
+        ("[0,5)", "0", "5", False, True, None),
+        ("[1000,2000]万元", "1000", "2000", False, False, "万元"),
+    ],
+)
+def test_interval_notation_is_a_range(printed, low, high, low_open, high_open, unit) -> None:
+    target = parse_target(printed)
+    assert (target.kind, target.low, target.high, target.unit_of_measure) == (
+        RANGE, D(low), D(high), unit,
+    )  # fmt: skip
+    assert (target.low_open, target.high_open) == (low_open, high_open)
+    assert parse_target(format_target(target)) == target
+
+
+@pytest.mark.parametrize(
+    ("printed", "year", "month", "day"),
+    [
+        ("≤2023年12月", 2023, 12, None),
+        ("<=2023年12月", 2023, 12, None),
+        ("不晚于2023年12月", 2023, 12, None),
+        ("不迟于2023年12月31日", 2023, 12, 31),
+        ("不晚於2023年6月", 2023, 6, None),
+        ("≤2023.12", 2023, 12, None),
+        ("最迟11月底", None, 11, None),
+    ],
+)
+def test_deadlines_with_a_ceiling_word_are_deadlines(printed, year, month, day) -> None:
+    target = parse_target(printed)
+    assert (target.kind, target.year, target.month, target.day) == (DEADLINE, year, month, day)
+
+
+@pytest.mark.parametrize(
+    ("printed", "comparator", "value", "unit"),
+    [
+        ("较上年提高5%", ">=", "5", "%"),
+        ("比上年增长5%", ">=", "5", "%"),
+        ("同比增长5%", ">=", "5", "%"),
+        ("同比增长", ">", None, None),
+        ("较上年增加100人", ">=", "100", "人"),
+        ("较上年下降10%", "<=", "10", "%"),
+        ("同比减少2个百分点", "<=", "2", "个百分点"),
+        ("较上年提高2个百分点", ">=", "2", "个百分点"),
+        ("不低于上年", ">=", None, None),
+        ("較上年提高5%", ">=", "5", "%"),
+    ],
+)
+def test_relative_targets_are_read(printed, comparator, value, unit) -> None:
+    target = parse_target(printed)
+    assert target.kind == RELATIVE_KIND, printed
+    assert (target.comparator, target.value, target.unit_of_measure) == (
+        comparator, D(value) if value else None, unit,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("relative", "previous", "expected"),
+    [
+        ("较上年提高5%", "100人", Target(QUANTITATIVE, ">=", D(105), unit_of_measure="人")),
+        ("较上年下降10%", "50次", Target(QUANTITATIVE, "<=", D(45), unit_of_measure="次")),
+        ("较上年增加100人", "1,000人", Target(QUANTITATIVE, ">=", D(1100), unit_of_measure="人")),
+        ("较上年提高2个百分点", "90%", Target(QUANTITATIVE, ">=", D(92), unit_of_measure="%")),
+        ("同比增长", "80", Target(QUANTITATIVE, ">", D(80))),
+        ("较上年提高5%", "已完成", None),
+        ("较上年提高5%", None, None),
+    ],
+)
+def test_relative_targets_resolve_against_last_years_actual(relative, previous, expected) -> None:
+    from scoring.engine.targets import resolve_relative
+
+    resolved = resolve_relative(parse_target(relative), previous)
+    if expected is None:
+        assert resolved is None
+    else:
+        assert resolved == expected
+
+
+@pytest.mark.parametrize(
+    ("actual", "target", "value", "notes"),
+    [
+        ("0.95", "≥95%", "95", ("fraction_as_percent",)),
+        ("1", "≥100%", "100", ("fraction_as_percent",)),
+        ("0.97", "[95,100]%", "97", ("fraction_as_percent",)),
+        ("0.95%", "≥95%", "0.95", ()),
+        ("0.5", "≤1%", "0.5", ("unit_assumed",)),
+        ("1.5", "≥95%", "1.5", ("unit_assumed",)),
+        ("0.95", "≥95", "0.95", ()),
+    ],
+)
+def test_a_fraction_against_a_percent_target_reads_as_a_percentage(
+    actual, target, value, notes
+) -> None:
+    read = parse_actual(actual, parse_target(target))
+    assert (read.value, read.notes) == (D(value), notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "carries"),
+    [
+        ("约100次", True),
+        ("投入100万元", True),
+        ("≥95%（以验收为准）", True),
+        ("有效提升", False),
+        ("完成2023年度培训计划", False),
+        ("达到国家3A级标准", False),
+        ("ISO9001认证", False),
+    ],
+)
+def test_which_worded_targets_carry_a_number(text, carries) -> None:
+    from scoring.engine.targets import carries_number
+
+    assert carries_number(text) is carries
+
+
+_INTERVAL_PIECES = st.tuples(
+    st.sampled_from(["[", "(", "（", "［"]),
+    st.decimals(min_value=-(10**6), max_value=10**6, places=2, allow_nan=False),
+    st.sampled_from([",", "，"]),
+    st.decimals(min_value=-(10**6), max_value=10**6, places=2, allow_nan=False),
+    st.sampled_from(["]", ")", "）", "］"]),
+    st.sampled_from(["", "%", "万元", "元/人·月", "个"]),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_INTERVAL_PIECES)
+def test_interval_notation_round_trips(pieces) -> None:
+    opening, low, comma, high, closing, unit = pieces
+    target = parse_target(f"{opening}{low:f}{comma}{high:f}{closing}{unit}")
+    assert target.kind == RANGE
+    assert target.low <= target.high
+    assert parse_target(format_target(target)) == target
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["", "*", "×", "/", "·", "・", "／", "＊"]),
+    st.sampled_from(["元/人", "万元/个", "人", "次/人"]),
+    st.sampled_from(["月", "年", "天"]),
+    st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False),
+)
+def test_compound_units_read_the_same_in_every_spelling(joint, head, tail, value) -> None:
+    unit = f"{head}{joint}{tail}" if joint else head
+    target = parse_target(f"≥{value:f}{unit}")
+    assert target.kind == QUANTITATIVE
+    assert parse_target(format_target(target)) == target
+    assert parse_actual(f"{value:f}{unit}", target).notes == ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["较上年", "比上年", "同比", "较去年"]),
+    st.sampled_from(["提高", "增长", "增加", "下降", "减少", "降低"]),
+    st.decimals(min_value=0, max_value=1000, places=2, allow_nan=False),
+    st.sampled_from(["%", "个百分点", "人", ""]),
+    st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False),
+)
+def test_relative_targets_resolve_to_a_quantity_or_nothing(base, verb, value, unit, prev) -> None:
+    from scoring.engine.targets import resolve_relative
+
+    target = parse_target(f"{base}{verb}{value:f}{unit}")
+    assert target.kind == RELATIVE_KIND
+    resolved = resolve_relative(target, f"{prev:f}")
+    assert resolved is not None and resolved.kind == QUANTITATIVE
+    grows = verb in ("提高", "增长", "增加")
+    assert (resolved.value >= prev) if grows else (resolved.value <= prev)
