@@ -148,8 +148,9 @@ class _NoFields(ApproveForm):
 @login_required
 @require_POST
 def publish(request, pk):
-    """The finance bureau publishes an approved filing."""
-    return _decide(request, pk, FINANCE_REVIEW, workflow.evaluation_publish, _NoFields, "已公开")
+    """The finance bureau (or the 主管部门 where the region allows it) publishes an approved filing;
+    the service decides who may (404 outside the scope, 403 without the right)."""
+    return _decide(request, pk, VIEW, workflow.evaluation_publish, _NoFields, "已公开")
 
 
 @reviewer_required
