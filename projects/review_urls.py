@@ -9,6 +9,7 @@ app_name = "review"
 urlpatterns = [
     path("", queue.queue, name="queue"),
     path("bulk-approve/", queue.bulk_approve, name="evaluation_bulk_approve"),
+    path("bulk-publish/", queue.bulk_publish, name="evaluation_bulk_publish"),
     path("evaluations/<int:pk>/", evaluation.evaluation_detail, name="evaluation_detail"),
     path(
         "evaluations/<int:pk>/history/",

@@ -9,10 +9,14 @@ def roles(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_roles": {}}
     scope = scope_for(user)
+    reviewer = bool(scope.department_ids or scope.region_ids or scope.superuser)
     return {
         "nav_roles": {
             "filer": bool(scope.unit_ids),
-            "reviewer": bool(scope.department_ids or scope.region_ids or scope.superuser),
+            "reviewer": reviewer,
             "region_admin": bool(scope.region_ids or scope.superuser),
+            # 人大, 审计: the same list, read only; a reviewer reaches it through 审核 already.
+            "observer": not reviewer
+            and bool(scope.observed_department_ids or scope.observed_region_ids),
         }
     }

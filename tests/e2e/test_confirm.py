@@ -95,15 +95,22 @@ def test_bulk_approve_names_the_number_checked_and_no_approves_nothing(
     boxes.nth(0).check()
     boxes.nth(2).check()
 
-    asked = _answer(page, False, True)
+    # The queue's button only opens the list of what will be approved.
     page.click("#bulk-approve")
-    page.wait_for_timeout(500)
-    assert asked == ["确定将所选的 2 条自评审核通过吗？"]
+    expect(page.locator("#bulk-ready tbody tr")).to_have_count(2)
     for filing in filings:
         filing.refresh_from_db()
         assert filing.status == EvaluationStatus.SUBMITTED
 
-    page.click("#bulk-approve")
+    asked = _answer(page, False, True)
+    page.click("#bulk-confirm")
+    page.wait_for_timeout(500)
+    assert asked == ["将审核通过 2 项自评，此操作不能撤销，确定吗？"]
+    for filing in filings:
+        filing.refresh_from_db()
+        assert filing.status == EvaluationStatus.SUBMITTED
+
+    page.click("#bulk-confirm")
     expect(page.locator(".alert-success")).to_be_visible()
     assert len(asked) == 2
     statuses = []

@@ -347,6 +347,7 @@ LOGIN = "redirect to login"
 ADMIN_LOGIN = "redirect to the admin login"
 NOT_FOUND = (404,)
 DENIED = (403,)
+NOT_ALLOWED = (405,)
 # The view answers (a redirect with a message, a page naming the refusal) but writes nothing:
 # bulk approval skips what is not the user's step; read-all marks only the user's own rows.
 REDIRECT = (302,)
@@ -822,8 +823,9 @@ CASES = [
 
 # Pages that only read but do not refuse a POST: a POST outside the scope writes nothing either.
 READ_ONLY = [
-    ("review:evaluation_detail", "submitted", {"bob": NOT_FOUND, "zed": NOT_FOUND}),
-    ("review:evaluation_history", "submitted", {"bob": NOT_FOUND}),
+    # The review page and its history answer a POST 405 before looking at the row.
+    ("review:evaluation_detail", "submitted", {"bob": NOT_ALLOWED, "zed": NOT_ALLOWED}),
+    ("review:evaluation_history", "submitted", {"bob": NOT_ALLOWED}),
     ("review:queue", None, {"carol": DENIED}),
     ("review:spot_check_detail", "spot", {"zed": NOT_FOUND, "dora": DENIED}),
     ("reports:evaluation_table", "draft", {"bob": NOT_FOUND, None: LOGIN}),

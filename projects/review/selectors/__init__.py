@@ -19,6 +19,7 @@ from projects.review.selectors.queue import (
     awaiting_q,
     is_finance_reviewer,
     is_reviewer,
+    publishable_q,
     review_queue,
     review_scope,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "money",
     "notifications_for",
     "percent",
+    "publishable_q",
     "review_page",
     "review_queue",
     "review_scope",

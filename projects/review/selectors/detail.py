@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
-from projects import formatting
+from projects import formatting, rules
 from projects.access import scope_for
 from projects.models import (
     Evaluation,
@@ -147,6 +147,7 @@ class ReviewPage:
     can_finance_review: bool
     is_finance: bool
     explanation: Explanation | None = None
+    may_publish: bool = False  # the finance bureau, or the 主管部门 where the region allows it
 
     @property
     def can_return(self) -> bool:
@@ -160,8 +161,9 @@ class ReviewPage:
 
     @property
     def can_publish(self) -> bool:
-        """The finance bureau publishes approved filings."""
-        return self.is_finance and self.evaluation.status == S.APPROVED
+        """The finance bureau (or the 主管部门 where the region allows it) publishes approved
+        filings."""
+        return self.may_publish and self.evaluation.status == S.APPROVED
 
     @property
     def can_correct_targets(self) -> bool:
@@ -355,4 +357,5 @@ def review_page(evaluation: Evaluation, user) -> ReviewPage:
         can_finance_review=evaluation.status == S.DEPARTMENT_APPROVED and is_finance,
         is_finance=is_finance,
         explanation=explanation,
+        may_publish=rules.can_publish_evaluation(user, evaluation),
     )

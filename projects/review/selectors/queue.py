@@ -76,11 +76,36 @@ def awaiting_q(user) -> Q:
     return condition
 
 
+def publishable_q(user) -> Q:
+    """Approved filings this user may publish: the finance bureau's region, and the department
+    reviewer's own department where the region lets departments publish."""
+    scope = scope_for(user)
+    if scope.superuser:
+        return Q(status=S.APPROVED)
+    condition = Q(pk__in=[])
+    if scope.region_ids:
+        condition |= Q(project__unit__department__region__in=scope.region_ids)
+    if scope.department_ids:
+        condition |= Q(
+            project__unit__department__in=scope.department_ids,
+            project__unit__department__region__department_publishes=True,
+        )
+    return Q(status=S.APPROVED) & condition
+
+
 def review_scope(user) -> QuerySet:
-    """Evaluations the user reviews: the department subtree and/or the region, nothing filed."""
-    return Evaluation.objects.for_user(user, DEPARTMENT_REVIEW) | Evaluation.objects.for_user(
+    """Evaluations on the user's review pages: the department subtree and/or the region they
+    review, and what they observe (人大, 审计: read only); never what they merely file."""
+    queryset = Evaluation.objects.for_user(user, DEPARTMENT_REVIEW) | Evaluation.objects.for_user(
         user, FINANCE_REVIEW
     )
+    scope = scope_for(user)
+    if scope.observed_department_ids or scope.observed_region_ids:
+        queryset = queryset | Evaluation.objects.filter(
+            Q(project__unit__department__in=scope.observed_department_ids)
+            | Q(project__unit__department__region__in=scope.observed_region_ids)
+        )
+    return queryset
 
 
 def review_queue(user, today: datetime.date | None = None) -> QuerySet:
@@ -102,6 +127,11 @@ def review_queue(user, today: datetime.date | None = None) -> QuerySet:
         ),
         is_scored=Case(
             When(result__isnull=False, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        publishable=Case(
+            When(publishable_q(user), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),

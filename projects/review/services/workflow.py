@@ -8,14 +8,14 @@ snapshot of the filed figures so a later resubmission can be diffed against it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from projects import notifications as notices
-from projects.access import DEPARTMENT_REVIEW, FILE, FINANCE_REVIEW, get_for_user
+from projects import rules
+from projects.access import DEPARTMENT_REVIEW, FILE, FINANCE_REVIEW, VIEW, get_for_user
 from projects.models import (
     Evaluation,
     EvaluationStatus,
@@ -26,6 +26,7 @@ from projects.models import (
 )
 from projects.narrative_check import blocking
 from projects.report_check import report_findings
+from projects.review.services.bulk import BulkAction, BulkOutcome, bulk_apply
 from projects.signals import workflow_step
 
 S = EvaluationStatus
@@ -283,9 +284,13 @@ def evaluation_finance_return(
 
 @transaction.atomic
 def evaluation_publish(*, evaluation: Evaluation, user) -> Evaluation:
-    """Finance bureau publishes an approved filing; refused while its report contradicts its
-    tables or still carries an unfilled placeholder (PublicationBlocked lists each one)."""
-    evaluation = _lock(evaluation, user, FINANCE_REVIEW)
+    """Publish an approved filing: the finance bureau always, the 主管部门 for its own department
+    when the region allows it (rules.can_publish_evaluation). Refused while its report
+    contradicts its tables or still carries an unfilled placeholder (PublicationBlocked lists
+    each one)."""
+    evaluation = _lock(evaluation, user, VIEW)
+    if not rules.can_publish_evaluation(user, evaluation):
+        raise PermissionDenied("只有财政局（或经本地区允许的主管部门）可以公开自评。")
     _require(evaluation, S.APPROVED)
     # What the public will read must agree with its tables and carry no unfilled placeholder.
     refused = blocking(report_findings(evaluation, publishing=True))
@@ -322,24 +327,12 @@ def evaluation_reopen(*, evaluation: Evaluation, user, reason: str) -> Evaluatio
     return evaluation
 
 
-@dataclass
-class BulkApproval:
-    """What a bulk approval did: the filings approved and the ones left for one-by-one review."""
-
-    approved: list[Evaluation] = field(default_factory=list)
-    skipped: list[tuple[Evaluation, str]] = field(default_factory=list)
+# Bulk actions: the preview and the run share one check, so the page lists exactly what is done.
+BulkApproval = BulkOutcome
 
 
-@transaction.atomic
-def evaluations_bulk_approve(
-    *, evaluations: Iterable[Evaluation], user, comment: str = ""
-) -> BulkApproval:
-    """Approve, in the user's own review step, each selected filing free of warnings and errors.
-
-    A filing the user cannot review at all is a PermissionDenied for the whole request; one that
-    is in another step, unscored, or carries a warning or error finding is skipped with a reason,
-    because those need a reviewer to read them.
-    """
+def _review_grant(evaluations: list[Evaluation], user) -> tuple[set[int], set[int]]:
+    """The selected filings the user reviews as department and as finance; 403 for any other."""
     ids = {e.pk for e in evaluations}
     by_department = set(
         Evaluation.objects.for_user(user, DEPARTMENT_REVIEW)
@@ -353,36 +346,82 @@ def evaluations_bulk_approve(
     )
     if ids - by_department - by_finance:
         raise PermissionDenied("所选自评中有您无权审核的记录。")
-    outcome = BulkApproval()
-    rows = Evaluation.objects.filter(pk__in=ids).select_related("project").order_by("pk")
-    for evaluation in rows:
-        if evaluation.result is None:
-            outcome.skipped.append((evaluation, "尚未评分"))
-        elif evaluation.error_count or evaluation.warning_count:
-            outcome.skipped.append(
-                (
-                    evaluation,
-                    f"有 {evaluation.error_count} 个错误、{evaluation.warning_count} 个警告，"
-                    "需逐项审核",
-                )
-            )
-        elif evaluation.status == S.SUBMITTED and evaluation.pk in by_department:
-            _approve_one(outcome, evaluation_department_approve, evaluation, user, comment)
-        elif evaluation.status == S.DEPARTMENT_APPROVED and evaluation.pk in by_finance:
-            _approve_one(outcome, evaluation_finance_approve, evaluation, user, comment)
-        else:
-            outcome.skipped.append(
-                (evaluation, f"当前状态为“{evaluation.get_status_display()}”，不在您的审核环节")
-            )
-    return outcome
+    return by_department, by_finance
 
 
-def _approve_one(outcome: BulkApproval, service, evaluation, user, comment) -> None:
-    # Each service runs in its own savepoint: one filing changed meanwhile is skipped, not fatal.
-    try:
-        outcome.approved.append(service(evaluation=evaluation, user=user, comment=comment))
-    except ValidationError as exc:
-        outcome.skipped.append((evaluation, "；".join(exc.messages)))
+def _approval_refusal(evaluation: Evaluation, user, grant) -> str:
+    """Why a filing is left for one-by-one review, or "" when bulk approval takes it."""
+    by_department, by_finance = grant
+    if evaluation.result is None:
+        return "尚未评分"
+    if evaluation.error_count or evaluation.warning_count:
+        return f"有 {evaluation.error_count} 个错误、{evaluation.warning_count} 个警告，需逐项审核"
+    if evaluation.status == S.SUBMITTED and evaluation.pk in by_department:
+        return ""
+    if evaluation.status == S.DEPARTMENT_APPROVED and evaluation.pk in by_finance:
+        return ""
+    return f"当前状态为“{evaluation.get_status_display()}”，不在您的审核环节"
+
+
+def _approve(evaluation: Evaluation, user, grant, comment: str = "") -> Evaluation:
+    service = (
+        evaluation_department_approve
+        if evaluation.status == S.SUBMITTED
+        else evaluation_finance_approve
+    )
+    return service(evaluation=evaluation, user=user, comment=comment)
+
+
+BULK_APPROVE = BulkAction(
+    verb="审核通过", check=_approval_refusal, run=_approve, authorise=_review_grant
+)
+
+
+def _publish_grant(evaluations: list[Evaluation], user) -> None:
+    """403 for the whole request when any selected filing is one the user may not publish."""
+    if not all(rules.can_publish_evaluation(user, e) for e in evaluations):
+        raise PermissionDenied("所选自评中有您无权公开的记录。")
+
+
+def _publication_refusal(evaluation: Evaluation, user, grant) -> str:
+    """Why a filing cannot be published now (its status, its report), or ""."""
+    if evaluation.status != S.APPROVED:
+        return f"当前状态为“{evaluation.get_status_display()}”，只有审核通过的自评可以公开"
+    refused = blocking(report_findings(evaluation, publishing=True))
+    if refused:
+        listed = "；".join(f["message"] for f in refused)
+        return f"自评报告有 {len(refused)} 处问题：{listed}"
+    return ""
+
+
+def _publish(evaluation: Evaluation, user, grant) -> Evaluation:
+    return evaluation_publish(evaluation=evaluation, user=user)
+
+
+BULK_PUBLISH = BulkAction(
+    verb="公开", check=_publication_refusal, run=_publish, authorise=_publish_grant
+)
+
+
+def evaluations_bulk_approve(
+    *, evaluations: Iterable[Evaluation], user, comment: str = ""
+) -> BulkOutcome:
+    """Approve, in the user's own review step, each selected filing free of warnings and errors.
+
+    A filing the user cannot review at all is a PermissionDenied for the whole request; one that
+    is in another step, unscored, or carries a warning or error finding is skipped with a reason,
+    because those need a reviewer to read them.
+    """
+    return bulk_apply(action=BULK_APPROVE, evaluations=evaluations, user=user, comment=comment)
+
+
+def evaluations_bulk_publish(*, evaluations: Iterable[Evaluation], user) -> BulkOutcome:
+    """Publish each selected approved filing whose report agrees with its tables.
+
+    Any filing the user may not publish is a PermissionDenied for the whole request; one not yet
+    approved (or already published), or whose report is refused, is skipped with the reason.
+    """
+    return bulk_apply(action=BULK_PUBLISH, evaluations=evaluations, user=user)
 
 
 @transaction.atomic

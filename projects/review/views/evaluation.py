@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from projects.access import DEPARTMENT_REVIEW, FINANCE_REVIEW, VIEW, get_for_user
 from projects.models import Evaluation, Indicator
@@ -23,6 +23,7 @@ def _evaluations():
 
 
 @login_required
+@require_safe
 def evaluation_detail(request, pk):
     """The 自评表 with claimed and computed scores, findings, comments, diff and actions.
 
@@ -42,6 +43,7 @@ def evaluation_detail(request, pk):
 
 
 @login_required
+@require_safe
 def evaluation_history_view(request, pk):
     """Every change to the filing, its indicators and targets: who, when, before and after."""
     evaluation = get_for_user(_evaluations(), request.user, VIEW, pk=pk)
@@ -148,8 +150,9 @@ class _NoFields(ApproveForm):
 @login_required
 @require_POST
 def publish(request, pk):
-    """The finance bureau publishes an approved filing."""
-    return _decide(request, pk, FINANCE_REVIEW, workflow.evaluation_publish, _NoFields, "已公开")
+    """The finance bureau (or the 主管部门 where the region allows it) publishes an approved filing;
+    the service decides who may (404 outside the scope, 403 without the right)."""
+    return _decide(request, pk, VIEW, workflow.evaluation_publish, _NoFields, "已公开")
 
 
 @reviewer_required

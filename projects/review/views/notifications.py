@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from projects.models import Notification
 from projects.notifications import notifications_mark_read
@@ -13,6 +13,7 @@ from projects.review.views.common import back
 
 
 @login_required
+@require_safe
 def notification_list(request):
     """All of the user's own notifications, newest first."""
     context = {"notifications": notifications_for(request.user, limit=200)}

@@ -10,21 +10,21 @@ from projects.review.views.common import (
     chosen_year,
     finance_region,
     finance_regions,
-    finance_required,
     latest_year,
+    region_reader_required,
 )
 
 
-@finance_required
+@region_reader_required
 def overview(request):
     """Coverage, grades with 评优率, lowest execution rates, findings and claimed-vs-computed gaps."""
-    region = finance_region(request)
+    region = finance_region(request, reading=True)
     year = chosen_year(request, latest_year(region))
     data = finance_overview(region=region, year=year)
     context = {
         "overview": data,
         "region": region,
-        "regions": finance_regions(request.user),
+        "regions": finance_regions(request.user, reading=True),
         "year": year,
         "coverage_chart": coverage_chart(data.coverage),
         "grade_chart": column_chart(data.grades, title="等级分布"),

@@ -22,11 +22,14 @@ from projects.review.services.spot_checks import (
 )
 from projects.review.services.tasks import require_finance_reviewer
 from projects.review.views.common import (
+    can_act,
     chosen_year,
     finance_region,
     finance_regions,
     finance_required,
     latest_year,
+    region_reader_required,
+    require_region_reader,
 )
 
 
@@ -37,21 +40,22 @@ def share_percent(check: SpotCheck) -> str:
 
 
 def _spot_check(request, pk) -> SpotCheck:
-    """A draw of a region the user reaches (else 404), for its finance bureau only (else 403)."""
+    """A draw of a region the user reaches (else 404), for its finance bureau or its observers
+    (else 403)."""
     try:
         spot_check = SpotCheck.objects.select_related("region", "drawn_by").get(
             pk=pk, region__in=Region.objects.for_user(request.user)
         )
     except SpotCheck.DoesNotExist:
         raise Http404("未找到该抽查。") from None
-    require_finance_reviewer(request.user, spot_check.region)
+    require_region_reader(request.user, spot_check.region)
     return spot_check
 
 
-@finance_required
+@region_reader_required
 def spot_check_list(request):
-    """The region's draws with their parameters and seeds, and the draw form."""
-    region = finance_region(request)
+    """The region's draws with their parameters and seeds, and (for the bureau) the draw form."""
+    region = finance_region(request, reading=True)
     years = spot_check_years(region)
     year = chosen_year(request, years[0] if years else None, latest_year(region))
     page = spot_check_page(region, year=year, page_number=request.GET.get("page"))
@@ -68,13 +72,14 @@ def spot_check_list(request):
     form = SpotCheckDrawForm(initial={"year": year})
     context = {
         "region": region,
-        "regions": finance_regions(request.user),
+        "regions": finance_regions(request.user, reading=True),
         "rows": rows,
         "page": page,
         "page_query": f"region={region.pk}&year={year}",
         "year": year,
         "years": sorted(set(years) | {year}, reverse=True),
         "form": form,
+        "can_act": can_act(request.user),
     }
     return render(request, "review/spot_checks.html", context)
 
@@ -108,7 +113,7 @@ def spot_check_draw_view(request):
     return redirect("review:spot_check_detail", check.pk)
 
 
-@finance_required
+@region_reader_required
 def spot_check_detail(request, pk):
     """The sample by department: self total, review total, difference, flagged above threshold."""
     check = _spot_check(request, pk)
@@ -125,6 +130,7 @@ def spot_check_detail(request, pk):
         "share_percent": share_percent(check),
         "reproducible": sorted(redrawn) == sorted(i.evaluation_id for i in items),
         "flagged": sum(1 for r in rows if r["totals"].flagged),
+        "can_act": can_act(request.user),
     }
     return render(request, "review/spot_check_detail.html", context)
 

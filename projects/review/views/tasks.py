@@ -18,10 +18,12 @@ from projects.review.services.tasks import (
     require_finance_reviewer,
 )
 from projects.review.views.common import (
+    can_act,
     chosen_year,
     finance_region,
     finance_regions,
     finance_required,
+    region_reader_required,
 )
 
 
@@ -41,14 +43,14 @@ def _task(request, pk) -> EvaluationTask:
 YEAR_TABS = 6
 
 
-@finance_required
+@region_reader_required
 def task_list(request):
     """The region's tasks with coverage and deadlines per department, and the issue form.
 
     The page reads one task (the chosen year's) with its own extensions and the years of the
     latest few, so it costs the same with one year of history as with twenty.
     """
-    region = finance_region(request)
+    region = finance_region(request, reading=True)
     years = list(region.tasks.order_by("-year").values_list("year", flat=True)[:YEAR_TABS])
     year = chosen_year(request, years[0] if years else None)
     task = region.tasks.select_related("issued_by").filter(year=year).first()
@@ -68,8 +70,9 @@ def task_list(request):
             row.extension = extension
     context = {
         "region": region,
-        "regions": finance_regions(request.user),
+        "regions": finance_regions(request.user, reading=True),
         "years": years,
+        "can_act": can_act(request.user),
         "task": task,
         "year": year,
         "coverage": coverage,
