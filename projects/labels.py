@@ -17,3 +17,11 @@ RESULT_LABELS = {
     "deviation_reason": "偏差原因分析及改进措施",
 }
 MIDYEAR_LABEL = "年中监控值"
+
+# Findings' severities in words; a severity this version does not know reads as the mildest.
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def severity_label(severity: str) -> str:
+    """错误 / 警告 / 提示 for a finding's severity, never the code itself."""
+    return SEVERITY_LABELS.get(severity, "提示")

@@ -212,3 +212,14 @@ def test_the_diff_names_sections_for_the_kind_and_achievement_in_words():
         ("满意度·完成程度", "部分达成", "达成"),
         ("一、基本概况", "—", "概况"),  # 部门整体's heading, not the project report's 一、基本情况
     ]
+
+
+def test_a_finding_with_an_unknown_severity_reads_as_a_word(client, personas, filing):
+    """A severity this version does not know is named 提示, never printed as its code."""
+    sub, evaluation = filing
+    stray = {"code": "deviation_missing", "severity": "critical", "message": "示例提示"}
+    evaluation.result = {**evaluation.result, "findings": [*evaluation.result["findings"], stray]}
+    evaluation.save()
+    detail = _page(client, personas.dora, reverse("review:evaluation_detail", args=[evaluation.pk]))
+    assert "【提示】示例提示" in detail
+    assert "critical" not in " ".join(codes_in(detail)) and "【critical】" not in detail

@@ -17,6 +17,7 @@ from projects import formatting
 from projects.access import FILE
 from projects.filing.content import is_qualitative
 from projects.filing.services import SOURCES, merged_funds, narrative_data
+from projects.labels import severity_label
 from projects.models import (
     Evaluation,
     EvaluationTask,
@@ -42,7 +43,6 @@ STATUS_CLASSES = {
     "qualitative": "text-secondary",
     "unscored": "text-muted",
 }
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 _SOURCE_LABELS = {
     FundSource.CURRENT_YEAR: "其中：当年财政拨款",
     FundSource.CARRYOVER: "上年结转资金",
@@ -195,6 +195,9 @@ _SHORT = {
     "direction_suspect": "指标方向存疑",
     "level_mismatch": "指标层级不符",
     "text_too_long": "文字超过字数限制",
+    "target_unreadable": "年度指标值须由财政更正",
+    "previous_actual_missing": "缺上年实际值，暂不计分",
+    "fraction_as_percent": "小数按百分数理解，请核对",
 }
 
 
@@ -211,7 +214,7 @@ class FindingView:
     @property
     def severity_label(self) -> str:
         """错误 / 警告 / 提示."""
-        return SEVERITY_LABELS.get(self.severity, self.severity)
+        return severity_label(self.severity)
 
     @property
     def short(self) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from projects import formatting, rules
 from projects.access import scope_for
+from projects.labels import severity_label
 from projects.models import (
     Evaluation,
     EvaluationStatus,
@@ -37,7 +38,6 @@ STATUS_LABELS = {
     "qualitative": "定性",
     "unscored": "不计分",
 }
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 FUND_ORDER = [s.value for s in FundSource]
 
@@ -55,7 +55,7 @@ class Finding:
     @property
     def severity_label(self) -> str:
         """错误 / 警告 / 提示."""
-        return SEVERITY_LABELS.get(self.severity, self.severity)
+        return severity_label(self.severity)
 
 
 @dataclass
