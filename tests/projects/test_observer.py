@@ -144,8 +144,14 @@ class World:
         evaluation = evaluation or self.approved
         department = department or evaluation.project.unit.department
         project = evaluation.project
+        alice = self.personas.alice
         if param == "pk":
             for word, row in (
+                # the finance bureau's region administration (/region/…)
+                ("administration:unit", project.unit),
+                ("administration:account", alice),
+                ("administration:membership", alice),
+                ("administration:project", project),
                 ("indicator", self.indicator),
                 ("task", self.task),
                 ("spot_check_item", self.item),
@@ -171,6 +177,9 @@ class World:
             "content_type_id": 1,
             "url": "projects/",
             "id": self.rita.pk,
+            # region administration
+            "region_pk": department.region.pk,
+            "membership_pk": alice.memberships.first().pk,
         }
         if param not in simple:
             raise AssertionError(f"{name!r} has a parameter {param!r} this test cannot fill")
