@@ -228,3 +228,16 @@ def test_loading_twice_is_idempotent(demo_db):
     call_command("load_demo", stdout=io.StringIO())
     assert _counts() == first
     assert dict(Evaluation.objects.values_list("pk", "status")) == statuses
+
+
+def test_loading_over_an_older_demo_files_each_subject_once(demo_db):
+    """An older demo filed 招商工作经费 under the 开发区's own unit: loading again moves it."""
+    moved = Evaluation.objects.get(project__name="招商工作经费")
+    own = Unit.objects.get(name=KFQ, is_department=True)
+    older = Project.objects.create(
+        unit=own, year=2024, name="招商工作经费", code=moved.project.code, money_unit="元"
+    )
+    Evaluation.objects.create(project=older, year=2024)
+    call_command("load_demo", stdout=io.StringIO())
+    assert list(Evaluation.objects.filter(project__name="招商工作经费")) == [moved]
+    assert not Project.objects.filter(pk=older.pk).exists()

@@ -38,6 +38,7 @@ class Command(BaseCommand):
         documents = {path.name: _read(path) for path in sorted(FIXTURES.glob("*.json"))}
         documents.update({example.key: _example(example) for example in EXAMPLES})
         evaluations = {key: _import(data, key) for key, data in documents.items()}
+        _drop_moved(evaluations.values())
         with transaction.atomic():
             self._regions()
             self._accounts()
@@ -118,6 +119,32 @@ def _existing(doc) -> Evaluation | None:
     if doc.kind == "department":
         return rows.filter(project__kind="department_overall").first()
     return rows.filter(project__name=doc.project.name).first()
+
+
+def _drop_moved(evaluations) -> None:
+    """Remove the untouched drafts an older demo filed under a subject's former unit.
+
+    Demos before the subordinate units existed filed every subject under its department's own
+    unit; loading over such a database would otherwise list those subjects twice.
+    """
+    for evaluation in evaluations:
+        project = evaluation.project
+        stale = (
+            Evaluation.objects.filter(
+                year=evaluation.year,
+                project__name=project.name,
+                project__kind=project.kind,
+                project__unit__department_id=project.unit.department_id,
+                status=demo.DRAFT,
+                review_steps__isnull=True,
+            )
+            .exclude(project__unit_id=project.unit_id)
+            .select_related("project")
+        )
+        for old in stale:
+            with transaction.atomic():
+                old.delete()
+                old.project.delete()
 
 
 def _advance(evaluation: Evaluation, stage: demo.DemoStage) -> None:
