@@ -126,6 +126,16 @@ EXAMPLES = [
         2023,
     ),
     DemoExample(
+        "xs-yshj-2023-office",
+        _OFFICE,
+        _XS,
+        _XS_GOV,
+        _XS_YSHJ,
+        "示例：办公用品及设备采购费用",
+        "DEMO-XSYS-2023-02",
+        2023,
+    ),
+    DemoExample(
         "wlmq-qyfw-2023-office",
         _OFFICE,
         _WLMQ_REGION,
@@ -208,7 +218,7 @@ STAGES = [
     DemoStage(_kfq("09", "factory-rent"), PUBLISHED),
     DemoStage(_kfq("04", "environment-safety"), DEPARTMENT_APPROVED),
     DemoStage(_kfq("15", "infrastructure-maintenance"), SUBMITTED),
-    # 区政府办 2023: the service centre's invented filing waits for the department.
+    # 区政府办 2023: the service centre's invented filings, one waiting for the department.
     DemoStage("xs-yshj-2023-utilities", SUBMITTED),
     # 工业园区办 2023: the subordinate unit's filings at three stages.
     DemoStage("wlmq-qyfw-2023-office", SUBMITTED),

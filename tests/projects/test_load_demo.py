@@ -76,8 +76,8 @@ def _rows(response) -> list[str]:
 
 def test_demo_loads_the_seed_documents_and_accounts(demo_db):
     # Seed 001's 2 tables, seed 000's 17 projects + 1 department, seed 002, seed 003's two,
-    # and 6 invented (示例) filings.
-    assert Evaluation.objects.count() == 29
+    # and 7 invented (示例) filings.
+    assert Evaluation.objects.count() == 30
     assert Evaluation.objects.filter(project__kind="department_overall").count() == 3
     business = Evaluation.objects.get(project__name="区创优营商环境服务中心工作经费")
     assert business.project.unit.department.region.name == "淮北市相山区"
@@ -85,7 +85,7 @@ def test_demo_loads_the_seed_documents_and_accounts(demo_db):
     assert str(business.execution_rate) == "84.26"
     assert str(business.computed_total) == "98.43"
     assert business.computed_grade == "优"
-    user = get_user_model().objects.get(username="xs_yshj_filer")
+    user = get_user_model().objects.get(username="xs_gov_filer")
     assert user.check_password(DEMO_PASSWORD)
     assert Evaluation.objects.for_user(user).filter(pk=business.pk).exists()
     assert {a.username for a in ACCOUNTS} <= set(
@@ -93,7 +93,7 @@ def test_demo_loads_the_seed_documents_and_accounts(demo_db):
     )
     # Invented filings say so in their name.
     invented = Evaluation.objects.filter(project__code__startswith="DEMO-")
-    assert invented.count() == 6
+    assert invented.count() == 7
     assert all(e.project.name.startswith("示例：") for e in invented)
 
 
