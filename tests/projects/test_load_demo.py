@@ -1,26 +1,83 @@
-"""The demo loader: every seed document and account, and loading twice changes nothing."""
+"""The demo loader: every seed document and account, a review season in which every account has
+work on its first page, a wholly published department, and loading twice changes nothing."""
 
+import io
+
+import lxml.html
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
+from django.urls import reverse
 
 from projects.demo import ACCOUNTS, DEMO_PASSWORD
-from projects.models import Evaluation, FundLine, Indicator, IndicatorResult, Membership, Project
+from projects.models import (
+    Department,
+    Evaluation,
+    EvaluationStatus,
+    FundLine,
+    Indicator,
+    IndicatorResult,
+    Membership,
+    Project,
+    Region,
+    ReviewComment,
+    ReviewStep,
+    Unit,
+)
 
-pytestmark = pytest.mark.django_db
+S = EvaluationStatus
+KFQ = "安徽淮北相山经济开发区管理委员会"
+CHANGLI = "昌黎县招商中心"
+# What each role's first page must offer: the status words of the rows it has to act on.
+WORK = {
+    Membership.Role.FILER: {S.DRAFT: "填报中", S.RETURNED: "已退回"},
+    Membership.Role.DEPARTMENT_REVIEWER: {S.SUBMITTED: "待主管部门审核"},
+    Membership.Role.FINANCE_REVIEWER: {S.DEPARTMENT_APPROVED: "待财政审核"},
+}
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Load the demo once for the module, inside a transaction rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_db(demo, db):
+    """Each test runs in its own savepoint over the loaded demo."""
 
 
 def _counts():
     return tuple(
         model.objects.count()
-        for model in (Project, Evaluation, FundLine, Indicator, IndicatorResult, Membership)
+        for model in (
+            Project,
+            Evaluation,
+            FundLine,
+            Indicator,
+            IndicatorResult,
+            Membership,
+            ReviewStep,
+            ReviewComment,
+            Unit,
+        )
     ) + (get_user_model().objects.count(),)
 
 
-def test_demo_loads_the_seed_documents_and_accounts():
-    call_command("load_demo")
-    # 2 tables of seed 001, 17 projects + 1 department of seed 000, seed 002, seed 003's two.
-    assert Evaluation.objects.count() == 23
+def _rows(response) -> list[str]:
+    """The text of each table row of a page, as a user reads it."""
+    page = lxml.html.fromstring(response.content.decode())
+    return [" ".join(row.text_content().split()) for row in page.xpath("//tbody/tr")]
+
+
+def test_demo_loads_the_seed_documents_and_accounts(demo_db):
+    # Seed 001's 2 tables, seed 000's 17 projects + 1 department, seed 002, seed 003's two,
+    # and 7 invented (示例) filings.
+    assert Evaluation.objects.count() == 30
     assert Evaluation.objects.filter(project__kind="department_overall").count() == 3
     business = Evaluation.objects.get(project__name="区创优营商环境服务中心工作经费")
     assert business.project.unit.department.region.name == "淮北市相山区"
@@ -34,10 +91,153 @@ def test_demo_loads_the_seed_documents_and_accounts():
     assert {a.username for a in ACCOUNTS} <= set(
         get_user_model().objects.values_list("username", flat=True)
     )
+    # Invented filings say so in their name.
+    invented = Evaluation.objects.filter(project__code__startswith="DEMO-")
+    assert invented.count() == 7
+    assert all(e.project.name.startswith("示例：") for e in invented)
 
 
-def test_loading_twice_is_idempotent():
-    call_command("load_demo")
+@pytest.mark.parametrize(
+    "account",
+    [a for a in ACCOUNTS if a.role != Membership.Role.OBSERVER],
+    ids=lambda a: a.username,
+)
+def test_every_account_finds_work_on_its_first_page(client, demo_db, account):
+    user = get_user_model().objects.get(username=account.username)
+    client.force_login(user)
+    response = client.get("/", follow=True)
+    assert response.status_code == 200
+    rows = _rows(response)
+    words = WORK[account.role]
+    if account.role == Membership.Role.FILER:
+        waiting = Evaluation.objects.filter(
+            project__unit__name=account.scope, status__in=list(words)
+        )
+    elif account.role == Membership.Role.DEPARTMENT_REVIEWER:
+        waiting = Evaluation.objects.filter(
+            project__unit__department__name=account.scope, status__in=list(words)
+        )
+    else:
+        waiting = Evaluation.objects.filter(
+            project__unit__department__region__name=account.scope, status__in=list(words)
+        )
+    assert waiting.exists(), account.username
+    for evaluation in waiting.select_related("project"):
+        word = words[evaluation.status]
+        assert any(evaluation.project.name in row and word in row for row in rows), (
+            evaluation.project.name,
+            word,
+            rows,
+        )
+
+
+def test_the_observer_reads_its_region_and_reviews_nothing(client, demo_db):
+    observer = get_user_model().objects.get(username="xs_renda")
+    membership = observer.memberships.get()
+    assert membership.role == Membership.Role.OBSERVER
+    assert membership.region.name == "淮北市相山区"
+    in_region = Evaluation.objects.filter(project__unit__department__region=membership.region)
+    assert set(Evaluation.objects.for_user(observer)) == set(in_region)
+    client.force_login(observer)
+    assert client.get("/", follow=True).status_code == 200
+
+
+def test_the_department_has_subordinate_units_with_filings_at_every_stage(demo_db):
+    department = Department.objects.get(name=KFQ)
+    units = list(department.units.all())
+    assert sum(1 for unit in units if unit.is_department) == 1
+    subordinate = [unit for unit in units if not unit.is_department]
+    assert len(subordinate) >= 2
+    filings = Evaluation.objects.filter(project__unit__department=department)
+    assert set(filings.values_list("status", flat=True)) == set(S.values)
+    # Every subordinate unit files, and the department's own reviewer moved its filings.
+    for unit in subordinate:
+        assert filings.filter(project__unit=unit).exclude(status=S.DRAFT).exists(), unit
+    reviewed = ReviewStep.objects.filter(
+        evaluation__project__unit__department=department,
+        action=ReviewStep.Action.DEPARTMENT_APPROVE,
+    )
+    assert set(reviewed.values_list("actor__username", flat=True)) == {"xs_kfq_reviewer"}
+
+
+def test_every_stage_was_reached_through_the_workflow(demo_db):
+    """No status was set by hand: each filing past draft has the steps that lead there."""
+    expected = {
+        S.SUBMITTED: ["submit"],
+        S.RETURNED: ["submit", "department_return"],
+        S.APPROVED: ["submit", "finance_approve"],
+        S.PUBLISHED: ["submit", "finance_approve", "publish"],
+    }
+    for evaluation in Evaluation.objects.exclude(status=S.DRAFT).select_related("project__unit"):
+        actions = list(evaluation.review_steps.order_by("pk").values_list("action", flat=True))
+        if evaluation.status == S.DEPARTMENT_APPROVED:
+            wanted = ["submit"] if evaluation.project.unit.is_department else None
+            wanted = wanted or ["submit", "department_approve"]
+        else:
+            wanted = list(expected[evaluation.status])
+            if not evaluation.project.unit.is_department and evaluation.status in (
+                S.APPROVED,
+                S.PUBLISHED,
+            ):
+                wanted.insert(1, "department_approve")
+        assert actions == wanted, (evaluation, actions)
+        assert evaluation.review_steps.last().to_status == evaluation.status
+    assert not Evaluation.objects.filter(status=S.DRAFT, review_steps__isnull=False).exists()
+
+
+def test_the_returned_filing_carries_a_comment_on_an_indicator(client, demo_db):
+    returned = Evaluation.objects.get(project__name="招商工作经费", status=S.RETURNED)
+    step = returned.review_steps.get(action=ReviewStep.Action.DEPARTMENT_RETURN)
+    assert step.actor.username == "xs_kfq_reviewer"
+    assert step.comment.startswith("示例：")
+    comment = step.comments.get()
+    assert comment.indicator.name == "示例：新引进工业项目"
+    assert comment.text.startswith("示例：")
+    # Its filer sees the filing as returned on the first page.
+    client.force_login(get_user_model().objects.get(username="xs_kfq_zs_filer"))
+    rows = _rows(client.get("/", follow=True))
+    assert any("招商工作经费" in row and "已退回" in row for row in rows)
+
+
+def test_a_whole_department_is_published_on_the_public_page(client, demo_db):
+    department = Department.objects.get(name=CHANGLI)
+    year_2023 = Evaluation.objects.filter(project__unit__department=department, year=2023)
+    assert year_2023.count() == 2
+    assert set(year_2023.values_list("status", flat=True)) == {S.PUBLISHED}
+    index = client.get(reverse("publication_index"))
+    assert "暂无已公开的自评报告" not in index.content.decode()
+    page = client.get(
+        reverse("publication_department", args=[department.region.code, 2023, department.code])
+    )
+    assert page.status_code == 200
+    text = page.content.decode()
+    # Each filing is linked from the page; the project is listed by name.
+    for evaluation in year_2023:
+        assert reverse("publication_evaluation", args=[evaluation.pk]) in text
+    assert "招商引资工作经费" in text
+    assert "昌黎县招商中心 部门整体支出绩效自评" in text
+
+
+def test_the_region_lets_its_departments_publish(demo_db):
+    assert Region.objects.get(name="淮北市相山区").department_publishes
+
+
+def test_loading_twice_is_idempotent(demo_db):
     first = _counts()
-    call_command("load_demo")
+    statuses = dict(Evaluation.objects.values_list("pk", "status"))
+    call_command("load_demo", stdout=io.StringIO())
     assert _counts() == first
+    assert dict(Evaluation.objects.values_list("pk", "status")) == statuses
+
+
+def test_loading_over_an_older_demo_files_each_subject_once(demo_db):
+    """An older demo filed 招商工作经费 under the 开发区's own unit: loading again moves it."""
+    moved = Evaluation.objects.get(project__name="招商工作经费")
+    own = Unit.objects.get(name=KFQ, is_department=True)
+    older = Project.objects.create(
+        unit=own, year=2024, name="招商工作经费", code=moved.project.code, money_unit="元"
+    )
+    Evaluation.objects.create(project=older, year=2024)
+    call_command("load_demo", stdout=io.StringIO())
+    assert list(Evaluation.objects.filter(project__name="招商工作经费")) == [moved]
+    assert not Project.objects.filter(pk=older.pk).exists()

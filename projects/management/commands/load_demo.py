@@ -1,5 +1,8 @@
-"""`manage.py load_demo`: the seed documents, demo regions and one account per role (idempotent)."""
+"""`manage.py load_demo`: the seed documents, demo regions and accounts, and a review season in
+which every account has work (idempotent: a second run finds every filing where it left it)."""
 
+import json
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -7,29 +10,49 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from projects.demo import ACCOUNTS, DEMO_PASSWORD, REGIONS
-from projects.importer import import_file
+from projects import demo
+from projects.demo import ACCOUNTS, DEMO_PASSWORD, EXAMPLES, REGIONS, STAGES
+from projects.importer import import_bytes
 from projects.models import Department, Evaluation, Membership, Region, Unit
+from projects.review.services import workflow
+from scoring.engine.document import read_document
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
+# The services that lead from a draft to each stage, and whose account acts at each step.
+_PATH = {
+    demo.DRAFT: (),
+    demo.SUBMITTED: ("submit",),
+    demo.RETURNED: ("submit", "department_return"),
+    demo.DEPARTMENT_APPROVED: ("submit", "department_approve"),
+    demo.APPROVED: ("submit", "department_approve", "finance_approve"),
+    demo.PUBLISHED: ("submit", "department_approve", "finance_approve", "publish"),
+}
+
 
 class Command(BaseCommand):
-    help = "载入演示数据（来自公开发布的自评表）和演示账号；重复执行结果相同"
+    help = "载入演示数据（来自公开发布的自评表）、演示账号和各审核环节的演示自评；重复执行结果相同"
 
     def handle(self, *args, **options):
-        files = sorted(FIXTURES.glob("*.json"))
-        evaluations = [import_file(path) for path in files]
+        started = time.perf_counter()
+        documents = {path.name: _read(path) for path in sorted(FIXTURES.glob("*.json"))}
+        documents.update({example.key: _example(example) for example in EXAMPLES})
+        evaluations = {key: _import(data, key) for key, data in documents.items()}
+        _drop_moved(evaluations.values())
         with transaction.atomic():
             self._regions()
             self._accounts()
         from scoring.services import score_evaluation
 
-        for evaluation in Evaluation.objects.filter(pk__in=[e.pk for e in evaluations]):
+        for evaluation in Evaluation.objects.filter(pk__in=[e.pk for e in evaluations.values()]):
             if not evaluation.is_frozen:
                 score_evaluation(evaluation)
+        for stage in STAGES:
+            _advance(evaluations[stage.filing], stage)
+        seconds = time.perf_counter() - started
         self.stdout.write(
-            f"已载入 {len(files)} 份自评（fixtures/）。演示账号（密码均为 {DEMO_PASSWORD}）："
+            f"已载入 {len(documents)} 份自评（fixtures/ 及示例），用时 {seconds:.1f} 秒。"
+            f"演示账号（密码均为 {DEMO_PASSWORD}）："
         )
         for account in ACCOUNTS:
             role = Membership.Role(account.role).label
@@ -37,9 +60,11 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'admin':<16} {'系统管理员':<10} /admin/")
 
     def _regions(self):
-        for demo in REGIONS:
-            Region.objects.filter(name=demo.name).update(
-                code=demo.code, finance_bureau=demo.finance_bureau
+        for region in REGIONS:
+            Region.objects.filter(name=region.name).update(
+                code=region.code,
+                finance_bureau=region.finance_bureau,
+                department_publishes=region.department_publishes,
             )
 
     def _accounts(self):
@@ -58,10 +83,121 @@ class Command(BaseCommand):
             Membership.objects.get_or_create(user=user, role=account.role, **scope)
 
 
+def _read(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _example(example: demo.DemoExample) -> dict:
+    """An invented filing: the template's content under the example's unit, subject and year."""
+    data = _read(FIXTURES / example.template)
+    data.update(
+        year=example.year,
+        region=example.region,
+        department={"name": example.department, "code": None},
+        unit={"name": example.unit, "code": None},
+        project={"name": example.name, "code": example.code},
+    )
+    data.pop("notes", None)
+    return data
+
+
+def _import(data: dict, source: str) -> Evaluation:
+    """Import a document unless its filing has moved on (an import may only change a draft)."""
+    existing = _existing(read_document(data))
+    if existing is not None and not existing.is_editable:
+        return existing
+    return import_bytes(json.dumps(data, ensure_ascii=False).encode("utf-8"), source=source)
+
+
+def _existing(doc) -> Evaluation | None:
+    unit = doc.unit or doc.department
+    rows = Evaluation.objects.filter(
+        year=doc.year,
+        project__unit__name=unit.name,
+        project__unit__department__region__name=doc.region,
+    )
+    if doc.kind == "department":
+        return rows.filter(project__kind="department_overall").first()
+    return rows.filter(project__name=doc.project.name).first()
+
+
+def _drop_moved(evaluations) -> None:
+    """Remove the untouched drafts an older demo filed under a subject's former unit.
+
+    Demos before the subordinate units existed filed every subject under its department's own
+    unit; loading over such a database would otherwise list those subjects twice.
+    """
+    for evaluation in evaluations:
+        project = evaluation.project
+        stale = (
+            Evaluation.objects.filter(
+                year=evaluation.year,
+                project__name=project.name,
+                project__kind=project.kind,
+                project__unit__department_id=project.unit.department_id,
+                status=demo.DRAFT,
+                review_steps__isnull=True,
+            )
+            .exclude(project__unit_id=project.unit_id)
+            .select_related("project")
+        )
+        for old in stale:
+            with transaction.atomic():
+                old.delete()
+                old.project.delete()
+
+
+def _advance(evaluation: Evaluation, stage: demo.DemoStage) -> None:
+    """Move a fresh draft to its stage through the workflow, each step by its demo account.
+
+    A filing that already has a review history was staged by an earlier run and is left alone.
+    """
+    if evaluation.status != demo.DRAFT or evaluation.review_steps.exists():
+        return
+    unit = evaluation.project.unit
+    for step in _PATH[stage.stage]:
+        if step == "submit":
+            evaluation = workflow.evaluation_submit(
+                evaluation=evaluation, user=_account("filer", unit.name)
+            )
+        elif step == "department_approve":
+            if unit.is_department:  # 本级 filings skip the department's step
+                continue
+            evaluation = workflow.evaluation_department_approve(
+                evaluation=evaluation, user=_account("department_reviewer", unit.department.name)
+            )
+        elif step == "department_return":
+            indicator = evaluation.project.indicators.get(name=stage.indicator)
+            evaluation = workflow.evaluation_department_return(
+                evaluation=evaluation,
+                user=_account("department_reviewer", unit.department.name),
+                comment=stage.comment,
+                indicator_comments={indicator.pk: stage.indicator_comment},
+            )
+        elif step == "finance_approve":
+            evaluation = workflow.evaluation_finance_approve(
+                evaluation=evaluation, user=_account("finance_reviewer", _region(unit))
+            )
+        elif step == "publish":
+            evaluation = workflow.evaluation_publish(
+                evaluation=evaluation, user=_account("finance_reviewer", _region(unit))
+            )
+
+
+def _region(unit: Unit) -> str:
+    return unit.department.region.name
+
+
+def _account(role: str, scope: str):
+    """The demo account acting in a scope: the workflow checks its rights like anyone's."""
+    username = next(a.username for a in ACCOUNTS if a.role == role and a.scope == scope)
+    return get_user_model().objects.get(username=username)
+
+
 def _scope(account) -> dict:
     """Resolve an account's scope name to the region, department or unit it names."""
-    if account.role == Membership.Role.FINANCE_REVIEWER:
+    if account.role in (Membership.Role.FINANCE_REVIEWER, Membership.Role.OBSERVER):
         return {"region": Region.objects.get(name=account.scope)}
     if account.role == Membership.Role.DEPARTMENT_REVIEWER:
         return {"department": Department.objects.get(name=account.scope)}
-    return {"unit": Unit.objects.get(name=account.scope, is_department=True)}
+    return {"unit": Unit.objects.get(name=account.scope)}
