@@ -87,6 +87,22 @@ def _upload_preview(page, world: World, base: str) -> None:
     page.wait_for_selector("#upload-preview")
 
 
+def _conflict(page, world: World, base: str) -> None:
+    """The filer saves over a newer version: another tab saved the same row in between."""
+    url = f"{base}/filing/evaluations/{world.filings['draft'].pk}/"
+    page.goto(url)
+    other = page.context.new_page()
+    other.goto(url)
+    other.locator("tr.ind-row input.actual-input").first.fill("他人填写的1550家")
+    other.locator("#save-button").click()
+    other.wait_for_load_state("networkidle")
+    other.close()
+    # Set without an input event, so no autosave runs: the full save below is the stale one.
+    page.locator("tr.ind-row input.actual-input").first.evaluate("el => el.value = '我的1580家'")
+    page.locator("#save-button").click()
+    page.wait_for_selector("#conflict-table")
+
+
 def _forbidden(page, world: World, base: str) -> None:
     """A filer opening the review queue gets the 403 page."""
     page.goto(f"{base}/review/")
@@ -118,6 +134,7 @@ PAGES = [
     Page("filer", "填报工作台", lambda w: "/filing/"),
     Page("filer", "填报表（填报中）", _ev("draft", "/filing/evaluations/{pk}/")),
     Page("filer", "填报表（已退回）", _ev("returned", "/filing/evaluations/{pk}/")),
+    Page("filer", "保存冲突", prepare=_conflict),
     Page("filer", "上传", lambda w: "/filing/upload/"),
     Page("filer", "上传预览", prepare=_upload_preview),
     Page("filer", "资料首页", lambda w: "/reports/"),
@@ -179,7 +196,22 @@ PAGES = [
 
 @pytest.fixture
 def world(transactional_db) -> World:
-    """Seed 001's 相山区 office and its service centre, with one filing at every stage."""
+    """Seed 001's 相山区 office and its service centre, with one filing at every stage.
+
+    The stored PDFs a workflow step queues are not rendered (a second a filing): these tests
+    read pages, and the pages link the documents whether or not they are stored yet.
+    """
+    from projects.signals import workflow_step
+    from reports.stored.triggers import on_workflow_step
+
+    workflow_step.disconnect(dispatch_uid="reports.stored.refresh")
+    try:
+        return _build_world()
+    finally:
+        workflow_step.connect(on_workflow_step, dispatch_uid="reports.stored.refresh")
+
+
+def _build_world() -> World:
     from django.utils import timezone
 
     from projects.review.services import spot_checks, tasks, workflow
