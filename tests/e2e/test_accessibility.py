@@ -199,6 +199,9 @@ PAGES = [
     Page("finance_reviewer", "自评报告", _ev("approved", "/reports/evaluation/{pk}/report/")),
     Page("finance_reviewer", "导出", lambda w: "/reports/export/"),
     Page("finance_reviewer", "导出进度", lambda w: f"/reports/export/{w.export_job.pk}/"),
+    # The region's observer (人大, 审计): reads everything, changes nothing.
+    Page("observer", "首页", lambda w: "/"),
+    Page("observer", "资料首页", lambda w: "/reports/"),
 ]
 
 
@@ -234,6 +237,7 @@ def _build_world() -> World:
         (Membership.Role.FILER, {"unit": centre}),
         (Membership.Role.DEPARTMENT_REVIEWER, {"department": department}),
         (Membership.Role.FINANCE_REVIEWER, {"region": region}),
+        (Membership.Role.OBSERVER, {"region": region}),
     ):
         w.users[role] = f.UserFactory(username=f"a11y_{role}", first_name=role.label)
         f.membership(w.users[role], role, **scope)
