@@ -9,7 +9,9 @@ browser context keeps the CSP on, so the pages are checked exactly as users get 
 The pages are a registry, PAGES: one line per page, (role, name, url builder[, preparation]).
 A new page is one more line; a new role is one more entry in World.users (see `world`).
 The data is one review season built with the factories and the workflow services, so the pages
-show their real tables: findings, comments, history, charts, a spot check and an export.
+show their real tables: findings, review comments, history, a spot check and an export.
+Each page states the HTTP status it answers with (200 unless said), so a URL builder that goes
+astray fails rather than checking a 404 page in its place.
 """
 
 import functools
@@ -64,6 +66,7 @@ class Page:
     name: str
     url: Callable[[World], str] | None = None
     prepare: Callable | None = None
+    status: int = 200
 
 
 def _upload_preview(page, world: World, base: str, *, only_draft: bool = True) -> None:
@@ -106,11 +109,6 @@ def _conflict(page, world: World, base: str) -> None:
     page.wait_for_selector("#conflict-table")
 
 
-def _forbidden(page, world: World, base: str) -> None:
-    """A filer opening the review queue gets the 403 page."""
-    page.goto(f"{base}/review/")
-
-
 def _ev(stage: str, suffix: str = "") -> Callable[[World], str]:
     return lambda w: suffix.format(pk=w.filings[stage].pk)
 
@@ -131,19 +129,20 @@ PAGES = [
     ),
     Page("anonymous", "公开自评表", _ev("published", "/public/evaluation/{pk}/")),
     Page("anonymous", "公开自评报告", _ev("published", "/public/evaluation/{pk}/report/")),
-    Page("anonymous", "404 页面", lambda w: "/no-such-page/"),
+    Page("anonymous", "404 页面", lambda w: "/no-such-page/", status=404),
     # The filer of the subordinate unit.
-    Page("filer", "403 页面", prepare=_forbidden),
+    Page("filer", "403 页面", lambda w: "/review/", status=403),  # a filer in the review queue
     Page("filer", "填报工作台", lambda w: "/filing/"),
     Page("filer", "填报表（填报中）", _ev("draft", "/filing/evaluations/{pk}/")),
     Page("filer", "填报表（已退回）", _ev("returned", "/filing/evaluations/{pk}/")),
-    Page("filer", "保存冲突", prepare=_conflict),
+    Page("filer", "保存冲突", prepare=_conflict, status=409),
     Page("filer", "上传", lambda w: "/filing/upload/"),
     Page("filer", "上传预览", prepare=_upload_preview),
     Page(
         "filer",
         "上传错误",
         prepare=lambda page, w, base: _upload_preview(page, w, base, only_draft=False),
+        status=422,
     ),
     Page("filer", "资料首页", lambda w: "/reports/"),
     Page("filer", "自评表", _ev("draft", "/reports/evaluation/{pk}/table/")),
@@ -328,6 +327,7 @@ def axe_violations(page) -> list[dict]:
 
 @pytest.mark.parametrize("entry", PAGES, ids=[f"{p.role}-{p.name}" for p in PAGES])
 def test_page_has_no_wcag_violation(entry, world, browser, live_server):
+    """axe-core, put in by page.evaluate under the page's own CSP, finds no WCAG 2 A/AA violation."""
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
     try:
         page = context.new_page()
@@ -340,6 +340,8 @@ def test_page_has_no_wcag_violation(entry, world, browser, live_server):
         else:
             page.goto(f"{live_server.url}{entry.url(world)}")
         page.wait_for_load_state("networkidle")
+        status = page.evaluate("performance.getEntriesByType('navigation')[0].responseStatus")
+        assert status == entry.status, f"{entry.role} {entry.name} ({page.url}): HTTP {status}"
         violations = axe_violations(page)
         assert not violations, (
             f"{entry.role} {entry.name} ({page.url}): {len(violations)} 条 WCAG 违规\n"
