@@ -115,6 +115,8 @@ class EvaluationForm(forms.Form):
     def __init__(self, *args, execution_weight: Decimal | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.execution_weight = execution_weight
+        # Its cell sits in the 年度资金总额 row under 自评得分, with no label of its own.
+        self.fields["claimed_execution_score"].widget.attrs["aria-label"] = "年度资金总额 自评得分"
 
     def clean_money_unit(self):
         """Unknown units fall back to 万元, the unit of the printed tables."""
@@ -142,6 +144,11 @@ class FundRowForm(forms.Form):
     def __init__(self, *args, money_unit: str = "万元", **kwargs):
         super().__init__(*args, **kwargs)
         self.money_unit = money_unit
+        # The table has no label beside each input: name the cell (row and column) for screen
+        # readers, e.g. "上年结转资金 全年执行数".
+        row = dict(FundSource.choices).get((self.prefix or "").removeprefix("fund-"), "")
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = f"{row.removeprefix('其中：')} {field.label}".strip()
         # Budgets were approved with the budget: the finance bureau changes them, not the filer.
         for name in FINANCE_FUND_COLUMNS:
             self.fields[name].disabled = True
