@@ -117,6 +117,16 @@ def _dept(suffix: str) -> Callable[[World], str]:
     return lambda w: f"/reports/department/{w.department.pk}/{YEAR}/{suffix}"
 
 
+def _bulk(w: World, path: str, *stages: str) -> str:
+    """A bulk action's confirmation page for the filings at `stages` (all, by default)."""
+    chosen = stages or tuple(w.filings)
+    return path + "?" + "&".join(f"ids={w.filings[s].pk}" for s in chosen)
+
+
+def _admin(suffix: str) -> Callable[[World], str]:
+    return lambda w: f"/region/{w.region.pk}/{suffix}"
+
+
 PAGES = [
     # Anonymous visitors.
     Page("anonymous", "登录", lambda w: "/login/"),
@@ -145,6 +155,8 @@ PAGES = [
         status=422,
     ),
     Page("filer", "资料首页", lambda w: "/reports/"),
+    Page("filer", "填报工作台（筛选）", lambda w: "/filing/?q=经费&sort=-year"),
+    Page("filer", "批量提交确认", lambda w: _bulk(w, "/filing/bulk-submit/", "draft", "returned")),
     Page("filer", "自评表", _ev("draft", "/reports/evaluation/{pk}/table/")),
     Page("filer", "自评报告", _ev("draft", "/reports/evaluation/{pk}/report/")),
     # The department reviewer.
@@ -198,9 +210,33 @@ PAGES = [
     Page("finance_reviewer", "自评报告", _ev("approved", "/reports/evaluation/{pk}/report/")),
     Page("finance_reviewer", "导出", lambda w: "/reports/export/"),
     Page("finance_reviewer", "导出进度", lambda w: f"/reports/export/{w.export_job.pk}/"),
+    Page("finance_reviewer", "批量审核通过确认", lambda w: _bulk(w, "/review/bulk-approve/")),
+    Page("finance_reviewer", "批量公开确认", lambda w: _bulk(w, "/review/bulk-publish/")),
+    # The finance bureau's region administration.
+    Page("finance_reviewer", "地区管理", _admin("")),
+    Page("finance_reviewer", "部门修改", lambda w: _admin(f"departments/{w.department.pk}/")(w)),
+    Page(
+        "finance_reviewer",
+        "新建单位",
+        lambda w: _admin(f"departments/{w.department.pk}/units/new/")(w),
+    ),
+    Page("finance_reviewer", "用户", _admin("users/")),
+    Page("finance_reviewer", "新建用户", _admin("users/new/")),
+    Page(
+        "finance_reviewer",
+        "用户详情",
+        lambda w: _admin(f"users/{w.users[Membership.Role.FILER].pk}/")(w),
+    ),
+    Page("finance_reviewer", "项目", _admin("projects/")),
+    Page("finance_reviewer", "新建项目", _admin("projects/new/")),
+    Page("finance_reviewer", "导入组织", _admin("import/")),
+    Page("finance_reviewer", "变更记录", _admin("history/")),
     # The region's observer (人大, 审计): reads everything, changes nothing.
     Page("observer", "首页", lambda w: "/"),
     Page("observer", "资料首页", lambda w: "/reports/"),
+    Page("observer", "审核队列（只读）", lambda w: "/review/"),
+    Page("observer", "审核详情（只读）", _ev("approved", "/review/evaluations/{pk}/")),
+    Page("observer", "总览（只读）", lambda w: "/review/overview/"),
 ]
 
 
