@@ -169,6 +169,7 @@ DOCUMENT_RENDER_TIMEOUT = 300
 # characters) with set_password, which applies no validators; the demo accounts keep it.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "selfeval.passwords.UsernameInPasswordValidator"},
     {"NAME": "selfeval.passwords.ChineseMinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},

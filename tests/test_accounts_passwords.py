@@ -54,3 +54,10 @@ def test_the_help_texts_are_in_chinese():
     assert "密码至少需要 10 个字符" in texts
     assert "不能全都是数字" in texts
     assert "character" not in texts
+
+
+def test_a_password_that_holds_the_user_name_is_refused():
+    alice = get_user_model()(username="alice")
+    assert "密码不能包含用户名" in refusal("alice12345", alice)
+    assert "密码不能包含用户名" in refusal("My-ALICE-2024!", alice)
+    validate_password("春天-相山-2024-绩效", alice)  # unrelated to the name: accepted
