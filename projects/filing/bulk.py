@@ -11,13 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from projects.access import FILE
 from projects.filing.services import DraftChanges, evaluation_queryset, preview
 from projects.models import Evaluation
 from projects.narrative_check import blocking
 from projects.report_check import report_findings
+from projects.review.services.bulk import BulkAction, bulk_apply, bulk_preview
 from projects.review.services.workflow import SubmissionBlocked, evaluation_submit
 
 # How many finding messages a refusal quotes before "等".
@@ -64,31 +64,34 @@ def submission_check(evaluation: Evaluation) -> str | None:
     return blocked_reason(errors) if errors else None
 
 
-def bulk_submit_preview(*, evaluations: Iterable[Evaluation]) -> BulkSubmission:
+def _submit(evaluation: Evaluation, user, grant) -> Evaluation:
+    """The one submit service; its refusal is read as the preview words it."""
+    try:
+        return evaluation_submit(evaluation=evaluation, user=user)
+    except SubmissionBlocked as blocked:
+        raise ValidationError(blocked_reason(blocked.findings)) from blocked
+
+
+# The filer's bulk action, run by the same preview-then-apply machinery as bulk approve and publish.
+BULK_SUBMIT = BulkAction(
+    verb="提交",
+    check=lambda evaluation, user, grant: submission_check(evaluation) or "",
+    run=_submit,
+)
+
+
+def bulk_submit_preview(*, evaluations: Iterable[Evaluation], user) -> BulkSubmission:
     """What a bulk submit of these filings would do, without doing it."""
-    outcome = BulkSubmission()
-    for evaluation in evaluations:
-        reason = submission_check(evaluation)
-        if reason:
-            outcome.refused.append((evaluation, reason))
-        else:
-            outcome.submitted.append(evaluation)
-    return outcome
+    preview = bulk_preview(action=BULK_SUBMIT, evaluations=evaluations, user=user)
+    return BulkSubmission(submitted=preview.ready, refused=preview.refused)
 
 
-@transaction.atomic
 def evaluations_bulk_submit(*, evaluations: Iterable[Evaluation], user) -> BulkSubmission:
     """Submit each filing through `evaluation_submit`; a refused one is listed, not fatal.
 
-    Each submit runs in its own savepoint (the service is atomic), so a filing changed or
-    blocked meanwhile is refused with the service's reason and the others still go.
+    The filings are checked again (one may have changed since the preview) and each submit runs
+    in its own savepoint, so a filing blocked meanwhile is refused with its reason and the others
+    still go.
     """
-    outcome = BulkSubmission()
-    for evaluation in evaluations:
-        try:
-            outcome.submitted.append(evaluation_submit(evaluation=evaluation, user=user))
-        except SubmissionBlocked as blocked:
-            outcome.refused.append((evaluation, blocked_reason(blocked.findings)))
-        except ValidationError as refused:
-            outcome.refused.append((evaluation, "；".join(refused.messages)))
-    return outcome
+    outcome = bulk_apply(action=BULK_SUBMIT, evaluations=evaluations, user=user)
+    return BulkSubmission(submitted=outcome.done, refused=outcome.skipped)

@@ -386,7 +386,7 @@ def bulk_submit(request):
         for evaluation, reason in outcome.refused:
             messages.warning(request, f"未提交“{evaluation.project.name}”：{reason}")
         return redirect(back_url)
-    outcome = bulk.bulk_submit_preview(evaluations=evaluations)
+    outcome = bulk.bulk_submit_preview(evaluations=evaluations, user=request.user)
     return render(
         request,
         "projects/bulk_submit.html",
