@@ -73,6 +73,20 @@ def test_issuing_creates_a_filing_for_every_subject_of_the_region_and_year(
     assert "截止日期 2024-05-20" in Notification.objects.get(recipient=personas.alice).message
 
 
+def test_deactivated_units_and_departments_get_no_new_filing(personas, region_projects):
+    region_projects["sub"].unit.is_active = False
+    region_projects["sub"].unit.save()
+    closed = f.DepartmentFactory(region=personas.region, is_active=False)
+    f.ProjectFactory(unit=f.UnitFactory(department=closed), year=2023)
+    issue = evaluation_tasks_issue(
+        region=personas.region, year=2023, deadline=TODAY, user=personas.frank
+    )
+    filed = set(Evaluation.objects.filter(task=issue.task).values_list("project_id", flat=True))
+    assert region_projects["subordinate"].pk not in filed
+    assert not Evaluation.objects.filter(project__unit__department=closed).exists()
+    assert issue.evaluations_created == 3  # department A's own three subjects only
+
+
 def test_issuing_again_moves_the_deadline_and_creates_nothing_twice(personas, region_projects):
     evaluation_tasks_issue(region=personas.region, year=2023, deadline=TODAY, user=personas.frank)
     later = TODAY + datetime.timedelta(days=10)

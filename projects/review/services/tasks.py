@@ -70,7 +70,14 @@ def evaluation_tasks_issue(
     in_region = {"project__unit__department__region": region, "year": year}
     attached = Evaluation.objects.filter(task__isnull=True, **in_region).update(task=task)
     subjects = list(
-        Project.objects.filter(unit__department__region=region, year=year, evaluations__isnull=True)
+        # A unit or department the bureau has deactivated gets no new filing.
+        Project.objects.filter(
+            unit__department__region=region,
+            year=year,
+            evaluations__isnull=True,
+            unit__is_active=True,
+            unit__department__is_active=True,
+        )
         .order_by("pk")
         .prefetch_related("indicators")
     )
