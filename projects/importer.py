@@ -25,7 +25,7 @@ from projects.models import (
     Unit,
 )
 from projects.money import MAX_AMOUNT, to_yuan
-from scoring.engine.document import Document, DocumentError, read_document
+from scoring.engine.document import Document, DocumentError, detect_ruleset, read_document
 from scoring.services import indicator_parsed_fields
 
 DEPARTMENT_OVERALL_CODE = "DEPT-OVERALL"
@@ -99,7 +99,9 @@ class _Importer:
 
     def run(self) -> Evaluation:
         self._check_texts()
-        unit = self._unit(self._department(self._region()))
+        region = self._region()
+        self._check_template(region)
+        unit = self._unit(self._department(region))
         project = self._project(unit)
         evaluation = self._evaluation(project)
         self._funds(project)
@@ -111,6 +113,24 @@ class _Importer:
         region = Region.objects.filter(name=name).first()
         return region or Region.objects.create(
             name=name, code=stable_code("R", name), finance_bureau=f"{name}财政局"
+        )
+
+    def _check_template(self, region: Region) -> None:
+        """Refuse a table whose own layout (20/80, transfer payment, weighted) is not the one the
+        region scores that year under: its scores would be read under the wrong rules (a total of
+        105 graded 优). The finance bureau sets the year's rule set first."""
+        from scoring.services import region_rule_set_key, rule_set_title
+
+        shown = detect_ruleset(self.doc)
+        if shown is None or region.pk is None:
+            return
+        in_force = region_rule_set_key(region, self.doc.year)
+        if in_force.split("@")[0] == shown:
+            return
+        raise self.fail(
+            "indicators",
+            f"此表为“{rule_set_title(shown)}”格式，{region.name} {self.doc.year} 年的评分规则为"
+            f"“{rule_set_title(in_force)}”；请财政局先为该年度设定与表格格式相符的评分规则，再导入。",
         )
 
     def _department(self, region: Region) -> Department:

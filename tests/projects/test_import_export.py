@@ -196,3 +196,29 @@ def test_export_command_writes_one_document_per_evaluation(tmp_path):
     assert len(files) == Evaluation.objects.count()
     for file in files:
         assert json.loads(file.read_text(encoding="utf-8"))["format"] == "selfeval/1"
+
+
+def test_a_table_in_another_template_waits_for_the_years_rule_set(tmp_path):
+    """Issue 13: a 20/80 table read under the national rules would be scored wrongly; the import
+    says so and saves nothing until the finance bureau sets that year's rule set."""
+    from projects.models.org import RegionRuleSet
+
+    document = _example()
+    document["funds"][0]["weight"] = "20"  # the old 20/80 form: execution worth 20 points
+    region = Region.objects.create(name=document["region"], code="340603")
+    before = _counts()
+    with pytest.raises(ImportFailed) as excinfo:
+        import_file(_write(tmp_path, "old-form.json", document))
+    message = str(excinfo.value)
+    assert "old-form.json" in message and "请财政局先为该年度设定" in message
+    assert "legacy" not in message and "national" not in message  # rule sets named in words
+    assert _counts() == before
+    RegionRuleSet.objects.create(
+        region=region, effective_from_year=document["year"], rule_set_id="legacy-20-80"
+    )
+    from scoring.services import score_evaluation
+
+    evaluation = import_file(_write(tmp_path, "old-form.json", document))
+    score_evaluation(evaluation)
+    evaluation.refresh_from_db()
+    assert evaluation.rule_set_id.startswith("legacy-20-80")
