@@ -397,3 +397,20 @@ def sign_in(context, base: str, user) -> None:
     client.force_login(user)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base}])
+
+
+def test_the_500_page_has_no_wcag_violation(browser, live_server, settings, transactional_db):
+    """The error page a bug produces is checked like every other page (it has its own layout,
+    rendered without a request), through a URL that fails on purpose."""
+    settings.ROOT_URLCONF = "tests.e2e.failing_urls"
+    settings.DEBUG = False
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        response = page.goto(f"{live_server.url}/deliberate-failure/")
+        assert response.status == 500
+        assert "系统错误" in page.title()
+        violations = axe_violations(page)
+        assert not violations, _report(violations)
+    finally:
+        context.close()
