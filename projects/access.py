@@ -162,3 +162,23 @@ def get_for_user(queryset: ScopedQuerySet, user, action: str = VIEW, **lookup):
     if action != VIEW and not queryset.for_user(user, action).filter(pk=obj.pk).exists():
         raise PermissionDenied("您没有执行此操作的权限。")
     return obj
+
+
+def require_finance_bureau(user, region, message: str = "只有本地区财政局可以执行此操作。") -> None:
+    """Refuse (403) anyone but an active finance reviewer of the region or a superuser.
+
+    Read from the database, not the per-request scope cache, so that a check made inside a
+    transaction sees a role removed since the page was opened.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from projects.models import Membership
+
+    if not (user and getattr(user, "is_authenticated", False) and user.is_active):
+        raise PermissionDenied(message)
+    if user.is_superuser:
+        return
+    if not Membership.objects.filter(
+        user=user, role=Membership.Role.FINANCE_REVIEWER, region=region
+    ).exists():
+        raise PermissionDenied(message)

@@ -15,6 +15,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from projects.access import require_finance_bureau
 from projects.models import Department, Membership, Project, Region, Unit
 
 Role = Membership.Role
@@ -34,17 +35,8 @@ PROJECT_FIELDS = (
 
 
 def require_bureau(user, region: Region) -> None:
-    """Refuse (403) anyone but an active finance reviewer of the region or a superuser.
-
-    Read from the database, not the per-request scope cache, so that the check made inside the
-    transaction sees a membership removed since the page was opened.
-    """
-    if not (user and user.is_authenticated and user.is_active):
-        raise PermissionDenied("只有本地区财政局可以管理本地区。")
-    if user.is_superuser:
-        return
-    if not Membership.objects.filter(user=user, role=Role.FINANCE_REVIEWER, region=region).exists():
-        raise PermissionDenied("只有本地区财政局可以管理本地区。")
+    """Refuse (403) anyone but the region's finance bureau, read fresh inside the transaction."""
+    require_finance_bureau(user, region, "只有本地区财政局可以管理本地区。")
 
 
 def _stamp(obj, user, reason: str):

@@ -11,14 +11,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from projects import notifications as notices
-from projects.access import scope_for
+from projects.access import require_finance_bureau
 from projects.models import (
     DeadlineExtension,
     Department,
@@ -37,9 +37,7 @@ REMINDER_DAYS = 7
 
 def require_finance_reviewer(user, region: Region) -> None:
     """Refuse (403) anyone but the region's finance reviewers; callers 404 outside the scope."""
-    scope = scope_for(user)
-    if not (scope.superuser or region.pk in scope.region_ids):
-        raise PermissionDenied("只有本地区财政局可以执行此操作。")
+    require_finance_bureau(user, region)
 
 
 @dataclass(frozen=True)
