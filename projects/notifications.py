@@ -53,6 +53,7 @@ def notify(
     kind: str,
     message: str,
     evaluation: Evaluation | None = None,
+    monitoring_report=None,
     exclude=None,
 ) -> list[Notification]:
     """Create one notification per recipient and queue its e-mail copy for after the commit."""
@@ -65,7 +66,13 @@ def notify(
         users.append(user)
     rows = Notification.objects.bulk_create(
         [
-            Notification(recipient=u, kind=kind, evaluation=evaluation, message=message)
+            Notification(
+                recipient=u,
+                kind=kind,
+                evaluation=evaluation,
+                monitoring_report=monitoring_report,
+                message=message,
+            )
             for u in users
         ]
     )

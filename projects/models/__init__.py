@@ -8,6 +8,19 @@ from projects.models.evaluation import (
     EvaluationStatus,
     IndicatorResult,
 )
+from projects.models.monitoring import (
+    DeviationCategory,
+    FollowUpDecision,
+    Light,
+    Likelihood,
+    MonitoringEntry,
+    MonitoringFollowUp,
+    MonitoringFund,
+    MonitoringReport,
+    MonitoringRevision,
+    MonitoringRound,
+    MonitoringStep,
+)
 from projects.models.org import Department, Membership, Region, Unit
 from projects.models.review import (
     DeadlineExtension,
@@ -21,6 +34,17 @@ from projects.models.review import (
 )
 
 __all__ = [
+    "MonitoringStep",
+    "MonitoringRound",
+    "MonitoringRevision",
+    "MonitoringReport",
+    "MonitoringFund",
+    "MonitoringFollowUp",
+    "MonitoringEntry",
+    "Likelihood",
+    "Light",
+    "FollowUpDecision",
+    "DeviationCategory",
     "Achievement",
     "DeadlineExtension",
     "Department",

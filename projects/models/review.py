@@ -241,6 +241,13 @@ class Notification(models.Model):
     evaluation = models.ForeignKey(
         Evaluation, null=True, blank=True, on_delete=models.CASCADE, verbose_name="自评"
     )
+    monitoring_report = models.ForeignKey(
+        "projects.MonitoringReport",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        verbose_name="绩效监控表",
+    )
     message = models.TextField("内容")
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)

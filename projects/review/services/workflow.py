@@ -7,7 +7,9 @@ snapshot of the filed figures so a later resubmission can be diffed against it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -89,32 +91,62 @@ def _s(value) -> str | None:
     return None if value is None else str(value)
 
 
-def _lock(evaluation: Evaluation, user, action: str) -> Evaluation:
+@dataclass(frozen=True)
+class FilingKind:
+    """What differs between the kinds of filing the one workflow moves (an evaluation, a
+    monitoring report, ...): the transitions, their guards, roles and notices are shared."""
+
+    noun: str  # how a notice names the filing's kind, after its title
+    lock_related: tuple[str, ...]  # joined rows the transitions read
+    title: Callable[[Any], str]
+    submit_errors: Callable[[Any], list[dict]]
+    record_step: Callable[..., Any]  # (filing, user, action, from_status, comment, comments)
+    indicator_ids: Callable[[Any], set[int]]
+    notice_target: Callable[[Any], dict]  # the Notification fields that link to the filing
+
+
+_KINDS: dict[type, FilingKind] = {}
+
+
+def register_filing_kind(model: type, kind: FilingKind) -> None:
+    """Plug a kind of filing into the workflow (done once, when its package is imported)."""
+    _KINDS[model] = kind
+
+
+def kind_of(filing) -> FilingKind:
+    """The registered kind of a filing; a model never registered is a programming error."""
+    return _KINDS[type(filing)]
+
+
+def _lock(filing, user, action: str):
     """Re-read the row under lock inside the transaction, re-checking scope and role."""
-    # Lock only the evaluation row: joined department and region rows stay free, so reviews of
+    # Lock only the filing's own row: joined department and region rows stay free, so reviews of
     # different filings in one region never wait on each other.
+    model = type(filing)
     return get_for_user(
-        Evaluation.objects.select_for_update(of=("self",)).select_related(
-            "project__unit__department__region"
-        ),
+        model.objects.select_for_update(of=("self",)).select_related(*kind_of(filing).lock_related),
         user,
         action,
-        pk=evaluation.pk,
+        pk=filing.pk,
     )
 
 
-def _clean_indicator_comments(evaluation: Evaluation, indicator_comments: dict | None) -> dict:
+def _clean_indicator_comments(filing, indicator_comments: dict | None) -> dict:
     """Keep the non-empty comments, refusing any indicator that is not this filing's."""
     cleaned = {int(k): str(v).strip() for k, v in (indicator_comments or {}).items()}
     cleaned = {k: v for k, v in cleaned.items() if v}
-    if cleaned:
-        own = set(evaluation.project.indicators.values_list("pk", flat=True))
-        if set(cleaned) - own:
-            raise ValidationError({"indicator_comments": "意见所附指标不属于该自评。"})
+    if cleaned and set(cleaned) - kind_of(filing).indicator_ids(filing):
+        raise ValidationError({"indicator_comments": "意见所附指标不属于该填报。"})
     return cleaned
 
 
-def _record(evaluation, user, action, from_status, comment="", indicator_comments=None):
+def _record(filing, user, action, from_status, comment="", indicator_comments=None):
+    return kind_of(filing).record_step(
+        filing, user, action, from_status, comment, indicator_comments or {}
+    )
+
+
+def _record_evaluation_step(evaluation, user, action, from_status, comment, indicator_comments):
     step = ReviewStep.objects.create(
         evaluation=evaluation,
         action=action,
@@ -128,7 +160,7 @@ def _record(evaluation, user, action, from_status, comment="", indicator_comment
     ReviewComment.objects.bulk_create(
         [
             ReviewComment(step=step, indicator_id=indicator_id, text=text)
-            for indicator_id, text in (indicator_comments or {}).items()
+            for indicator_id, text in indicator_comments.items()
         ]
     )
     workflow_step.send(
@@ -141,144 +173,185 @@ def _record(evaluation, user, action, from_status, comment="", indicator_comment
     return step
 
 
-def _require(evaluation: Evaluation, *allowed: str) -> None:
-    if evaluation.status not in allowed:
-        raise ValidationError(f"当前状态为“{evaluation.get_status_display()}”，不能执行此操作。")
+def _require(filing, *allowed: str) -> None:
+    if filing.status not in allowed:
+        raise ValidationError(f"当前状态为“{filing.get_status_display()}”，不能执行此操作。")
 
 
-def _title(evaluation: Evaluation) -> str:
-    return f"{evaluation.year}年度“{evaluation.project.name}”绩效自评"
+def _title(filing) -> str:
+    return kind_of(filing).title(filing)
+
+
+def _evaluation_submit_errors(evaluation: Evaluation) -> list[dict]:
+    from scoring.services import score_evaluation
+
+    result = score_evaluation(evaluation)
+    errors = [f for f in result["findings"] if f["severity"] == "error"]
+    return errors + blocking(report_findings(evaluation, result))
+
+
+register_filing_kind(
+    Evaluation,
+    FilingKind(
+        noun="绩效自评",
+        lock_related=("project__unit__department__region",),
+        title=lambda e: f"{e.year}年度“{e.project.name}”绩效自评",
+        submit_errors=_evaluation_submit_errors,
+        record_step=_record_evaluation_step,
+        indicator_ids=lambda e: set(e.project.indicators.values_list("pk", flat=True)),
+        notice_target=lambda e: {"evaluation": e},
+    ),
+)
+
+
+def _notify(filing, **kwargs) -> None:
+    notices.notify(**kwargs, **kind_of(filing).notice_target(filing))
 
 
 @transaction.atomic
-def evaluation_submit(*, evaluation: Evaluation, user) -> Evaluation:
+def filing_submit(*, filing, user):
     """Filer submits: refused while any error finding remains; a department unit skips a step."""
-    from scoring.services import score_evaluation
-
-    evaluation = _lock(evaluation, user, FILE)
-    _require(evaluation, S.DRAFT, S.RETURNED)
-    result = score_evaluation(evaluation)
-    errors = [f for f in result["findings"] if f["severity"] == "error"]
-    errors += blocking(report_findings(evaluation, result))
+    filing = _lock(filing, user, FILE)
+    _require(filing, S.DRAFT, S.RETURNED)
+    errors = kind_of(filing).submit_errors(filing)
     if errors:
         raise SubmissionBlocked(errors)
-    before = evaluation.status
-    unit = evaluation.project.unit
-    evaluation.status = S.DEPARTMENT_APPROVED if unit.is_department else S.SUBMITTED
-    evaluation.submitted_at = timezone.now()
-    evaluation.save(update_fields=["status", "submitted_at", "updated_at"])
-    _record(evaluation, user, A.SUBMIT, before)
-    if evaluation.status == S.SUBMITTED:
+    before = filing.status
+    unit = filing.project.unit
+    filing.status = S.DEPARTMENT_APPROVED if unit.is_department else S.SUBMITTED
+    filing.submitted_at = timezone.now()
+    filing.save(update_fields=["status", "submitted_at", "updated_at"])
+    _record(filing, user, A.SUBMIT, before)
+    if filing.status == S.SUBMITTED:
         reviewers = notices.department_reviewers_of(unit.department)
-        message = f"{unit.name}已提交{_title(evaluation)}，待主管部门审核。"
+        message = f"{unit.name}已提交{_title(filing)}，待主管部门审核。"
     else:
         reviewers = notices.finance_reviewers_of(unit.department.region)
-        message = f"{unit.name}（部门本级）已提交{_title(evaluation)}，待财政审核。"
-    notices.notify(
+        message = f"{unit.name}（部门本级）已提交{_title(filing)}，待财政审核。"
+    _notify(
+        filing,
         recipients=reviewers,
         kind=Notification.Kind.SUBMITTED,
         message=message,
-        evaluation=evaluation,
         exclude=user,
     )
-    return evaluation
+    return filing
 
 
 @transaction.atomic
-def evaluation_department_approve(*, evaluation: Evaluation, user, comment: str = "") -> Evaluation:
+def filing_department_approve(*, filing, user, comment: str = ""):
     """Department reviewer approves; the filing goes on to the finance bureau."""
-    evaluation = _lock(evaluation, user, DEPARTMENT_REVIEW)
-    _require(evaluation, S.SUBMITTED)
-    before = evaluation.status
-    evaluation.status = S.DEPARTMENT_APPROVED
-    evaluation.save(update_fields=["status", "updated_at"])
-    _record(evaluation, user, A.DEPARTMENT_APPROVE, before, comment.strip())
-    department = evaluation.project.unit.department
-    notices.notify(
+    filing = _lock(filing, user, DEPARTMENT_REVIEW)
+    _require(filing, S.SUBMITTED)
+    before = filing.status
+    filing.status = S.DEPARTMENT_APPROVED
+    filing.save(update_fields=["status", "updated_at"])
+    _record(filing, user, A.DEPARTMENT_APPROVE, before, comment.strip())
+    department = filing.project.unit.department
+    _notify(
+        filing,
         recipients=notices.finance_reviewers_of(department.region),
         kind=Notification.Kind.SUBMITTED,
-        message=f"{department.name}已审核通过{_title(evaluation)}，待财政审核。",
-        evaluation=evaluation,
+        message=f"{department.name}已审核通过{_title(filing)}，待财政审核。",
         exclude=user,
     )
-    return evaluation
+    return filing
 
 
-def _return(evaluation, user, comment, indicator_comments, action, role, allowed):
-    evaluation = _lock(evaluation, user, role)
+def _return(filing, user, comment, indicator_comments, action, role, allowed):
+    filing = _lock(filing, user, role)
     if not comment.strip():
         raise ValidationError({"comment": "退回时必须填写退回意见。"})
-    _require(evaluation, allowed)
-    cleaned = _clean_indicator_comments(evaluation, indicator_comments)
-    before = evaluation.status
-    evaluation.status = S.RETURNED
-    evaluation.save(update_fields=["status", "updated_at"])
-    _record(evaluation, user, action, before, comment.strip(), cleaned)
+    _require(filing, allowed)
+    cleaned = _clean_indicator_comments(filing, indicator_comments)
+    before = filing.status
+    filing.status = S.RETURNED
+    filing.save(update_fields=["status", "updated_at"])
+    _record(filing, user, action, before, comment.strip(), cleaned)
     by = "主管部门" if action == A.DEPARTMENT_RETURN else "财政局"
     extra = f"（另有 {len(cleaned)} 条指标意见）" if cleaned else ""
-    notices.notify(
-        recipients=notices.filers_of(evaluation.project.unit),
+    _notify(
+        filing,
+        recipients=notices.filers_of(filing.project.unit),
         kind=Notification.Kind.RETURNED,
-        message=f"{_title(evaluation)}被{by}退回：{comment.strip()}{extra}",
-        evaluation=evaluation,
+        message=f"{_title(filing)}被{by}退回：{comment.strip()}{extra}",
         exclude=user,
     )
-    return evaluation
+    return filing
 
 
 @transaction.atomic
-def evaluation_department_return(
-    *, evaluation: Evaluation, user, comment: str, indicator_comments: dict | None = None
-) -> Evaluation:
+def filing_department_return(*, filing, user, comment: str, indicator_comments=None):
     """Department reviewer returns the filing to the filer with a required comment."""
     return _return(
-        evaluation,
-        user,
-        comment,
-        indicator_comments,
-        A.DEPARTMENT_RETURN,
-        DEPARTMENT_REVIEW,
+        filing, user, comment, indicator_comments, A.DEPARTMENT_RETURN, DEPARTMENT_REVIEW,
         S.SUBMITTED,
-    )
+    )  # fmt: skip
 
 
 @transaction.atomic
-def evaluation_finance_approve(*, evaluation: Evaluation, user, comment: str = "") -> Evaluation:
-    """Finance reviewer approves: the filing is frozen with its scores and rule-set version."""
-    evaluation = _lock(evaluation, user, FINANCE_REVIEW)
-    _require(evaluation, S.DEPARTMENT_APPROVED)
-    before = evaluation.status
-    evaluation.status = S.APPROVED
-    evaluation.approved_at = timezone.now()
-    evaluation.save(update_fields=["status", "approved_at", "updated_at"])
-    _record(evaluation, user, A.FINANCE_APPROVE, before, comment.strip())
-    unit = evaluation.project.unit
+def filing_finance_approve(*, filing, user, comment: str = ""):
+    """Finance reviewer approves: the filing is frozen with its figures and rule-set version."""
+    filing = _lock(filing, user, FINANCE_REVIEW)
+    _require(filing, S.DEPARTMENT_APPROVED)
+    before = filing.status
+    filing.status = S.APPROVED
+    filing.approved_at = timezone.now()
+    filing.save(update_fields=["status", "approved_at", "updated_at"])
+    _record(filing, user, A.FINANCE_APPROVE, before, comment.strip())
+    unit = filing.project.unit
     recipients = list(notices.filers_of(unit))
     if not unit.is_department:
         recipients += list(notices.department_reviewers_of(unit.department))
-    notices.notify(
+    _notify(
+        filing,
         recipients=recipients,
         kind=Notification.Kind.APPROVED,
-        message=f"{_title(evaluation)}已审核通过。",
-        evaluation=evaluation,
+        message=f"{_title(filing)}已审核通过。",
         exclude=user,
     )
-    return evaluation
+    return filing
 
 
 @transaction.atomic
+def filing_finance_return(*, filing, user, comment: str, indicator_comments=None):
+    """Finance reviewer returns the filing to the filer with a required comment."""
+    return _return(
+        filing, user, comment, indicator_comments, A.FINANCE_RETURN, FINANCE_REVIEW,
+        S.DEPARTMENT_APPROVED,
+    )  # fmt: skip
+
+
+def evaluation_submit(*, evaluation: Evaluation, user) -> Evaluation:
+    """Filer submits an evaluation (filing_submit)."""
+    return filing_submit(filing=evaluation, user=user)
+
+
+def evaluation_department_approve(*, evaluation: Evaluation, user, comment: str = "") -> Evaluation:
+    """Department reviewer approves an evaluation (filing_department_approve)."""
+    return filing_department_approve(filing=evaluation, user=user, comment=comment)
+
+
+def evaluation_department_return(
+    *, evaluation: Evaluation, user, comment: str, indicator_comments: dict | None = None
+) -> Evaluation:
+    """Department reviewer returns an evaluation (filing_department_return)."""
+    return filing_department_return(
+        filing=evaluation, user=user, comment=comment, indicator_comments=indicator_comments
+    )
+
+
+def evaluation_finance_approve(*, evaluation: Evaluation, user, comment: str = "") -> Evaluation:
+    """Finance reviewer approves an evaluation (filing_finance_approve)."""
+    return filing_finance_approve(filing=evaluation, user=user, comment=comment)
+
+
 def evaluation_finance_return(
     *, evaluation: Evaluation, user, comment: str, indicator_comments: dict | None = None
 ) -> Evaluation:
-    """Finance reviewer returns the filing to the filer with a required comment."""
-    return _return(
-        evaluation,
-        user,
-        comment,
-        indicator_comments,
-        A.FINANCE_RETURN,
-        FINANCE_REVIEW,
-        S.DEPARTMENT_APPROVED,
+    """Finance reviewer returns an evaluation (filing_finance_return)."""
+    return filing_finance_return(
+        filing=evaluation, user=user, comment=comment, indicator_comments=indicator_comments
     )
 
 
