@@ -26,6 +26,9 @@ class ProjectsConfig(AppConfig):
         """A sign-in is not a change of the account: keep it out of the user history."""
         from django.contrib.auth.signals import user_logged_in
 
+        # A monitoring report plugs its kind into the one workflow when its package loads.
+        import projects.monitoring.services  # noqa: F401
+
         if user_logged_in.disconnect(dispatch_uid="update_last_login"):
             user_logged_in.connect(
                 _update_last_login_quietly, dispatch_uid="update_last_login_quietly"

@@ -23,6 +23,7 @@ urlpatterns = [
     path("filing/", include("projects.urls")),
     path("review/", include("projects.review_urls")),
     path("region/", include("projects.administration.urls")),
+    path("monitoring/", include("projects.monitoring.urls")),
     path("reports/", include("reports.urls")),
     path("public/", include("reports.public_urls")),
     path("admin/", admin.site.urls),

@@ -50,15 +50,17 @@ TEXT_FIELDS = ("actual", "achievement", "deviation_reason", "midyear_actual")
 
 
 class StaleVersion(Exception):
-    """Fields both this save and a newer one changed; carries the stored evaluation and the
-    merge plan (its conflicts: key -> (mine, theirs))."""
+    """Fields both this save and a newer one changed; carries the stored filing (an evaluation
+    or a monitoring report) and the merge plan (its conflicts: key -> (mine, theirs))."""
 
-    def __init__(self, current: Evaluation, submitted_version: int, plan=None):
+    def __init__(self, current, submitted_version: int, plan=None):
+        from projects.review.services.workflow import kind_of
+
         self.current = current
         self.submitted_version = submitted_version
         self.plan = plan
         super().__init__(
-            f"该自评已被他人修改（当前版本 {current.version}，您编辑的是版本 {submitted_version}）"
+            f"该{kind_of(current).noun}已被他人修改（当前版本 {current.version}，您编辑的是版本 {submitted_version}）"
         )
 
 
