@@ -236,3 +236,51 @@ STAGES = [
     DemoStage("seed003-changli-investment-2023-investment-funds.json", PUBLISHED),
     DemoStage("cl-2024-utilities", DEPARTMENT_APPROVED),
 ]
+
+
+@dataclass(frozen=True)
+class DemoMonitoring:
+    """One subject's report in the demo's mid-year round (绩效运行监控, as of 30 June).
+
+    `executed` is the share of the full-year budget spent by then, `progress` the share of the
+    prorated target each cumulative indicator reached (1 = on schedule); a stage other than
+    draft is reached through the one workflow, and `decision` is the reviewer's follow-up of
+    a red light.
+    """
+
+    filing: str
+    executed: str
+    progress: str
+    stage: str
+    comment: str = ""
+    decision: str = ""
+    decision_comment: str = ""
+
+
+MONITORING_REGION = _XS
+MONITORING_AS_OF = (2024, 6, 30)
+MONITORING_DEADLINE = (2024, 7, 15)
+# 开发区 2024 at mid-year: a red light waiting for the 主管部门, one returned, one red light
+# decided by the finance bureau, on-track reports approved, the rest still drafts.
+MONITORING = [
+    DemoMonitoring(_kfq("03", "investment-subsidies"), "0.18", "0.40", SUBMITTED),
+    DemoMonitoring(
+        _kfq("15", "infrastructure-maintenance"),
+        "0.35",
+        "0.70",
+        RETURNED,
+        comment="示例：执行进度低于时间进度，请补充未支付合同的付款计划。",
+    ),
+    DemoMonitoring(
+        _kfq("07", "investment-promotion"),
+        "0.12",
+        "0.30",
+        DEPARTMENT_APPROVED,
+        decision="urge",
+        decision_comment="示例：请开发区于8月底前报送资金支付计划，逾期未改善的调减预算。",
+    ),
+    DemoMonitoring(_kfq("04", "environment-safety"), "0.22", "0.50", DEPARTMENT_APPROVED),
+    DemoMonitoring(_kfq("10", "office-supplies"), "0.46", "1.00", APPROVED),
+    DemoMonitoring(_kfq("12", "party-building"), "0.52", "1.05", APPROVED),
+    DemoMonitoring(_kfq("13", "utilities-property"), "0.50", "1.30", SUBMITTED),
+]

@@ -25,6 +25,7 @@ from projects.models import (
     Project,
     ReviewStep,
 )
+from projects.monitoring.yearend import midyear_values
 from projects.report_check import report_findings
 
 STATUS_LABELS = {
@@ -237,6 +238,7 @@ class RowView:
     level2_span: int = 0
     is_qualitative: bool = False
     worst: str = ""
+    midyear: object = None  # the latest filed monitoring round's value (MidyearValue) or None
 
     @property
     def sig(self) -> str:
@@ -448,6 +450,10 @@ def page_context(evaluation, forms, result: dict, *, changes=None, partial=False
             else:
                 general.append(comment)
     rows = row_views(forms, result, comments)
+    if not partial:
+        midyear = midyear_values([evaluation.project_id]).get(evaluation.project_id, {})
+        for row in rows:
+            row.midyear = midyear.get(row.indicator.pk)
     prefixes = {r.indicator.pk: r.form.prefix for r in rows if r.form is not None}
     notes = changes.notes if changes and changes.notes else (evaluation.notes or {})
     report = report_findings(

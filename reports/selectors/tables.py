@@ -15,6 +15,7 @@ from django.http import Http404
 from projects.formatting import WAN_YUAN, in_unit, rate, round2, to_decimal
 from projects.models import Evaluation, FundSource, Project, Region
 from projects.money import fund_amounts  # the one total rule; summary.py imports it here
+from projects.monitoring.yearend import midyear_values
 from reports.selectors.base import with_document_data
 from reports.selectors.stamp import DocumentStamp, document_stamp
 from scoring.services import rule_set_title
@@ -281,6 +282,8 @@ def _indicator_rows(evaluation: Evaluation, result: dict, three_columns: bool):
         if item.get("indicator_id") is not None
     }
     by_indicator = {r.indicator_id: r for r in evaluation.results.all()}
+    # A filed monitoring round of the year stands in for the free 年中监控值 text.
+    midyear = midyear_values([evaluation.project_id]).get(evaluation.project_id, {})
     rows = []
     for indicator in evaluation.project.indicators.all():
         filed = by_indicator.get(indicator.pk)
@@ -295,7 +298,9 @@ def _indicator_rows(evaluation: Evaluation, result: dict, three_columns: bool):
             name=indicator.name,
             target=indicator.target,
             actual=filed.actual if filed else "",
-            midyear_actual=filed.midyear_actual if filed else "",
+            midyear_actual=midyear[indicator.pk].display
+            if indicator.pk in midyear
+            else (filed.midyear_actual if filed else ""),
             weight=indicator.weight,
             score=None if indicator.weight is None else score,
             claimed_score=filed.claimed_score if filed else None,

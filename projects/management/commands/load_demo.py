@@ -49,6 +49,7 @@ class Command(BaseCommand):
                 score_evaluation(evaluation)
         for stage in STAGES:
             _advance(evaluations[stage.filing], stage)
+        _monitoring(evaluations)
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"已载入 {len(documents)} 份自评（fixtures/ 及示例），用时 {seconds:.1f} 秒。"
@@ -147,40 +148,80 @@ def _drop_moved(evaluations) -> None:
                 old.project.delete()
 
 
-def _advance(evaluation: Evaluation, stage: demo.DemoStage) -> None:
-    """Move a fresh draft to its stage through the workflow, each step by its demo account.
+def _advance(filing, stage) -> None:
+    """Move a fresh draft (an evaluation or a monitoring report) to its stage through the one
+    workflow, each step by its demo account.
 
     A filing that already has a review history was staged by an earlier run and is left alone.
     """
-    if evaluation.status != demo.DRAFT or evaluation.review_steps.exists():
+    steps = filing.review_steps if isinstance(filing, Evaluation) else filing.steps
+    if filing.status != demo.DRAFT or steps.exists():
         return
-    unit = evaluation.project.unit
+    unit = filing.project.unit
     for step in _PATH[stage.stage]:
         if step == "submit":
-            evaluation = workflow.evaluation_submit(
-                evaluation=evaluation, user=_account("filer", unit.name)
-            )
+            filing = workflow.filing_submit(filing=filing, user=_account("filer", unit.name))
         elif step == "department_approve":
             if unit.is_department:  # 本级 filings skip the department's step
                 continue
-            evaluation = workflow.evaluation_department_approve(
-                evaluation=evaluation, user=_account("department_reviewer", unit.department.name)
+            filing = workflow.filing_department_approve(
+                filing=filing, user=_account("department_reviewer", unit.department.name)
             )
         elif step == "department_return":
-            indicator = evaluation.project.indicators.get(name=stage.indicator)
-            evaluation = workflow.evaluation_department_return(
-                evaluation=evaluation,
+            indicator = filing.project.indicators.filter(name=stage.indicator).first()
+            filing = workflow.filing_department_return(
+                filing=filing,
                 user=_account("department_reviewer", unit.department.name),
                 comment=stage.comment,
-                indicator_comments={indicator.pk: stage.indicator_comment},
+                indicator_comments={indicator.pk: stage.indicator_comment} if indicator else {},
             )
         elif step == "finance_approve":
-            evaluation = workflow.evaluation_finance_approve(
-                evaluation=evaluation, user=_account("finance_reviewer", _region(unit))
+            filing = workflow.filing_finance_approve(
+                filing=filing, user=_account("finance_reviewer", _region(unit))
             )
         elif step == "publish":
-            evaluation = workflow.evaluation_publish(
-                evaluation=evaluation, user=_account("finance_reviewer", _region(unit))
+            filing = workflow.evaluation_publish(
+                evaluation=filing, user=_account("finance_reviewer", _region(unit))
+            )
+
+
+def _monitoring(evaluations: dict) -> None:
+    """The mid-year round of 相山区 2024, its reports filled and moved to their stages."""
+    import datetime
+
+    from projects.models import MonitoringReport
+    from projects.monitoring.demo_fill import demo_content
+    from projects.monitoring.services import (
+        monitoring_follow_up_record,
+        monitoring_round_issue,
+        monitoring_save_draft,
+    )
+
+    region = Region.objects.get(name=demo.MONITORING_REGION)
+    finance = _account("finance_reviewer", region.name)
+    issued = monitoring_round_issue(
+        region=region,
+        as_of=datetime.date(*demo.MONITORING_AS_OF),
+        deadline=datetime.date(*demo.MONITORING_DEADLINE),
+        user=finance,
+        note="示例：请各单位如实填报1-6月预算执行和绩效目标完成情况。",
+    )
+    for plan in demo.MONITORING:
+        project = evaluations[plan.filing].project
+        report = MonitoringReport.objects.get(round=issued.round, project=project)
+        if report.status != demo.DRAFT or report.steps.exists():
+            continue
+        filer = _account("filer", project.unit.name)
+        report = monitoring_save_draft(
+            report=report, user=filer, version=None, content=demo_content(report, plan)
+        )
+        _advance(report, plan)
+        if plan.decision:
+            monitoring_follow_up_record(
+                report=report,
+                user=finance,
+                decision=plan.decision,
+                comment=plan.decision_comment,
             )
 
 
