@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
 
 from .model import EvaluationInput, EvaluationResult, Finding, FundLine, IndicatorInput
+from .monitoring import MonitoringIndicatorInput, MonitoringInput
 from .numbers import is_blank, parse_printed_number, two_places
 from .targets import achievement_from_text
 
@@ -15,7 +18,7 @@ FORMAT = "selfeval/1"
 RESULT_FORMAT = "selfeval-result/1"
 _TOP_KEYS = (
     "format", "kind", "year", "region", "department", "unit", "project", "money_unit",
-    "funds", "goal", "indicators", "claimed", "notes",
+    "funds", "goal", "indicators", "claimed", "notes", "monitoring",
 )  # fmt: skip
 _TOP_REQUIRED = ("format", "kind", "year", "department", "money_unit", "funds", "indicators")
 _FUND_KEYS = (
@@ -29,12 +32,22 @@ _FUND_KEYS = (
 )
 _ROW_KEYS = (
     "level1", "level2", "name", "target", "actual", "weight", "claimed_score", "deviation",
-    "midyear_actual", "item_score",
+    "midyear_actual", "item_score", "achievement", "likelihood", "likelihood_reason", "measures",
 )  # fmt: skip
 _ROW_REQUIRED = ("level1", "level2", "name", "target", "weight")
 _CLAIMED_KEYS = ("execution_score", "indicator_total", "total", "grade")
 _SOURCES = ("total", "current_year", "carryover", "other")
 _PERCENT_ALLOWED = frozenset({"claimed_rate", "weight"})
+# The words of the forms and the codes, for 完成程度 and 完成目标可能性 (domain.md §4, §7).
+_ACHIEVEMENT_WORDS = {
+    "达成": "met", "部分达成": "partial", "未达成": "missed",
+    "met": "met", "partial": "partial", "missed": "missed",
+}  # fmt: skip
+_LIKELIHOOD_WORDS = {
+    "确定能": "certain", "有可能": "possible", "不可能": "unlikely",
+    "certain": "certain", "possible": "possible", "unlikely": "unlikely",
+}  # fmt: skip
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class DocumentError(ValueError):
@@ -90,6 +103,17 @@ class IndicatorRow:
     midyear_actual: str | None = None
     # 单项得分 of the weighted form: the row's score out of 100, before × 权重占比.
     item_score: Num | None = None
+    achievement: str | None = None  # met / partial / missed, where the document states it
+    likelihood: str | None = None  # certain / possible / unlikely (完成目标可能性)
+    likelihood_reason: str | None = None
+    measures: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Monitoring:
+    """The monitoring block: the date the figures run to (截至日期)."""
+
+    as_of: datetime.date
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +150,7 @@ class Document:
     goal: Goal | None = None
     claimed: Claimed | None = None
     notes: Mapping[str, str] | None = None
+    monitoring: Monitoring | None = None
     format: str = FORMAT
 
 
@@ -198,12 +223,33 @@ def _fund(value: object, path: str) -> FundRow:
     return FundRow(source, **amounts)
 
 
+def _word(value: object, path: str, words: dict[str, str]) -> str | None:
+    """A choice written as the form's word or as its code; None when absent or blank."""
+    text = _text(value, path)
+    if text is None or is_blank(text):
+        return None
+    code = words.get(text.strip())
+    if code is None:
+        options = " / ".join(w for w in words if not w.isascii())
+        raise DocumentError(path, f"应为 {options} 之一，实为「{text}」")
+    return code
+
+
 def _row(value: object, path: str) -> IndicatorRow:
     data = _object(value, path, _ROW_KEYS, _ROW_REQUIRED)
     texts = {
         k: _text(data.get(k), _join(path, k))
-        for k in ("level2", "target", "actual", "deviation", "midyear_actual")
-    }
+        for k in (
+            "level2", "target", "actual", "deviation", "midyear_actual", "likelihood_reason",
+            "measures",
+        )
+    }  # fmt: skip
+    texts["achievement"] = _word(
+        data.get("achievement"), _join(path, "achievement"), _ACHIEVEMENT_WORDS
+    )
+    texts["likelihood"] = _word(
+        data.get("likelihood"), _join(path, "likelihood"), _LIKELIHOOD_WORDS
+    )
     return IndicatorRow(
         level1=_text(data["level1"], _join(path, "level1"), nullable=False, non_empty=True),
         name=_text(data["name"], _join(path, "name"), nullable=False, non_empty=True),
@@ -259,6 +305,9 @@ def read_document(data: object) -> Document:
         for key, text in top["notes"].items():
             _text(text, f"notes.{key}", nullable=False)
         notes = MappingProxyType(dict(top["notes"]))
+    monitoring = None
+    if top.get("monitoring") is not None:
+        monitoring = _monitoring(top["monitoring"], year)
     return Document(
         kind=kind,
         year=year,
@@ -272,7 +321,22 @@ def read_document(data: object) -> Document:
         goal=goal,
         claimed=claimed,
         notes=notes,
+        monitoring=monitoring,
     )
+
+
+def _monitoring(value: object, year: int) -> Monitoring:
+    data = _object(value, "monitoring", ("as_of",), ("as_of",))
+    text = _text(data["as_of"], "monitoring.as_of", nullable=False)
+    try:
+        if not _DATE.match(text):
+            raise ValueError
+        as_of = datetime.date.fromisoformat(text)
+    except ValueError:
+        raise DocumentError("monitoring.as_of", f"「{text}」不是 YYYY-MM-DD 格式的日期") from None
+    if as_of.year != year:
+        raise DocumentError("monitoring.as_of", f"截至日期 {text} 不在 {year} 年度内")
+    return Monitoring(as_of)
 
 
 def _value(num: Num | None) -> Decimal | None:
@@ -360,8 +424,8 @@ def document_to_input(doc: Document) -> EvaluationInput:
                 weight=r.weight.text if r.weight is not None else None,
                 claimed_score=_claimed_score(r),
                 deviation=r.deviation,
-                # selfeval/1 has no achievement field: read it from the actual's words.
-                achievement=achievement_from_text(r.actual, r.target),
+                # The achievement the document states, else read from the actual's words.
+                achievement=r.achievement or achievement_from_text(r.actual, r.target),
             )
             for r in doc.indicators
         ),
@@ -374,6 +438,39 @@ def document_to_input(doc: Document) -> EvaluationInput:
         execution_reason=notes.get("execution_reason"),
         goal_expected=doc.goal.expected if doc.goal else None,
         goal_actual=doc.goal.actual if doc.goal else None,
+        money_unit=doc.money_unit,
+    )
+
+
+def document_to_monitoring_input(doc: Document) -> MonitoringInput:
+    """Turn a document with a monitoring block into the monitoring rules' input.
+
+    The value to date is `midyear_actual` where given, else `actual`; fund rows' `executed`
+    is the amount executed to date. DocumentError when the block (its as_of) is missing.
+    """
+    if doc.monitoring is None:
+        raise DocumentError("monitoring", '缺少 "monitoring": {"as_of": "YYYY-MM-DD"}（截至日期）')
+    return MonitoringInput(
+        as_of=doc.monitoring.as_of,
+        funds=tuple(
+            FundLine(f.source, _value(f.initial), _value(f.adjusted), _value(f.executed))
+            for f in doc.funds
+        ),
+        indicators=tuple(
+            MonitoringIndicatorInput(
+                level1=r.level1,
+                level2=r.level2,
+                name=r.name,
+                target=r.target,
+                value=r.midyear_actual if r.midyear_actual is not None else r.actual,
+                achievement=r.achievement,
+                likelihood=r.likelihood,
+                likelihood_reason=r.likelihood_reason,
+                measures=r.measures,
+                weight=r.weight.text if r.weight is not None else None,
+            )
+            for r in doc.indicators
+        ),
         money_unit=doc.money_unit,
     )
 

@@ -65,6 +65,7 @@ def test_rules_lists_every_rule_set_with_its_version() -> None:
         "legacy-20-80@1",
         "national-2020@1",
         "national-2021-cost-tree@1",
+        "sichuan-2025@1",
         "transfer-payment@1",
         "weighted-share@1",
     ]

@@ -32,6 +32,7 @@ def test_every_shipped_rule_set_has_a_version() -> None:
         "legacy-20-80@1",
         "national-2020@1",
         "national-2021-cost-tree@1",
+        "sichuan-2025@1",
         "transfer-payment@1",
         "weighted-share@1",
     ]
