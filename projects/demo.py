@@ -255,6 +255,8 @@ class DemoMonitoring:
     comment: str = ""
     decision: str = ""
     decision_comment: str = ""
+    indicator: str = ""
+    indicator_comment: str = ""
 
 
 MONITORING_REGION = _XS
