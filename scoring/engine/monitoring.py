@@ -141,6 +141,7 @@ class MonitoringResult:
 
 
 def _finding(code: str, indicator: int | None = None, /, **values: object) -> Finding:
+    """Build a finding from CATALOGUE so codes, severities and wording never drift apart."""
     severity, template = CATALOGUE[code]
     return new_finding(code, severity, template.format(**values), indicator)
 
@@ -469,6 +470,7 @@ def monitor(inp: MonitoringInput, rules: RuleSet) -> MonitoringResult:
 
 
 def _two(value: Decimal | None) -> str | None:
+    """A figure as selfeval-monitoring/1 prints it: two decimals, or null."""
     return two_places(value) if value is not None else None
 
 
