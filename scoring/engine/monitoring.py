@@ -22,8 +22,9 @@ from .execution import _reconcile
 from .findings import row_label
 from .indicators import _deadline_met, level_name
 from .model import Finding, FundLine, new_finding
+from .monitoring_rules import MonitoringRules
 from .numbers import HUNDRED, ZERO, is_blank, plain, round2, two_places
-from .rules import MonitoringRules, RuleSet
+from .rules import RuleSet
 from .targets import (
     DEADLINE,
     EMPTY,
@@ -140,6 +141,7 @@ class MonitoringResult:
 
 
 def _finding(code: str, indicator: int | None = None, /, **values: object) -> Finding:
+    """Build a finding from CATALOGUE so codes, severities and wording never drift apart."""
     severity, template = CATALOGUE[code]
     return new_finding(code, severity, template.format(**values), indicator)
 
@@ -230,9 +232,8 @@ def _no_light(
     return IndicatorLight(None, None, None, None, (found,), (line,))
 
 
-def _qualitative(
-    index: int, label: str, row: MonitoringIndicatorInput
-) -> tuple[str | None, str | None, str]:
+def _qualitative(label: str, row: MonitoringIndicatorInput) -> tuple[str | None, str | None, str]:
+    """A worded row's light from the filer's choice, else from the value's words."""
     achievement = row.achievement if row.achievement in _ACHIEVEMENT_LIGHT else None
     if achievement is None:
         achievement = achievement_from_text(row.value, row.target)
@@ -253,7 +254,7 @@ def _light_row(index: int, row: MonitoringIndicatorInput, ctx: _Context) -> Indi
         return IndicatorLight(None, None, None, None, (), (f"{label}：其中项，不亮灯",))
     target = parse_indicator_target(row.target, row.name)
     if target.kind in (QUALITATIVE, EMPTY):
-        light, why, line = _qualitative(index, label, row)
+        light, why, line = _qualitative(label, row)
         if light is None:
             if is_blank(row.value) and row.achievement is None:
                 return _no_light(index, label, row, None)
@@ -391,9 +392,8 @@ def _execution(
 
 
 def _execution_light(
-    inp: MonitoringInput, rate: Decimal | None, ctx: _Context, findings: list[Finding],
-    trace: list[str],
-) -> tuple[Decimal | None, str | None]:  # fmt: skip
+    rate: Decimal | None, ctx: _Context, findings: list[Finding], trace: list[str]
+) -> tuple[Decimal | None, str | None]:
     """The execution light from rate ÷ time progress, and the month-end floors."""
     if rate is None or ctx.time == 0:
         return None, None
@@ -441,7 +441,7 @@ def monitor(inp: MonitoringInput, rules: RuleSet) -> MonitoringResult:
     ctx = _Context(rules, months, rate)
     if months == 0:
         findings.append(_finding("time_progress_zero", as_of=inp.as_of.isoformat()))
-    progress, execution_light = _execution_light(inp, rate, ctx, findings, trace)
+    progress, execution_light = _execution_light(rate, ctx, findings, trace)
     rows = []
     for index, row in enumerate(inp.indicators):
         lit = _light_row(index, row, ctx)
@@ -470,6 +470,7 @@ def monitor(inp: MonitoringInput, rules: RuleSet) -> MonitoringResult:
 
 
 def _two(value: Decimal | None) -> str | None:
+    """A figure as selfeval-monitoring/1 prints it: two decimals, or null."""
     return two_places(value) if value is not None else None
 
 

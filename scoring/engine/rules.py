@@ -13,6 +13,26 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
+from .checkers import (
+    boolean,
+    choice,
+    count,
+    decimal_of,
+    non_negative,
+    percent,
+    positive,
+    records,
+    table_of,
+    words,
+)
+from .monitoring_rules import (
+    DEFAULT_MONITORING,
+    MONITORING_SPEC,
+    MonitoringRules,
+    ParameterError,
+    check_monitoring,
+    read_monitoring,
+)
 from .numbers import to_units
 
 RULESETS_DIR = Path(__file__).resolve().parent.parent / "rulesets"
@@ -20,7 +40,6 @@ DEFAULT_RULESET_ID = "national-2020"
 REVERSE_FORMULAS = ("linear_to_zero_at_double", "ratio", "all_or_nothing")
 DENOMINATORS = ("adjusted", "initial")
 WEIGHT_FORMS = ("points", "share")
-TIME_PROGRESS_METHODS = ("completed_months", "calendar_month", "fractional_months")
 TEXT_FIELDS = ("deviation", "goal", "execution_reason")
 # Glossary codes of the level-1 indicators (domain.md §1), for storage and URLs.
 LEVEL1_CODES = MappingProxyType(
@@ -48,34 +67,6 @@ class ExecutionCap:
     min_rate: Decimal
     below: Decimal
     max_total: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class ExecutionFloor:
-    """The least execution rate (%) expected once a month has ended (川财绩〔2025〕10号 style)."""
-
-    month: int
-    min_rate: Decimal
-
-
-@dataclass(frozen=True)
-class MonitoringRules:
-    """The [monitoring] table: thresholds of the mid-year lights (domain.md §7), in percent.
-
-    Defaults are domain.md §7's, so a rule set published before monitoring means exactly them.
-    """
-
-    execution_red_below: Decimal = Decimal(60)
-    execution_yellow_below: Decimal = Decimal(80)
-    indicator_red_below: Decimal = Decimal(60)
-    indicator_yellow_below: Decimal = Decimal(80)
-    indicator_blue_from: Decimal = Decimal(120)
-    time_progress: str = "completed_months"
-    execution_floors: tuple[ExecutionFloor, ...] = ()
-    divergence_points: Decimal = Decimal(0)  # 0: the divergence check is off
-
-
-DEFAULT_MONITORING = MonitoringRules()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,113 +173,31 @@ class RuleSet:
         return self.grades[-1]
 
 
-# --- value checkers: each returns the converted value or raises ValueError with a Chinese reason.
-
-
-def _decimal(value: object) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise ValueError(f"应为数值，实为 {value!r}")
-    return Decimal(value)
-
-
-def _non_negative(value: object) -> Decimal:
-    number = _decimal(value)
-    if number < 0:
-        raise ValueError(f"不能为负数：{value}")
-    return number
-
-
-def _positive(value: object) -> Decimal:
-    number = _decimal(value)
-    if number <= 0:
-        raise ValueError(f"须大于 0：{value}")
-    return number
-
-
-def _percent(value: object) -> Decimal:
-    number = _non_negative(value)
-    if number > 100:
-        raise ValueError(f"须在 0 到 100 之间：{value}")
-    return number
-
-
 def _plausible_max(value: object) -> Decimal:
-    number = _decimal(value)
+    number = decimal_of(value)
     if number < 100:
         raise ValueError(f"须不小于 100（执行率不超过 100% 总是合理的）：{value}")
     return number
 
 
 def _slip_factor(value: object) -> Decimal:
-    number = _decimal(value)
+    number = decimal_of(value)
     if not 1 < number < 100:
         # From 100 up, the windows around 10^4 and 10^-4 would reach a rate of 100 %.
         raise ValueError(f"须大于 1 且小于 100：{value}")
     return number
 
 
-def _choice(options: tuple[str, ...]) -> Callable[[object], str]:
-    def check(value: object) -> str:
-        """Accept only one of the listed options."""
-        if value not in options:
-            raise ValueError(f"须为 {' / '.join(options)} 之一，实为 {value!r}")
-        return value
-
-    return check
-
-
-def _bool(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError(f"应为 true 或 false，实为 {value!r}")
-    return value
-
-
-def _count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"应为非负整数，实为 {value!r}")
-    return value
-
-
-def _words(value: object) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
-        raise ValueError("应为非空字符串的列表")
-    return tuple(value)
-
-
-def _table(value: object, keys: tuple[str, ...] | None = None) -> dict:
-    if not isinstance(value, dict):
-        raise ValueError("应为表（键值对）")
-    if keys is not None:
-        unknown = sorted(set(value) - set(keys))
-        if unknown:
-            raise ValueError(f"未知的键 {'、'.join(unknown)}（允许：{'、'.join(keys)}）")
-        missing = [k for k in keys if k not in value]
-        if missing:
-            raise ValueError(f"缺少键 {'、'.join(missing)}")
-    return value
-
-
-def _records(value: object, keys: tuple[str, ...]) -> list[dict]:
-    if not isinstance(value, list):
-        raise ValueError("应为表的列表")
-    for i, item in enumerate(value):
-        try:
-            _table(item, keys)
-        except ValueError as exc:
-            raise ValueError(f"第 {i + 1} 项：{exc}") from None
-    return value
-
-
 def _tiers(value: object) -> tuple[ExecutionTier, ...]:
     tiers = [
-        ExecutionTier(_percent(r["min_rate"]), _share(r["share"]))
-        for r in _records(value, ("min_rate", "share"))
+        ExecutionTier(percent(r["min_rate"]), _share(r["share"]))
+        for r in records(value, ("min_rate", "share"))
     ]
     return tuple(sorted(tiers, key=lambda t: t.min_rate, reverse=True))
 
 
 def _share(value: object) -> Decimal:
-    number = _non_negative(value)
+    number = non_negative(value)
     if number > 1:
         raise ValueError(f"得分比例须在 0 到 1 之间：{value}")
     return number
@@ -296,8 +205,8 @@ def _share(value: object) -> Decimal:
 
 def _caps(value: object) -> tuple[ExecutionCap, ...]:
     caps = []
-    for r in _records(value, ("min_rate", "below", "max_total")):
-        cap = ExecutionCap(_percent(r["min_rate"]), _percent(r["below"]), _percent(r["max_total"]))
+    for r in records(value, ("min_rate", "below", "max_total")):
+        cap = ExecutionCap(percent(r["min_rate"]), percent(r["below"]), percent(r["max_total"]))
         if cap.min_rate >= cap.below:
             raise ValueError(f"min_rate {cap.min_rate} 须小于 below {cap.below}")
         caps.append(cap)
@@ -305,19 +214,19 @@ def _caps(value: object) -> tuple[ExecutionCap, ...]:
 
 
 def _level1_weights(value: object) -> Mapping[str, Decimal]:
-    return MappingProxyType({k: _non_negative(v) for k, v in _table(value).items()})
+    return MappingProxyType({k: non_negative(v) for k, v in table_of(value).items()})
 
 
 def _tree(value: object) -> Mapping[str, tuple[str, ...]]:
-    return MappingProxyType({k: _words(v) for k, v in _table(value).items()})
+    return MappingProxyType({k: words(v) for k, v in table_of(value).items()})
 
 
 def _bands(value: object) -> Mapping[str, tuple[Decimal, Decimal]]:
     bands = {}
-    for key, pair in _table(value, ("met", "partial", "missed")).items():
+    for key, pair in table_of(value, ("met", "partial", "missed")).items():
         if not isinstance(pair, list) or len(pair) != 2:
             raise ValueError(f"{key} 应为 [下限, 上限]（占分值的百分比）")
-        low, high = _percent(pair[0]), _percent(pair[1])
+        low, high = percent(pair[0]), percent(pair[1])
         if low >= high:
             raise ValueError(f"{key} 的下限 {low} 须小于上限 {high}")
         bands[key] = (low, high)
@@ -325,102 +234,19 @@ def _bands(value: object) -> Mapping[str, tuple[Decimal, Decimal]]:
 
 
 def _limits(value: object) -> Mapping[str, int]:
-    return MappingProxyType({k: _count(v) for k, v in _table(value, TEXT_FIELDS).items()})
+    return MappingProxyType({k: count(v) for k, v in table_of(value, TEXT_FIELDS).items()})
 
 
 def _grades(value: object) -> tuple[GradeBand, ...]:
     bands = []
-    for r in _records(value, ("name", "code", "min")):
+    for r in records(value, ("name", "code", "min")):
         if not isinstance(r["name"], str) or not isinstance(r["code"], str):
             raise ValueError("name 与 code 应为字符串")
-        bands.append(GradeBand(r["name"], r["code"], _percent(r["min"])))
+        bands.append(GradeBand(r["name"], r["code"], percent(r["min"])))
     bands.sort(key=lambda b: b.min, reverse=True)
     if not bands or bands[-1].min != 0:
         raise ValueError("最低一档的 min 须为 0，使每个总分都有等级")
     return tuple(bands)
-
-
-def _floors(value: object) -> tuple[ExecutionFloor, ...]:
-    floors = []
-    for r in _records(value, ("month", "min_rate")):
-        month = r["month"]
-        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
-            raise ValueError(f"month 应为 1 到 12 的整数，实为 {month!r}")
-        floors.append(ExecutionFloor(month, _percent(r["min_rate"])))
-    if len({f.month for f in floors}) != len(floors):
-        raise ValueError("同一月份只能设一个下限")
-    return tuple(sorted(floors, key=lambda f: f.month))
-
-
-# [monitoring] key -> (MonitoringRules field, checker, the source its default carries). The
-# whole table and each key are optional: a file without them means domain.md §7.
-_MONITORING_SPEC: dict[str, tuple[str, Callable[[object], object], str]] = {
-    "execution_red_below": (
-        "execution_red_below", _positive, "domain.md §7：执行进度（执行率 ÷ 时间进度）低于 60% 为红灯",
-    ),
-    "execution_yellow_below": (
-        "execution_yellow_below", _positive, "domain.md §7：执行进度 60% 至低于 80% 为黄灯，80% 及以上为绿灯",
-    ),
-    "indicator_red_below": (
-        "indicator_red_below", _positive, "domain.md §7：累计类指标完成值 ÷（指标值 × 时间进度）低于 60% 为红灯",
-    ),
-    "indicator_yellow_below": (
-        "indicator_yellow_below", _positive, "domain.md §7：60% 至低于 80% 为黄灯",
-    ),
-    "indicator_blue_from": (
-        "indicator_blue_from", _positive, "domain.md §7：80% 至低于 120% 为绿灯，120% 及以上为蓝灯",
-    ),
-    "time_progress": (
-        "time_progress", _choice(TIME_PROGRESS_METHODS),
-        "domain.md §7：时间进度 = 月份 / 12；月中日期按已结束的月份计（本系统默认）",
-    ),
-    "execution_floors": (
-        "execution_floors", _floors, "domain.md §7：按月设定的执行率下限为地方选项，默认不设",
-    ),
-    "divergence_points": (
-        "divergence_points", _non_negative,
-        "domain.md §7：指标进度与预算执行进度的偏离检查为地方选项，默认关闭（0）",
-    ),
-}  # fmt: skip
-
-
-def _monitoring(path: Path, table: object, sources: dict[str, str]) -> MonitoringRules:
-    """Read the optional [monitoring] table; absent keys keep domain.md §7 and say so."""
-    if table is None:
-        table = {}
-    if not isinstance(table, dict):
-        raise _fail(path, "monitoring", "应为表")
-    unknown = sorted(set(table) - set(_MONITORING_SPEC))
-    if unknown:
-        raise _fail(path, f"monitoring.{unknown[0]}", "未知的键")
-    values: dict[str, object] = {}
-    for key, (attr, check, default_source) in _MONITORING_SPEC.items():
-        dotted = f"monitoring.{key}"
-        param = table.get(key)
-        if param is None:
-            sources[dotted] = default_source
-            continue
-        if not isinstance(param, dict) or set(param) != {"value", "source"}:
-            raise _fail(path, dotted, '应写作 { value = …, source = "政策依据" }')
-        if not isinstance(param["source"], str) or not param["source"].strip():
-            raise _fail(path, dotted, "source（政策依据）不能为空")
-        try:
-            values[attr] = check(param["value"])
-        except ValueError as exc:
-            raise _fail(path, f"{dotted}.value", str(exc)) from None
-        sources[dotted] = param["source"]
-    monitoring = MonitoringRules(**values)
-    _check_monitoring(path, monitoring)
-    return monitoring
-
-
-def _check_monitoring(path: Path, m: MonitoringRules) -> None:
-    if m.execution_red_below > m.execution_yellow_below:
-        raise _fail(path, "monitoring.execution_red_below", "不能大于 execution_yellow_below")
-    if m.indicator_red_below > m.indicator_yellow_below:
-        raise _fail(path, "monitoring.indicator_red_below", "不能大于 indicator_yellow_below")
-    if m.indicator_yellow_below > m.indicator_blue_from:
-        raise _fail(path, "monitoring.indicator_yellow_below", "不能大于 indicator_blue_from")
 
 
 # section -> key -> (RuleSet field, checker). Every key is required: a published rule set
@@ -429,30 +255,30 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[object], object]]]] = {
     "execution": {
         # 0: the execution rate earns no points (transfer-payment tables); the indicators then
         # carry the whole 100.
-        "weight": ("execution_weight", _non_negative),
-        "denominator": ("execution_denominator", _choice(DENOMINATORS)),
+        "weight": ("execution_weight", non_negative),
+        "denominator": ("execution_denominator", choice(DENOMINATORS)),
         "tiers": ("execution_tiers", _tiers),
         "caps": ("execution_caps", _caps),
-        "reason_required_below": ("execution_reason_below", _percent),
+        "reason_required_below": ("execution_reason_below", percent),
     },
     "indicators": {
-        "weight_total": ("indicator_weight_total", _positive),
+        "weight_total": ("indicator_weight_total", positive),
         "level1_weights": ("level1_weights", _level1_weights),
         "tree": ("tree", _tree),
-        "weight_positive_required": ("weight_positive_required", _bool),
-        "rescale_inapplicable": ("rescale_inapplicable", _bool),
+        "weight_positive_required": ("weight_positive_required", boolean),
+        "rescale_inapplicable": ("rescale_inapplicable", boolean),
     },
     "scoring": {
-        "reverse_formula": ("reverse_formula", _choice(REVERSE_FORMULAS)),
-        "over_achievement_ratio": ("over_achievement_ratio", _positive),
-        "over_achievement_deduction": ("over_achievement_deduction", _non_negative),
+        "reverse_formula": ("reverse_formula", choice(REVERSE_FORMULAS)),
+        "over_achievement_ratio": ("over_achievement_ratio", positive),
+        "over_achievement_deduction": ("over_achievement_deduction", non_negative),
         "qualitative_bands": ("qualitative_bands", _bands),
     },
     "checks": {
         "text_limits": ("text_limits", _limits),
-        "lower_is_better_words": ("lower_is_better_words", _words),
-        "higher_is_better_words": ("higher_is_better_words", _words),
-        "copy_check_min_indicators": ("copy_check_min_indicators", _count),
+        "lower_is_better_words": ("lower_is_better_words", words),
+        "higher_is_better_words": ("higher_is_better_words", words),
+        "copy_check_min_indicators": ("copy_check_min_indicators", count),
         "execution_rate_plausible_max": ("execution_rate_plausible_max", _plausible_max),
         "money_unit_slip_factor": ("money_unit_slip_factor", _slip_factor),
     },
@@ -460,8 +286,8 @@ _SPEC: dict[str, dict[str, tuple[str, Callable[[object], object]]]] = {
 }
 # Keys introduced after publication: optional, with the default every older file means.
 _OPTIONAL_SPEC: dict[str, dict[str, tuple[str, Callable[[object], object]]]] = {
-    "execution": {"claimed_rate_fraction": ("claimed_rate_fraction", _bool)},
-    "indicators": {"weight_form": ("weight_form", _choice(WEIGHT_FORMS))},
+    "execution": {"claimed_rate_fraction": ("claimed_rate_fraction", boolean)},
+    "indicators": {"weight_form": ("weight_form", choice(WEIGHT_FORMS))},
 }
 _HEADER = ("id", "version", "title", "description")
 _OPTIONAL_HEADER = ("public_name", "in_force_from")
@@ -527,7 +353,10 @@ def _parse(path: Path, data: dict) -> RuleSet:
             except ValueError as exc:
                 raise _fail(path, f"{dotted}.value", str(exc)) from None
             sources[dotted] = param["source"]
-    values["monitoring"] = _monitoring(path, data.get("monitoring"), sources)
+    try:
+        values["monitoring"] = read_monitoring(data.get("monitoring"), sources)
+    except ParameterError as exc:
+        raise _fail(path, exc.key, exc.reason) from None
     rules = RuleSet(
         id=data["id"],
         version=data["version"],
@@ -550,8 +379,8 @@ def override_ruleset(rules: RuleSet, changes: Mapping[str, object]) -> RuleSet:
     monitoring: dict[str, object] = {}
     for dotted, value in changes.items():
         section, _, key = dotted.partition(".")
-        if section == "monitoring" and key in _MONITORING_SPEC:
-            attr, check, _source = _MONITORING_SPEC[key]
+        if section == "monitoring" and key in MONITORING_SPEC:
+            attr, check, _source = MONITORING_SPEC[key]
             try:
                 monitoring[attr] = check(value)
             except ValueError as exc:
@@ -566,7 +395,10 @@ def override_ruleset(rules: RuleSet, changes: Mapping[str, object]) -> RuleSet:
             raise _fail(path, f"{dotted}.value", str(exc)) from None
     if monitoring:
         values["monitoring"] = dataclasses.replace(rules.monitoring, **monitoring)
-        _check_monitoring(path, values["monitoring"])
+        try:
+            check_monitoring(values["monitoring"])
+        except ParameterError as exc:
+            raise _fail(path, exc.key, exc.reason) from None
     changed = dataclasses.replace(
         rules, id=f"{rules.id}+changed", path="", memo={}, outcomes={}, **values
     )

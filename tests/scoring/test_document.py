@@ -224,3 +224,42 @@ def test_the_command_line_scores_a_detected_template_under_its_rule_set(tmp_path
         "100.00",
         "优",
     )
+
+
+# --- monitoring keys (docs/monitoring.md) -------------------------------------------------------
+
+
+def _monitoring_document(**row: object) -> dict:
+    data = copy.deepcopy(MINIMAL)
+    data["monitoring"] = {"as_of": "2024-06-30"}
+    data["indicators"][0].update(row)
+    return data
+
+
+def test_the_monitoring_keys_read_as_their_codes() -> None:
+    from scoring.engine.document import document_to_monitoring_input
+
+    doc = read_document(
+        _monitoring_document(
+            midyear_actual="2600㎡", likelihood="有可能", likelihood_reason="招商放缓",
+            measures="加大宣传", achievement="部分达成",
+        )
+    )  # fmt: skip
+    row = document_to_monitoring_input(doc).indicators[0]
+    assert (row.value, row.likelihood, row.achievement) == ("2600㎡", "possible", "partial")
+    assert (row.likelihood_reason, row.measures) == ("招商放缓", "加大宣传")
+    assert str(document_to_monitoring_input(doc).as_of) == "2024-06-30"
+
+
+def test_a_stated_achievement_picks_the_band_when_scoring_too() -> None:
+    data = copy.deepcopy(MINIMAL)
+    data["indicators"][0].update(target="有效提升", actual="持续推进", achievement="未达成")
+    assert document_to_input(read_document(data)).indicators[0].achievement == "missed"
+
+
+def test_a_document_without_monitoring_cannot_be_monitored() -> None:
+    from scoring.engine.document import document_to_monitoring_input
+
+    with pytest.raises(DocumentError) as caught:
+        document_to_monitoring_input(read_document(copy.deepcopy(MINIMAL)))
+    assert caught.value.path == "monitoring"

@@ -245,3 +245,74 @@ def test_in_force_from_must_be_a_year(tmp_path: Path) -> None:
 def test_an_execution_weight_of_zero_is_allowed_when_indicators_carry_100(tmp_path: Path) -> None:
     rules = load_ruleset("transfer-payment")
     assert rules.execution_weight + rules.indicator_weight_total == 100
+
+
+# --- the [monitoring] table (issue 14; docs/monitoring.md) -----------------------------------------
+
+SICHUAN = (RULESETS_DIR / "sichuan-2025.v1.toml").read_text(encoding="utf-8")
+
+
+def test_a_rule_set_without_monitoring_means_domain_7_and_says_so() -> None:
+    rules = load_ruleset("national-2020@1")
+    m = rules.monitoring
+    assert (m.execution_red_below, m.execution_yellow_below) == (60, 80)
+    assert (m.indicator_red_below, m.indicator_yellow_below, m.indicator_blue_from) == (60, 80, 120)
+    assert (m.time_progress, m.execution_floors, m.divergence_points) == ("completed_months", (), 0)
+    assert all(
+        rules.sources[k].startswith("domain.md §7") for k in rules.sources if "monitoring" in k
+    )
+
+
+def test_sichuan_2025_scores_as_national_and_adds_floors_and_divergence() -> None:
+    national, sichuan = load_ruleset("national-2020"), load_ruleset("sichuan-2025")
+    for attr in (
+        "execution_weight",
+        "execution_denominator",
+        "level1_weights",
+        "tree",
+        "reverse_formula",
+        "qualitative_bands",
+        "grades",
+        "text_limits",
+    ):
+        assert getattr(sichuan, attr) == getattr(national, attr), attr  # fmt: skip
+    floors = [(f.month, f.min_rate) for f in sichuan.monitoring.execution_floors]
+    assert floors == [(4, 25), (6, 40), (8, 60), (10, 80)]
+    assert sichuan.monitoring.divergence_points == 10
+    assert "川财绩〔2025〕10号（风格）" in sichuan.sources["monitoring.execution_floors"]
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (("divergence_points = {", "divergance_points = {"), "monitoring.divergance_points"),
+        (('value = "completed_months"', 'value = "weeks"'), "monitoring.time_progress"),
+        (("{ month = 4, min_rate = 25 }", "{ month = 13, min_rate = 25 }"),
+         "monitoring.execution_floors"),
+        (("{ month = 4, min_rate = 25 }", "{ month = 6, min_rate = 25 }"),
+         "monitoring.execution_floors"),
+        (("execution_red_below = { value = 60", "execution_red_below = { value = 90"),
+         "monitoring.execution_red_below"),
+        (("indicator_blue_from = { value = 120", "indicator_blue_from = { value = 70"),
+         "monitoring.indicator_yellow_below"),
+        (("divergence_points = { value = 10, source", "divergence_points = { value = 10, sauce"),
+         "monitoring.divergence_points"),
+    ],
+)  # fmt: skip
+def test_bad_monitoring_parameters_are_rejected_naming_file_and_key(
+    tmp_path: Path, change, key
+) -> None:
+    old, new = change
+    assert old in SICHUAN
+    path = _write(tmp_path, SICHUAN.replace(old, new, 1), "sichuan-2025.v1.toml")
+    with pytest.raises(RuleSetError) as caught:
+        load_ruleset(path)
+    message = str(caught.value)
+    assert "sichuan-2025.v1.toml" in message and key in message, message
+
+
+def test_monitoring_overrides_are_checked() -> None:
+    rules = override_ruleset(load_ruleset(), {"monitoring.divergence_points": 5})
+    assert rules.monitoring.divergence_points == 5
+    with pytest.raises(RuleSetError, match="monitoring.time_progress"):
+        override_ruleset(load_ruleset(), {"monitoring.time_progress": "weeks"})
