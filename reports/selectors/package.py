@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from projects.formatting import WAN_YUAN
 from projects.models import Department, Project
+from projects.monitoring.yearend import midyear_values
 from reports import narrative
 from reports.selectors.base import with_document_data
 from reports.selectors.documents import DepartmentReport, ProjectReport, _department_report
@@ -200,9 +201,10 @@ def department_package(
     )
     left_out = _left_out(department, year, {e.project_id for e in fetched})
     printed = [e.project.name for e in fetched]
+    midyear = midyear_values({e.project_id for e in fetched})
 
     def table_of(evaluation) -> EvaluationTable:
-        table = build_evaluation_table(evaluation, money_unit=money_unit)
+        table = build_evaluation_table(evaluation, money_unit=money_unit, midyear=midyear)
         table.notes = omit_lines(table.notes, left_out, printed)
         return table
 

@@ -275,7 +275,7 @@ def _merge_spans(rows: list[IndicatorRow]) -> None:
         i = j + 1
 
 
-def _indicator_rows(evaluation: Evaluation, result: dict, three_columns: bool):
+def _indicator_rows(evaluation: Evaluation, result: dict, three_columns: bool, midyear=None):
     scored = {
         item.get("indicator_id"): item
         for item in result.get("indicators") or []
@@ -283,7 +283,9 @@ def _indicator_rows(evaluation: Evaluation, result: dict, three_columns: bool):
     }
     by_indicator = {r.indicator_id: r for r in evaluation.results.all()}
     # A filed monitoring round of the year stands in for the free 年中监控值 text.
-    midyear = midyear_values([evaluation.project_id]).get(evaluation.project_id, {})
+    if midyear is None:
+        midyear = midyear_values([evaluation.project_id])
+    midyear = midyear.get(evaluation.project_id, {})
     rows = []
     for indicator in evaluation.project.indicators.all():
         filed = by_indicator.get(indicator.pk)
@@ -316,9 +318,13 @@ def _indicator_rows(evaluation: Evaluation, result: dict, three_columns: bool):
 
 
 def build_evaluation_table(
-    evaluation: Evaluation, *, money_unit: str = WAN_YUAN
+    evaluation: Evaluation, *, money_unit: str = WAN_YUAN, midyear: dict | None = None
 ) -> EvaluationTable:
-    """Lay out one evaluation (already fetched with its document data) as its 自评表."""
+    """Lay out one evaluation (already fetched with its document data) as its 自评表.
+
+    `midyear`: the monitoring values of many subjects read at once (`midyear_values`), so a list
+    of tables costs one query for them; None reads this subject's.
+    """
     project = evaluation.project
     region = project.unit.department.region
     result = evaluation.result or {}
@@ -327,7 +333,10 @@ def build_evaluation_table(
     )
     funds, weight = _fund_rows(project, money_unit, result, evaluation)
     indicators = _indicator_rows(
-        evaluation, result, region.table_variant == Region.TableVariant.THREE_COLUMN_TARGET
+        evaluation,
+        result,
+        region.table_variant == Region.TableVariant.THREE_COLUMN_TARGET,
+        midyear,
     )
     indicator_total = to_decimal(result.get("indicator_total"))
     if indicator_total is None and any(r.score is not None for r in indicators):
@@ -392,10 +401,9 @@ def evaluation_table(evaluations, *, pk: int, money_unit: str = WAN_YUAN) -> Eva
 
 def evaluation_tables(evaluations, *, money_unit: str = WAN_YUAN) -> list[EvaluationTable]:
     """Many 自评表 at once (the package, the export) in a fixed number of queries."""
-    return [
-        build_evaluation_table(e, money_unit=money_unit)
-        for e in with_document_data(evaluations).order_by("project__kind", "project__code", "pk")
-    ]
+    fetched = list(with_document_data(evaluations).order_by("project__kind", "project__code", "pk"))
+    midyear = midyear_values({e.project_id for e in fetched})
+    return [build_evaluation_table(e, money_unit=money_unit, midyear=midyear) for e in fetched]
 
 
 def rules_in_words(title: str) -> str:

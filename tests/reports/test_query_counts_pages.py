@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 
 SIGNED_IN = 3  # the session, the user, the user's memberships (the scope)
 QUERIES = {
-    # the filing with its project, unit, department and region; fund lines, indicators, results
-    "自评表 HTML": SIGNED_IN + 4,
+    # the filing with its project, unit, department and region; fund lines, indicators, results;
+    # the year's filed monitoring values (年中监控值)
+    "自评表 HTML": SIGNED_IN + 5,
     # the department; the count of its projects; a page of them; their fund lines; the
     # department-overall filings
     "department detail": SIGNED_IN + 5,
