@@ -141,9 +141,7 @@ def lit_items(
     )
     if undecided:
         execution = execution.exclude(
-            Exists(
-                MonitoringFollowUp.objects.filter(report=OuterRef("pk"), indicator__isnull=True)
-            )
+            Exists(MonitoringFollowUp.objects.filter(report=OuterRef("pk"), indicator__isnull=True))
         )
         entries = entries.exclude(
             Exists(
@@ -203,9 +201,11 @@ def light_rows(items) -> list[LightRow]:
         if (e.report_id, e.indicator_id) in pairs
     }
     latest = {}
-    for follow_up in MonitoringFollowUp.objects.filter(report_id__in=report_ids).select_related(
-        "decided_by"
-    ).order_by("decided_at", "pk"):
+    for follow_up in (
+        MonitoringFollowUp.objects.filter(report_id__in=report_ids)
+        .select_related("decided_by")
+        .order_by("decided_at", "pk")
+    ):
         latest[(follow_up.report_id, follow_up.indicator_id or 0)] = follow_up
     rows = []
     for item in items:

@@ -210,9 +210,7 @@ urlpatterns = [
         department_approve,
         name="report_department_approve",
     ),
-    path(
-        "review/<int:pk>/department-return/", department_return, name="report_department_return"
-    ),
+    path("review/<int:pk>/department-return/", department_return, name="report_department_return"),
     path("review/<int:pk>/finance-approve/", finance_approve, name="report_finance_approve"),
     path("review/<int:pk>/finance-return/", finance_return, name="report_finance_return"),
     path("review/<int:pk>/follow-up/", follow_up_record, name="follow_up_record"),
