@@ -45,6 +45,10 @@ class MonitoringLightFilter(django_filters.FilterSet):
         label="仅看未作处理决定的红灯", method="by_item", widget=forms.CheckboxInput
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["round"].label_from_instance = lambda r: f"{r.region.name} {r.title}"
+
     def by_item(self, queryset, name, value):
         """Applied to the items in `items`, not to the reports."""
         return queryset

@@ -96,9 +96,13 @@ def _percent(text) -> str:
 
 def rounds_in_scope(user) -> QuerySet:
     """The rounds the user sees a report of, latest first."""
-    return MonitoringRound.objects.filter(
-        pk__in=MonitoringReport.objects.for_user(user).values("round")
-    ).order_by("-as_of", "region__name", "pk")
+    return (
+        MonitoringRound.objects.filter(
+            pk__in=MonitoringReport.objects.for_user(user).values("round")
+        )
+        .select_related("region")
+        .order_by("-as_of", "region__name", "pk")
+    )
 
 
 def lit_items(

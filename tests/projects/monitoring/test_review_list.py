@@ -160,3 +160,9 @@ def test_the_list_is_paginated(client, monitoring, page, settings):
     expected = review_views.PER_PAGE if page == "1" else 4 + 24 - review_views.PER_PAGE
     assert len(response.context["rows"]) == expected
     assert "共 28 条" in response.content.decode()
+
+
+def test_the_round_is_chosen_by_its_title(client, monitoring):
+    client.force_login(monitoring.personas.dora)
+    text = client.get(URL).content.decode()
+    assert "淮北市相山区 2024年1-6月绩效运行监控</option>" in text
