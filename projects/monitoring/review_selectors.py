@@ -293,6 +293,7 @@ class IndicatorRow:
     reason: str
     measures: str
     follow_ups: list[Decision] = field(default_factory=list)
+    form: object = None  # the follow-up form, set by the view for a reviewer on a red light
 
 
 @dataclass(frozen=True)
@@ -328,6 +329,7 @@ class ReviewPage:
     can_department_review: bool
     can_finance_review: bool
     can_decide: bool
+    execution_form: object = None  # the follow-up form of a red execution light, set by the view
 
     @property
     def can_review(self) -> bool:

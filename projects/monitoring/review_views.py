@@ -53,12 +53,10 @@ def _render_review(request, report, *, status=200, approve=None, return_=None, f
     if follow_up is not None:
         bound_key = follow_up.data.get("indicator") or "0"
     placed = False
-    page.execution_form = None
     if page.can_decide and page.execution_red:
         placed = bound_key == "0"
         page.execution_form = follow_up if placed else FollowUpForm()
     for row in page.indicators:
-        row.form = None
         if page.can_decide and row.is_red:
             mine = bound_key == str(row.indicator_id)
             placed = placed or mine
