@@ -46,7 +46,7 @@ def report_list(request):
     return render(request, "monitoring/review_list.html", context)
 
 
-def _render_review(request, report, *, status=200, approve=None, return_=None, follow_up=None):
+def _render_review(request, report, *, approve=None, return_=None, follow_up=None):
     """The review page; a refused form is passed back bound, its messages at its fields."""
     page = review_page(report, request.user)
     bound_key = None
@@ -70,7 +70,7 @@ def _render_review(request, report, *, status=200, approve=None, return_=None, f
         # A refused decision on an item that has no form (not red, report in draft).
         "stray_follow_up": follow_up if follow_up is not None and not placed else None,
     }
-    return render(request, "monitoring/review_report.html", context, status=status)
+    return render(request, "monitoring/review_report.html", context)
 
 
 def _load(request, pk):
