@@ -33,10 +33,12 @@ from projects.models import (
     EvaluationStatus,
     EvaluationTask,
     Membership,
+    MonitoringReport,
     Notification,
     SpotCheck,
     SpotCheckItem,
 )
+from projects.monitoring.services import monitoring_round_issue
 from projects.review.services import workflow
 from reports.models import ExportJob
 from tests import factories as f
@@ -134,6 +136,18 @@ class World:
         self.note = Notification.objects.create(
             recipient=p.frank, kind=Notification.Kind.SUBMITTED, message="待财政审核"
         )
+        # A mid-year round: department A's submitted subject's report awaits its reviewer.
+        issued = monitoring_round_issue(
+            region=p.region,
+            as_of=datetime.date(YEAR, 6, 30),
+            deadline=datetime.date(YEAR, 7, 15),
+            user=p.frank,
+        )
+        self.round = issued.round
+        self.report = workflow.filing_submit(
+            filing=MonitoringReport.objects.get(round=self.round, project=self.submitted.project),
+            user=self.carol,
+        )
         self.rita = f.UserFactory(username="rita")
         f.membership(self.rita, Membership.Role.OBSERVER, region=p.region)
         self.olga = f.UserFactory(username="olga")
@@ -157,6 +171,8 @@ class World:
                 ("spot_check_item", self.item),
                 ("spot_check", self.spot),
                 ("notification", self.note),
+                ("monitoring:round", self.round),
+                ("monitoring:", self.report),
                 ("export_job", self.job),
                 ("department", department),
                 ("evaluation", evaluation),
