@@ -111,7 +111,8 @@ def _save(request, report, *, then_submit: bool = False):
                 request, conflict, action=reverse("monitoring:report_edit", args=[report.pk])
             )
         except ValidationError as bad:
-            errors = {k: "；".join(v) for k, v in bad.message_dict.items()}
+            found = bad.message_dict if hasattr(bad, "error_dict") else {"__all__": bad.messages}
+            errors = {k: "；".join(v) for k, v in found.items()}
     if errors:
         if request.htmx:
             return _refresh(request, report, form, errors)
