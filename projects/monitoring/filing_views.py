@@ -57,8 +57,14 @@ def _render(request, report, *, posted=None, errors=None, status=200, **extra):
     overrides = posted.content if posted is not None else None
     result = _result(report, overrides)
     context = selectors.report_page(report, result, posted=posted, errors=errors)
+    context["editable"] = report.is_editable and _may_file(request.user, report)
     context.update(extra)
     return render(request, PAGE, context, status=status)
+
+
+def _may_file(user, report) -> bool:
+    """Reviewers and observers read the form; only the unit's filers get its inputs."""
+    return MonitoringReport.objects.filter(pk=report.pk).for_user(user, FILE).exists()
 
 
 @login_required

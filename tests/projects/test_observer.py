@@ -33,6 +33,8 @@ from projects.models import (
     EvaluationStatus,
     EvaluationTask,
     Membership,
+    MonitoringReport,
+    MonitoringRound,
     Notification,
     SpotCheck,
     SpotCheckItem,
@@ -134,6 +136,15 @@ class World:
         self.note = Notification.objects.create(
             recipient=p.frank, kind=Notification.Kind.SUBMITTED, message="待财政审核"
         )
+        monitoring_round = MonitoringRound.objects.create(
+            region=p.region,
+            year=YEAR,
+            as_of=datetime.date(YEAR, 6, 30),
+            deadline=datetime.date(YEAR, 7, 20),
+        )
+        self.monitoring_report = MonitoringReport.objects.create(
+            round=monitoring_round, project=self.approved.project
+        )
         self.rita = f.UserFactory(username="rita")
         f.membership(self.rita, Membership.Role.OBSERVER, region=p.region)
         self.olga = f.UserFactory(username="olga")
@@ -158,6 +169,7 @@ class World:
                 ("spot_check", self.spot),
                 ("notification", self.note),
                 ("export_job", self.job),
+                ("monitoring:report", self.monitoring_report),
                 ("department", department),
                 ("evaluation", evaluation),
             ):

@@ -239,6 +239,8 @@ def test_the_department_reviewer_reads_but_cannot_save(client, personas):
     client.force_login(personas.dora)
     page = client.get(url("report_edit", report))
     assert page.status_code == 200
+    assert 'id="read-only-note"' in page.content.decode()
+    assert 'method="post"' not in page.content.decode().split('id="filing-form"')[1][:80]
     assert client.post(url("report_edit", report), form_data(report)).status_code == 403
     assert fresh(report).version == report.version
 
