@@ -22,12 +22,12 @@ class RoundIssueForm(forms.Form):
 
     as_of = forms.DateField(
         label="监控时点",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
         error_messages={"required": "请填写监控时点。", "invalid": "请填写日期，如 2024-06-30。"},
     )
     deadline = forms.DateField(
         label="截止日期",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}),
         error_messages={"required": "请填写截止日期。", "invalid": "请填写日期，如 2024-07-20。"},
     )
     note = forms.CharField(

@@ -83,6 +83,7 @@ def test_the_form_shows_the_round_budget_and_lights_in_words(client, personas):
     assert "时间进度" in text
     assert "达成" in text and "部分达成" in text
     table = text.split('id="indicator-table"')[1].split("</table>")[0]
+    assert 'rows="2"' in table and "EntryRow" not in table
     assert "未亮灯" in table or "绿灯" in table or "红灯" in table
     for code in ("red", "yellow", "green", "blue"):
         assert f">{code}<" not in table
@@ -263,3 +264,51 @@ def test_the_workspace_lists_open_monitoring_reports(client, personas):
     text = client.get(reverse("projects:workspace")).content.decode()
     assert "待填报的绩效运行监控" in text
     assert url("report_edit", report) in text
+
+
+def test_autosave_returns_the_new_version_and_a_stale_autosave_pauses_with_a_banner(
+    client, personas
+):
+    report = make_report(personas)
+    client.force_login(personas.alice)
+    saved = client.post(url("report_edit", report), form_data(report), HTTP_HX_REQUEST="true")
+    assert saved.status_code == 200
+    version = report.version + 1
+    assert f'id="version-label" hx-swap-oob="true">{version}<' in saved.content.decode()
+    stale = client.post(
+        url("report_edit", report),
+        form_data(report, explanation="旧页面的说明"),
+        HTTP_HX_REQUEST="true",
+    )
+    assert stale.status_code == 409
+    assert "自动保存已暂停" in stale.content.decode()
+    assert fresh(report).explanation == "按计划推进。"
+
+
+def test_a_red_lights_follow_up_is_shown_to_the_filer_with_who_and_when(client, personas):
+    from projects.monitoring.services import monitoring_follow_up_record
+
+    report = make_report(personas)
+    count = report.project.indicators.all()[0]
+    client.force_login(personas.alice)
+    low = form_data(
+        report,
+        **{
+            f"ind-{count.pk}-value": "5",
+            f"ind-{count.pk}-likelihood": "unlikely",
+            f"ind-{count.pk}-reason": "报名人数少",
+            f"ind-{count.pk}-measures": "加大宣传",
+        },
+    )
+    assert client.post(url("report_submit", report), low).status_code == 302
+    submitted = report_queryset().get(pk=report.pk)
+    assert submitted.entries.get(indicator=count).light == "red"
+    personas.dora.first_name = "多拉"
+    personas.dora.save()
+    monitoring_follow_up_record(
+        report=submitted, user=personas.dora, decision="urge", comment="月底前整改", indicator=count
+    )
+    text = client.get(url("report_edit", report)).content.decode()
+    row = text.split(f'id="row-{count.pk}"')[1].split("</tr>")[0]
+    assert "督促整改" in row and "月底前整改" in row and "多拉" in row
+    assert "红灯" in row and "text-bg-danger" in row

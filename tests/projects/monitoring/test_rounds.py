@@ -104,3 +104,11 @@ def test_the_rounds_page_counts_lights_and_costs_few_queries(
         page = client.get(reverse("monitoring:round_list"))
     assert page.status_code == 200
     assert page.content.decode().count("0/3") == 2
+
+
+def test_the_issue_form_proposes_iso_dates_the_date_input_reads(client, personas):
+    client.force_login(personas.frank)
+    text = client.get(reverse("monitoring:round_list")).content.decode()
+    field = text.split('name="as_of"')[1].split(">")[0]
+    value = field.split('value="')[1].split('"')[0]
+    assert datetime.date.fromisoformat(value)
