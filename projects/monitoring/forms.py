@@ -8,6 +8,7 @@ The monitoring form posts one input per filer field (``fund-<source>-<field>``,
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -105,7 +106,11 @@ class ReportForm:
                 except ValidationError as bad:
                     self.errors[key] = "；".join(bad.messages)
                     continue
-                text = "" if amount is None else f"{to_yuan(amount, self.money_unit):f}"
+                yuan = None if amount is None else to_yuan(amount, self.money_unit)
+                if yuan is not None and yuan != yuan.quantize(Decimal("0.01")):
+                    self.errors[key] = "金额最多精确到分（以万元填写时最多六位小数）。"
+                    continue
+                text = "" if yuan is None else f"{yuan:f}"
             self.content[key] = text
         try:
             self.content = clean_content(self.report, self.content)

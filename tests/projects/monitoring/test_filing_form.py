@@ -312,3 +312,15 @@ def test_a_red_lights_follow_up_is_shown_to_the_filer_with_who_and_when(client, 
     row = text.split(f'id="row-{count.pk}"')[1].split("</tr>")[0]
     assert "督促整改" in row and "月底前整改" in row and "多拉" in row
     assert "红灯" in row and "text-bg-danger" in row
+
+
+def test_an_amount_finer_than_a_fen_is_refused_at_the_field(client, personas):
+    report = make_report(personas)
+    client.force_login(personas.alice)
+    response = client.post(
+        url("report_edit", report),
+        form_data(report, **{"fund-current_year-executed": "1.1234567"}),
+    )
+    slot = response.content.decode().split('id="err-id_fund-current_year-executed">')[1]
+    assert "最多六位小数" in slot.split("</div>")[0]
+    assert fresh(report).version == report.version
