@@ -33,6 +33,7 @@ from projects.filing.services import (
 )
 from projects.filters import WorkspaceFilter
 from projects.models import Project
+from projects.monitoring.selectors import filer_open_reports
 from projects.narrative import sections_for
 from projects.review.selectors import notifications_for
 from projects.review.services.workflow import SubmissionBlocked, ensure_editable, evaluation_submit
@@ -80,6 +81,7 @@ def workspace(request):
         "totals": selectors.workspace_totals(projects),
         "filtered": filtered,
         "notifications": notifications_for(request.user),
+        "monitoring_reports": filer_open_reports(request.user),
     }
     return render(request, "projects/workspace.html", context)
 
