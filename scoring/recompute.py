@@ -29,6 +29,7 @@ from projects.models.evaluation import EDITABLE_STATUSES, FROZEN_STATUSES
 from projects.models.org import RegionRuleSet
 from scoring.engine.rules import RuleSet, ruleset_in_force
 from scoring.engine.score import score_evaluation as engine_score
+from scoring.midyear import with_monitoring_many
 from scoring.previous import with_previous_actuals_many
 from scoring.rows import (
     StoredFiling,
@@ -248,6 +249,7 @@ def _score(filings: dict, now, alias: str = "default") -> tuple[list, list]:
     updated, moved = [], []
     built = {pk: input_from_filing(filing) for pk, (filing, _, _) in filings.items()}
     inputs = with_previous_actuals_many({pk: b[0] for pk, b in built.items()}, alias=alias)
+    inputs = with_monitoring_many(inputs, {pk: b[1] for pk, b in built.items()}, alias=alias)
     for pk, (filing, rules, stored_digest) in filings.items():
         inp, indicator_ids = inputs[pk], built[pk][1]
         frozen_input = snapshot(inp)

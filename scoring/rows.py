@@ -189,6 +189,8 @@ def input_from_snapshot(data: dict) -> EvaluationInput:
             value = tuple(IndicatorInput(**row) for row in value)
         elif name in _DECIMAL_INPUTS:
             value = _decimal(value)
+        elif isinstance(value, list):
+            value = tuple(value)  # JSON keeps a tuple as a list
         fields[name] = value
     return EvaluationInput(**fields)
 

@@ -22,6 +22,7 @@ from scoring.engine.model import EvaluationInput
 from scoring.engine.rules import RuleSet, RuleSetError, ruleset_in_force
 from scoring.engine.score import score_evaluation as engine_score
 from scoring.engine.targets import parse_indicator_target
+from scoring.midyear import with_monitoring
 from scoring.previous import with_previous_actuals
 from scoring.recompute import (
     queue_changed_years,
@@ -155,7 +156,7 @@ def stored_filing(evaluation: Evaluation) -> StoredFiling:
 def build_input(evaluation: Evaluation, **overrides) -> tuple[EvaluationInput, list[int]]:
     """The engine's input for one evaluation, with optional unsaved overrides."""
     inp, ids = input_from_filing(stored_filing(evaluation), **overrides)
-    return with_previous_actuals(evaluation, inp), ids
+    return with_monitoring(evaluation, with_previous_actuals(evaluation, inp), ids), ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +210,7 @@ def score_evaluation(
     rules = rule_set_for(evaluation, rule_set_id)
     filing = stored_filing(evaluation)
     inp, ids = input_from_filing(filing)
-    inp = with_previous_actuals(evaluation, inp)
+    inp = with_monitoring(evaluation, with_previous_actuals(evaluation, inp), ids)
     result = engine_score(inp, rules)
     data = result_dict(result, ids)
     if save:

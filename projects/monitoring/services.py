@@ -27,6 +27,7 @@ from projects.access import (
 from projects.filing.merge import merge
 from projects.filing.services import StaleVersion
 from projects.models import (
+    Evaluation,
     EvaluationStatus,
     FollowUpDecision,
     FundLine,
@@ -263,8 +264,19 @@ def _submit_errors(report: MonitoringReport) -> list[dict]:
     return [f for f in data["findings"] if f["severity"] == "error"]
 
 
+def rescore_year_end(project_id: int) -> None:
+    """Re-score the subject's open evaluation, whose findings read the year's monitoring."""
+    from scoring.services import score_evaluation
+
+    for evaluation in Evaluation.objects.filter(project_id=project_id, result__isnull=False):
+        if not evaluation.is_frozen:
+            score_evaluation(evaluation)
+
+
 def _record_step(report, user, action, from_status, comment, indicator_comments):
     fresh = report_queryset().get(pk=report.pk)
+    # A report filed, returned or approved changes what the year-end evaluation compares with.
+    transaction.on_commit(lambda: rescore_year_end(report.project_id))
     return MonitoringStep.objects.create(
         report=report,
         action=action,
@@ -343,6 +355,7 @@ def monitoring_follow_up_record(
         comment=comment.strip(),
         decided_by=user,
     )
+    transaction.on_commit(lambda: rescore_year_end(report.project_id))
     about = f"指标“{indicator.name}”" if indicator else "预算执行进度"
     label = FollowUpDecision(decision).label
     notices.notify(

@@ -72,6 +72,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{row}实际完成值「{actual}」无法按年度指标值「{target}」读取，计 0 分",
     ),
     "weight_invalid": ("error", "{row}分值「{weight}」{why}"),
+    # The year-end link to mid-year monitoring (scoring/engine/yearend.py).
+    "actual_below_midyear": (
+        "warning",
+        "{row}实际完成值「{actual}」低于年中监控时已报的完成值「{midyear}」（{value}），请核对",
+    ),
+    "red_light_undecided": (
+        "warning",
+        "年中绩效监控亮红灯的{items}尚无处理决定，请主管部门或财政局跟进",
+    ),
     "budget_missing": ("error", "缺少{column}，无法计算预算执行率，执行率得分计 0 分"),
     "execution_reason_missing": (
         "error",

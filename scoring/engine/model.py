@@ -40,6 +40,8 @@ class IndicatorInput:
     # Last year's 实际完成值 of the same indicator, for a relative target (较上年提高5%); None
     # where the year before is not in the system.
     previous_actual: str | None = None
+    # The value to date the year's latest filed monitoring round reported; None without one.
+    midyear_value: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +60,9 @@ class EvaluationInput:
     goal_expected: str | None = None
     goal_actual: str | None = None
     money_unit: str = "元"
+    # The items of the year's monitoring whose red light has no follow-up decision (预算执行进度
+    # or indicator names); empty where there is none or no round.
+    red_lights_undecided: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from .numbers import (
     round2,
 )
 from .rules import RuleSet
+from .yearend import yearend_findings
 
 
 class _Sheet:
@@ -268,6 +269,7 @@ def score_evaluation(inp: EvaluationInput, rules: RuleSet) -> EvaluationResult:
     _sheet_findings(sheet, rules, findings)
     _text_checks(inp, rules, findings)
     _claim_checks(inp, results, rules, findings)
+    yearend_findings(inp, results, findings)
     uncapped = execution.score + indicator_total
     total = round2(_cap(uncapped, execution.rate, rules, findings, explained))
     band = _grade(total, sheet.weight_sum, rules, findings)

@@ -32,58 +32,9 @@ from projects.review.services.workflow import (
     filing_submit,
 )
 from tests import factories as f
+from tests.projects.monitoring.conftest import AS_OF, fill
 
 S = EvaluationStatus
-AS_OF = datetime.date(2024, 6, 30)
-
-
-@pytest.fixture
-def world(personas):
-    """A subordinate unit of department A with a filer, a 2024 project, and an issued round."""
-    unit = f.UnitFactory(department=personas.department_a, name="相山区政务服务中心", code="A1")
-    filer = f.UserFactory(username="carol")
-    f.membership(filer, Membership.Role.FILER, unit=unit)
-    project = f.ProjectFactory(unit=unit, year=2024, name="政务服务运行经费")
-    f.FundLineFactory(
-        project=project, source="total", initial=Decimal("1000000"), adjusted=Decimal("1000000")
-    )
-    count = f.IndicatorFactory(project=project, order=1, name="办理事项", target="≥1000件")
-    rate = f.IndicatorFactory(
-        project=project, order=2, level2="质量指标", name="办结率", target="≥98%"
-    )
-    other = f.ProjectFactory(unit=personas.unit_b, year=2024, name="开发区运行经费")
-    f.FundLineFactory(project=other, source="total", adjusted=Decimal("500000"))
-    f.IndicatorFactory(project=other, order=1)
-    issued = monitoring_round_issue(
-        region=personas.region, as_of=AS_OF, deadline=datetime.date(2024, 7, 15),
-        user=personas.frank,
-    )  # fmt: skip
-    report = MonitoringReport.objects.get(round=issued.round, project=project)
-    return {
-        "p": personas, "filer": filer, "report": report, "count": count, "rate": rate,
-        "round": issued.round, "other": MonitoringReport.objects.get(project=other),
-    }  # fmt: skip
-
-
-def _fill(
-    world, *, executed="100000", value="200件", likelihood="possible", reason="", measures=""
-):
-    report = MonitoringReport.objects.get(pk=world["report"].pk)  # the filer's page, reloaded
-    c, r = world["count"].pk, world["rate"].pk
-    return monitoring_save_draft(
-        report=report,
-        user=world["filer"],
-        version=report.version,
-        content={
-            "funds.current_year.executed": executed,
-            f"entries.{c}.value": value,
-            f"entries.{c}.likelihood": likelihood,
-            f"entries.{c}.reason": reason,
-            f"entries.{c}.measures": measures,
-            f"entries.{r}.value": "99%",
-            f"entries.{r}.likelihood": "certain",
-        },
-    )
 
 
 def test_issuing_a_round_prefills_every_subject_and_a_second_issue_adds_nothing(world):
@@ -114,7 +65,7 @@ def test_another_regions_bureau_and_a_filer_cannot_issue_a_round(world):
 def test_save_lights_the_report_from_the_engine(world):
     # 100,000 of 1,000,000 = 10.00% executed at 50.00% time progress → 20% → red;
     # 200件 of ≥1000件 × 50% = 40% → red; 99% against ≥98% (a rate, not prorated) → green.
-    report = _fill(world, reason="上半年系统升级", measures="下半年加开窗口")
+    report = fill(world, reason="上半年系统升级", measures="下半年加开窗口")
     assert report.time_progress == Decimal("50.00")
     assert report.execution_rate == Decimal("10.00")
     assert report.execution_light == "red"
@@ -124,7 +75,7 @@ def test_save_lights_the_report_from_the_engine(world):
 
 
 def test_submission_is_refused_while_a_possible_row_has_no_reason(world):
-    report = _fill(world, reason="", measures="")
+    report = fill(world, reason="", measures="")
     with pytest.raises(SubmissionBlocked) as refused:
         filing_submit(filing=report, user=world["filer"])
     codes = {f["code"] for f in refused.value.findings}
@@ -135,7 +86,7 @@ def test_submission_is_refused_while_a_possible_row_has_no_reason(world):
 
 def test_a_report_goes_through_department_and_finance_review_with_recorded_steps(world):
     p = world["p"]
-    report = _fill(world, reason="上半年系统升级", measures="下半年加开窗口")
+    report = fill(world, reason="上半年系统升级", measures="下半年加开窗口")
     report = filing_submit(filing=report, user=world["filer"])
     assert report.status == S.SUBMITTED
     notice = Notification.objects.get(recipient=p.dora)
@@ -151,7 +102,7 @@ def test_a_report_goes_through_department_and_finance_review_with_recorded_steps
     assert report.status == S.RETURNED
     step = MonitoringStep.objects.filter(report=report).last()
     assert step.indicator_comments == {str(world["count"].pk): "附办件台账"}
-    report = _fill(world, value="450件", reason="上半年系统升级", measures="下半年加开窗口")
+    report = fill(world, value="450件", reason="上半年系统升级", measures="下半年加开窗口")
     report = filing_submit(filing=report, user=world["filer"])
     report = filing_department_approve(filing=report, user=p.dora)
     report = filing_finance_approve(filing=report, user=p.frank)
@@ -166,7 +117,7 @@ def test_another_departments_reviewer_gets_404_and_nothing_changes(world):
     p = world["p"]
     other_reviewer = f.UserFactory(username="erin")
     f.membership(other_reviewer, Membership.Role.DEPARTMENT_REVIEWER, department=p.department_b)
-    report = _fill(world, reason="原因", measures="措施")
+    report = fill(world, reason="原因", measures="措施")
     report = filing_submit(filing=report, user=world["filer"])
     with pytest.raises(Http404):
         filing_department_approve(filing=report, user=other_reviewer)
@@ -217,7 +168,7 @@ def test_a_bad_amount_is_named_at_its_field_and_nothing_is_saved(world):
 
 def test_a_follow_up_needs_a_red_light_and_a_submitted_report(world):
     p = world["p"]
-    report = _fill(world, reason="原因", measures="措施")
+    report = fill(world, reason="原因", measures="措施")
     with pytest.raises(ValidationError):  # still a draft
         monitoring_follow_up_record(report=report, user=p.frank, decision="urge")
     report = filing_submit(filing=report, user=world["filer"])
@@ -238,7 +189,7 @@ def test_a_follow_up_needs_a_red_light_and_a_submitted_report(world):
 
 def test_other_departments_and_filers_cannot_record_a_follow_up(world):
     p = world["p"]
-    report = filing_submit(filing=_fill(world, reason="原因", measures="措施"), user=world["filer"])
+    report = filing_submit(filing=fill(world, reason="原因", measures="措施"), user=world["filer"])
     with pytest.raises(Http404):
         monitoring_follow_up_record(report=report, user=p.bob, decision="urge")
     with pytest.raises(PermissionDenied):
