@@ -52,6 +52,7 @@ class World:
     filings: dict = field(default_factory=dict)  # stage → evaluation
     spot_check: object = None
     export_job: object = None
+    monitoring: dict = field(default_factory=dict)  # "draft" / "submitted" → MonitoringReport
 
 
 @dataclass(frozen=True)
@@ -231,6 +232,19 @@ PAGES = [
     Page("finance_reviewer", "新建项目", _admin("projects/new/")),
     Page("finance_reviewer", "导入组织", _admin("import/")),
     Page("finance_reviewer", "变更记录", _admin("history/")),
+    # 绩效运行监控: the bureau's rounds, the lights list, a report at each side of the review.
+    Page("finance_reviewer", "监控任务", lambda w: "/monitoring/rounds/"),
+    Page("finance_reviewer", "监控预警列表", lambda w: "/monitoring/review/"),
+    Page("filer", "监控填报（红灯）", lambda w: f"/monitoring/report/{w.monitoring['draft'].pk}/"),
+    Page("filer", "监控上传", lambda w: f"/monitoring/report/{w.monitoring['draft'].pk}/upload/"),
+    Page("filer", "填报工作台（含监控）", lambda w: "/filing/"),
+    Page("department_reviewer", "监控预警列表", lambda w: "/monitoring/review/"),
+    Page(
+        "department_reviewer",
+        "监控审核",
+        lambda w: f"/monitoring/review/{w.monitoring['submitted'].pk}/",
+    ),
+    Page("observer", "监控预警列表（只读）", lambda w: "/monitoring/review/"),
     # The region's observer (人大, 审计): reads everything, changes nothing.
     Page("observer", "首页", lambda w: "/"),
     Page("observer", "资料首页", lambda w: "/reports/"),
@@ -312,6 +326,7 @@ def _build_world() -> World:
             workflow.evaluation_publish(evaluation=evaluation, user=finance)
         evaluation.refresh_from_db()
         w.filings[stage] = evaluation
+    _monitoring(w, filer, finance)
     w.spot_check = spot_checks.spot_check_draw(
         region=region, year=YEAR, user=finance, share=Decimal("1"), seed=7
     )
@@ -328,6 +343,40 @@ def _build_world() -> World:
         message="已完成",
     )
     return w
+
+
+def _monitoring(w: World, filer, finance) -> None:
+    """A mid-year round: the draft filing's report lit red, the submitted one's awaiting review."""
+    import datetime
+
+    from projects.models import MonitoringReport
+    from projects.monitoring.services import monitoring_round_issue, monitoring_save_draft
+    from projects.review.services import workflow
+
+    issued = monitoring_round_issue(
+        region=w.region,
+        as_of=datetime.date(YEAR, 6, 30),
+        deadline=datetime.date(YEAR, 7, 15),
+        user=finance,
+    )
+    for stage in ("draft", "submitted"):
+        report = MonitoringReport.objects.get(round=issued.round, project=w.filings[stage].project)
+        first = report.project.indicators.order_by("order", "pk").first()
+        report = monitoring_save_draft(
+            report=report,
+            user=filer,
+            version=None,
+            content={
+                "funds.current_year.executed": "1000",
+                f"entries.{first.pk}.value": "1",
+                f"entries.{first.pk}.likelihood": "possible",
+                f"entries.{first.pk}.reason": "上半年企业走访集中在二季度后",
+                f"entries.{first.pk}.measures": "下半年按月走访",
+            },
+        )
+        if stage == "submitted":
+            report = workflow.filing_submit(filing=report, user=filer)
+        w.monitoring[stage] = report
 
 
 def _report(violations: list[dict]) -> str:
