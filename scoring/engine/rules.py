@@ -20,6 +20,7 @@ DEFAULT_RULESET_ID = "national-2020"
 REVERSE_FORMULAS = ("linear_to_zero_at_double", "ratio", "all_or_nothing")
 DENOMINATORS = ("adjusted", "initial")
 WEIGHT_FORMS = ("points", "share")
+TIME_PROGRESS_METHODS = ("completed_months", "calendar_month", "fractional_months")
 TEXT_FIELDS = ("deviation", "goal", "execution_reason")
 # Glossary codes of the level-1 indicators (domain.md §1), for storage and URLs.
 LEVEL1_CODES = MappingProxyType(
@@ -47,6 +48,34 @@ class ExecutionCap:
     min_rate: Decimal
     below: Decimal
     max_total: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionFloor:
+    """The least execution rate (%) expected once a month has ended (川财绩〔2025〕10号 style)."""
+
+    month: int
+    min_rate: Decimal
+
+
+@dataclass(frozen=True)
+class MonitoringRules:
+    """The [monitoring] table: thresholds of the mid-year lights (domain.md §7), in percent.
+
+    Defaults are domain.md §7's, so a rule set published before monitoring means exactly them.
+    """
+
+    execution_red_below: Decimal = Decimal(60)
+    execution_yellow_below: Decimal = Decimal(80)
+    indicator_red_below: Decimal = Decimal(60)
+    indicator_yellow_below: Decimal = Decimal(80)
+    indicator_blue_from: Decimal = Decimal(120)
+    time_progress: str = "completed_months"
+    execution_floors: tuple[ExecutionFloor, ...] = ()
+    divergence_points: Decimal = Decimal(0)  # 0: the divergence check is off
+
+
+DEFAULT_MONITORING = MonitoringRules()
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +127,8 @@ class RuleSet:
     in_force_from: int | None = None
     # The name citizens read (公开名称), e.g. "全国通用（2020年）"; the id never leaves the system.
     public_name: str = ""
+    # The mid-year monitoring thresholds ([monitoring]; domain.md §7 where a file has none).
+    monitoring: MonitoringRules = DEFAULT_MONITORING
     # Per-rule-set memos: facts of a printed target row, and whole row outcomes; both depend
     # only on the printed row and these rules, which never change once published.
     memo: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
@@ -309,6 +340,89 @@ def _grades(value: object) -> tuple[GradeBand, ...]:
     return tuple(bands)
 
 
+def _floors(value: object) -> tuple[ExecutionFloor, ...]:
+    floors = []
+    for r in _records(value, ("month", "min_rate")):
+        month = r["month"]
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            raise ValueError(f"month 应为 1 到 12 的整数，实为 {month!r}")
+        floors.append(ExecutionFloor(month, _percent(r["min_rate"])))
+    if len({f.month for f in floors}) != len(floors):
+        raise ValueError("同一月份只能设一个下限")
+    return tuple(sorted(floors, key=lambda f: f.month))
+
+
+# [monitoring] key -> (MonitoringRules field, checker, the source its default carries). The
+# whole table and each key are optional: a file without them means domain.md §7.
+_MONITORING_SPEC: dict[str, tuple[str, Callable[[object], object], str]] = {
+    "execution_red_below": (
+        "execution_red_below", _positive, "domain.md §7：执行进度（执行率 ÷ 时间进度）低于 60% 为红灯",
+    ),
+    "execution_yellow_below": (
+        "execution_yellow_below", _positive, "domain.md §7：执行进度 60% 至低于 80% 为黄灯，80% 及以上为绿灯",
+    ),
+    "indicator_red_below": (
+        "indicator_red_below", _positive, "domain.md §7：累计类指标完成值 ÷（指标值 × 时间进度）低于 60% 为红灯",
+    ),
+    "indicator_yellow_below": (
+        "indicator_yellow_below", _positive, "domain.md §7：60% 至低于 80% 为黄灯",
+    ),
+    "indicator_blue_from": (
+        "indicator_blue_from", _positive, "domain.md §7：80% 至低于 120% 为绿灯，120% 及以上为蓝灯",
+    ),
+    "time_progress": (
+        "time_progress", _choice(TIME_PROGRESS_METHODS),
+        "domain.md §7：时间进度 = 月份 / 12；月中日期按已结束的月份计（本系统默认）",
+    ),
+    "execution_floors": (
+        "execution_floors", _floors, "domain.md §7：按月设定的执行率下限为地方选项，默认不设",
+    ),
+    "divergence_points": (
+        "divergence_points", _non_negative,
+        "domain.md §7：指标进度与预算执行进度的偏离检查为地方选项，默认关闭（0）",
+    ),
+}  # fmt: skip
+
+
+def _monitoring(path: Path, table: object, sources: dict[str, str]) -> MonitoringRules:
+    """Read the optional [monitoring] table; absent keys keep domain.md §7 and say so."""
+    if table is None:
+        table = {}
+    if not isinstance(table, dict):
+        raise _fail(path, "monitoring", "应为表")
+    unknown = sorted(set(table) - set(_MONITORING_SPEC))
+    if unknown:
+        raise _fail(path, f"monitoring.{unknown[0]}", "未知的键")
+    values: dict[str, object] = {}
+    for key, (attr, check, default_source) in _MONITORING_SPEC.items():
+        dotted = f"monitoring.{key}"
+        param = table.get(key)
+        if param is None:
+            sources[dotted] = default_source
+            continue
+        if not isinstance(param, dict) or set(param) != {"value", "source"}:
+            raise _fail(path, dotted, '应写作 { value = …, source = "政策依据" }')
+        if not isinstance(param["source"], str) or not param["source"].strip():
+            raise _fail(path, dotted, "source（政策依据）不能为空")
+        try:
+            values[attr] = check(param["value"])
+        except ValueError as exc:
+            raise _fail(path, f"{dotted}.value", str(exc)) from None
+        sources[dotted] = param["source"]
+    monitoring = MonitoringRules(**values)
+    _check_monitoring(path, monitoring)
+    return monitoring
+
+
+def _check_monitoring(path: Path, m: MonitoringRules) -> None:
+    if m.execution_red_below > m.execution_yellow_below:
+        raise _fail(path, "monitoring.execution_red_below", "不能大于 execution_yellow_below")
+    if m.indicator_red_below > m.indicator_yellow_below:
+        raise _fail(path, "monitoring.indicator_red_below", "不能大于 indicator_yellow_below")
+    if m.indicator_yellow_below > m.indicator_blue_from:
+        raise _fail(path, "monitoring.indicator_yellow_below", "不能大于 indicator_blue_from")
+
+
 # section -> key -> (RuleSet field, checker). Every key is required: a published rule set
 # states each parameter and its source explicitly, never by falling back to a default.
 _SPEC: dict[str, dict[str, tuple[str, Callable[[object], object]]]] = {
@@ -363,7 +477,7 @@ def _fail(path: Path, key: str, reason: str) -> RuleSetError:
 
 
 def _parse(path: Path, data: dict) -> RuleSet:
-    unknown = sorted(set(data) - set(_HEADER) - set(_OPTIONAL_HEADER) - set(_SPEC))
+    unknown = sorted(set(data) - set(_HEADER) - set(_OPTIONAL_HEADER) - set(_SPEC) - {"monitoring"})
     if unknown:
         raise _fail(path, unknown[0], "未知的键")
     values: dict[str, object] = {}
@@ -413,6 +527,7 @@ def _parse(path: Path, data: dict) -> RuleSet:
             except ValueError as exc:
                 raise _fail(path, f"{dotted}.value", str(exc)) from None
             sources[dotted] = param["source"]
+    values["monitoring"] = _monitoring(path, data.get("monitoring"), sources)
     rules = RuleSet(
         id=data["id"],
         version=data["version"],
@@ -432,8 +547,16 @@ def override_ruleset(rules: RuleSet, changes: Mapping[str, object]) -> RuleSet:
     """A checked what-if copy with some parameters changed, under an id never mistaken for it."""
     path = Path(rules.path or f"{rules.id}.v{rules.version}.toml")
     values: dict[str, object] = {}
+    monitoring: dict[str, object] = {}
     for dotted, value in changes.items():
         section, _, key = dotted.partition(".")
+        if section == "monitoring" and key in _MONITORING_SPEC:
+            attr, check, _source = _MONITORING_SPEC[key]
+            try:
+                monitoring[attr] = check(value)
+            except ValueError as exc:
+                raise _fail(path, f"{dotted}.value", str(exc)) from None
+            continue
         if key not in _spec(section):
             raise _fail(path, dotted, "未知的键")
         attr, check = _spec(section)[key]
@@ -441,6 +564,9 @@ def override_ruleset(rules: RuleSet, changes: Mapping[str, object]) -> RuleSet:
             values[attr] = check(value)
         except ValueError as exc:
             raise _fail(path, f"{dotted}.value", str(exc)) from None
+    if monitoring:
+        values["monitoring"] = dataclasses.replace(rules.monitoring, **monitoring)
+        _check_monitoring(path, values["monitoring"])
     changed = dataclasses.replace(
         rules, id=f"{rules.id}+changed", path="", memo={}, outcomes={}, **values
     )
