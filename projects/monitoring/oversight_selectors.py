@@ -141,7 +141,11 @@ def _budgets(reports: QuerySet) -> dict[int, Decimal]:
 
 
 def _undecided(reports: QuerySet):
-    """Red lights (indicator rows and execution lights) that no follow-up decision answers."""
+    """Red lights (indicator rows and execution lights) that no follow-up decision answers.
+
+    Drafts are left out: a decision is taken on what the filer has submitted.
+    """
+    reports = reports.exclude(status=S.DRAFT)
     decided_row = MonitoringFollowUp.objects.filter(
         report=OuterRef("report"), indicator=OuterRef("indicator")
     )

@@ -73,6 +73,8 @@ def test_the_finance_bureau_sees_each_department_counted_by_light_and_coverage(
     assert totals.execution_rate == Decimal("30.00")
     html = response.content.decode()
     assert "50.00%" in html and "合计" in html and "33.33%" in html
+    # The chart is drawn on the server: one bar per department, A's behind the time progress.
+    assert html.count('class="execution-row"') == 2 and "#dc3545" in html
 
 
 def test_the_lowest_and_the_red_lights_without_a_decision_are_listed_until_decided(
