@@ -241,5 +241,38 @@ def test_the_table_page_takes_a_fixed_number_of_queries(
     client.force_login(personas.dora)
     url = reverse("reports:monitoring_table", args=[monitored.pk])
     client.get(url)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
+
+
+def test_a_submitted_table_prints_as_not_yet_reviewed(client, personas, monitored):
+    filing_submit(filing=monitored, user=personas.alice)
+    client.force_login(personas.frank)
+    response = client.get(reverse("reports:monitoring_table_pdf", args=[monitored.pk]))
+    text = pdftools.text(response.content)
+    assert "未审核" in text and "干部教育培训项目" in text
+
+
+def test_a_kept_table_is_dropped_when_the_report_is_no_longer_approved(
+    personas, monitored, django_capture_on_commit_callbacks
+):
+    from reports.stored.monitoring import refresh
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = approve(monitored, personas)
+    slot = f"monitoring/{report.pk}/table-万元.xlsx"
+    assert StoredDocument.objects.filter(slot=slot).exists()
+    assert refresh([report.pk]) == 0  # already current: nothing is rendered again
+    MonitoringReport.objects.filter(pk=report.pk).update(status="returned")
+    refresh([report.pk])
+    assert not StoredDocument.objects.filter(slot__startswith=f"monitoring/{report.pk}/").exists()
+
+
+def test_the_draft_pdf_takes_a_fixed_number_of_queries(
+    client, personas, monitored, django_assert_max_num_queries
+):
+    client.force_login(personas.alice)
+    url = reverse("reports:monitoring_table_pdf", args=[monitored.pk])
+    client.get(url)
+    with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200

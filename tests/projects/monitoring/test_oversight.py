@@ -146,4 +146,4 @@ def test_the_overview_takes_the_same_queries_however_many_departments(
     with django_assert_num_queries(len(before)):
         response = client.get(URL)
     assert len(response.context["o"].rows) == 5
-    assert len(before) <= 16
+    assert len(before) <= 12
