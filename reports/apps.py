@@ -15,3 +15,12 @@ class ReportsConfig(AppConfig):
         from reports.stored.triggers import on_workflow_step
 
         workflow_step.connect(on_workflow_step, dispatch_uid="reports.stored.refresh")
+
+        from django.db.models.signals import post_save
+
+        from projects.models import MonitoringStep
+        from reports.stored.monitoring import on_monitoring_step
+
+        post_save.connect(
+            on_monitoring_step, sender=MonitoringStep, dispatch_uid="reports.stored.monitoring"
+        )

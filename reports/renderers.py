@@ -76,6 +76,19 @@ def render_table(table, fmt: str) -> Rendered:
     )
 
 
+def render_monitoring_table(table, fmt: str) -> Rendered:
+    """One 项目支出 / 部门整体支出绩效监控表."""
+    from reports.excel.monitoring import monitoring_table_workbook
+
+    return _render(
+        fmt,
+        "reports/monitoring_table_print.html",
+        {"t": table},
+        lambda: monitoring_table_workbook([table]),
+        f"{table.round_title}_{table.project_name}_{table.title}",
+    )
+
+
 def render_report(report, fmt: str) -> Rendered:
     """One 自评报告 (project or department), followed by its 自评表."""
     return _render(

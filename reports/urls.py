@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports import views
+from reports import monitoring_views, views
 
 app_name = "reports"
 
@@ -25,6 +25,11 @@ urlpatterns = [
         views.evaluation_report,
         XLSX,
         name="evaluation_report_xlsx",
+    ),
+    path("monitoring/<int:pk>/table/", monitoring_views.table, name="monitoring_table"),
+    path("monitoring/<int:pk>/table.pdf", monitoring_views.table, PDF, name="monitoring_table_pdf"),
+    path(
+        "monitoring/<int:pk>/table.xlsx", monitoring_views.table, XLSX, name="monitoring_table_xlsx"
     ),
     path("department/<int:pk>/<int:year>/", views.department_detail, name="department_detail"),
     path(
