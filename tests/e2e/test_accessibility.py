@@ -245,6 +245,12 @@ PAGES = [
         lambda w: f"/monitoring/review/{w.monitoring['submitted'].pk}/",
     ),
     Page("observer", "监控预警列表（只读）", lambda w: "/monitoring/review/"),
+    Page("finance_reviewer", "监控总览", lambda w: "/monitoring/overview/"),
+    Page(
+        "finance_reviewer",
+        "项目支出绩效监控表",
+        lambda w: f"/reports/monitoring/{w.monitoring['submitted'].pk}/table/",
+    ),
     # The region's observer (人大, 审计): reads everything, changes nothing.
     Page("observer", "首页", lambda w: "/"),
     Page("observer", "资料首页", lambda w: "/reports/"),

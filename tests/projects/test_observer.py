@@ -172,6 +172,7 @@ class World:
                 ("spot_check", self.spot),
                 ("notification", self.note),
                 ("monitoring:round", self.round),
+                ("reports:monitoring", self.report),
                 ("monitoring:", self.report),
                 ("export_job", self.job),
                 ("department", department),
