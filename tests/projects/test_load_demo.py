@@ -19,6 +19,9 @@ from projects.models import (
     Indicator,
     IndicatorResult,
     Membership,
+    MonitoringFollowUp,
+    MonitoringReport,
+    MonitoringStep,
     Project,
     Region,
     ReviewComment,
@@ -64,6 +67,9 @@ def _counts():
             ReviewStep,
             ReviewComment,
             Unit,
+            MonitoringReport,
+            MonitoringStep,
+            MonitoringFollowUp,
         )
     ) + (get_user_model().objects.count(),)
 
@@ -247,3 +253,22 @@ def test_loading_over_an_older_demo_files_each_subject_once(demo_db):
     call_command("load_demo", stdout=io.StringIO())
     assert list(Evaluation.objects.filter(project__name="招商工作经费")) == [moved]
     assert not Project.objects.filter(pk=older.pk).exists()
+
+
+def test_the_demo_round_has_red_lights_at_every_step_of_review(client, demo_db):
+    """相山区's mid-year round: a red light waiting for the 开发区, one returned, one decided by
+    the finance bureau, on-track reports approved; every reviewer finds it in the lights list."""
+    reports = MonitoringReport.objects.filter(round__region__name="淮北市相山区", round__year=2024)
+    statuses = set(reports.values_list("status", flat=True))
+    assert {"draft", "submitted", "returned", "department_approved", "approved"} <= statuses
+    assert reports.filter(light="red", status="submitted").exists()
+    decided = MonitoringFollowUp.objects.get()
+    assert (
+        decided.decided_by.username == "xs_finance" and decided.get_decision_display() == "督促整改"
+    )
+    for username in ("xs_kfq_reviewer", "xs_finance", "xs_renda"):
+        client.force_login(get_user_model().objects.get(username=username))
+        page = client.get("/monitoring/review/").content.decode()
+        assert "红灯" in page, username
+    client.force_login(get_user_model().objects.get(username="xs_kfq_zs_filer"))
+    assert "2024年1-6月绩效运行监控" in client.get("/filing/").content.decode()
