@@ -18,10 +18,12 @@ from django.core.exceptions import ValidationError
 from projects.filing.content import shown_fund_lines
 from projects.filing.forms import parse_number
 from projects.formatting import editable_amount
+from projects.models import FundSource
 from projects.money import to_yuan
 from projects.monitoring.content import CHOICES, clean_content, fund_sources, stored_content
 from projects.upload.checks import UploadRefused
 from projects.upload.jsonload import load_json
+from scoring.engine.funds import column_total
 
 FORMAT = "selfeval/1"
 # Document key → the entry field it fills.
@@ -67,6 +69,7 @@ def report_document(report) -> dict:
                 "forecast": _amount(content[f"funds.{source}.forecast"], money_unit),
             }
         )
+    funds.insert(0, _total_row(lines, content, fund_sources(project), money_unit))
     indicators = []
     for indicator in project.indicators.all():
         row = {
@@ -101,6 +104,28 @@ def report_document(report) -> dict:
             "explanation": content["explanation"] or None,
         },
     }
+
+
+def _total_row(lines, content: dict, sources, money_unit: str) -> dict:
+    """年度资金总额: each column the sum of the sources carrying it (the one total rule), so
+    the file reads as a selfeval/1 document on its own (`python -m scoring monitor`)."""
+    printed = lines.get(FundSource.TOTAL)
+    parts = []
+    for source in sources:
+        line = lines.get(source)
+        row = {
+            c: getattr(line, c, None) if line is not None else None for c in ("initial", "adjusted")
+        }
+        for column in FUND_KEYS:
+            text = content[f"funds.{source}.{column}"]
+            row[column] = Decimal(text) if text else None
+        parts.append(row)
+    total = {"source": FundSource.TOTAL.value}
+    for column in ("initial", "adjusted", *FUND_KEYS):
+        value = column_total(getattr(printed, column, None) if printed else None,
+                             (row[column] for row in parts))  # fmt: skip
+        total[column] = _amount("" if value is None else f"{value:f}", money_unit)
+    return total
 
 
 def _text(line, column: str) -> str:

@@ -29,10 +29,12 @@ _FUND_KEYS = (
     "weight",
     "claimed_rate",
     "claimed_score",
+    "forecast",
 )
 _ROW_KEYS = (
     "level1", "level2", "name", "target", "actual", "weight", "claimed_score", "deviation",
     "midyear_actual", "item_score", "achievement", "likelihood", "likelihood_reason", "measures",
+    "forecast", "deviation_category",
 )  # fmt: skip
 _ROW_REQUIRED = ("level1", "level2", "name", "target", "weight")
 _CLAIMED_KEYS = ("execution_score", "indicator_total", "total", "grade")
@@ -47,6 +49,14 @@ _LIKELIHOOD_WORDS = {
     "确定能": "certain", "有可能": "possible", "不可能": "unlikely",
     "certain": "certain", "possible": "possible", "unlikely": "unlikely",
 }  # fmt: skip
+# 偏差原因类型 of the published monitoring tables (domain.md §7), as words or codes.
+_DEVIATION_WORDS = {
+    "经费保障": "funding", "制度保障": "rules", "人员保障": "staff", "硬件保障": "equipment",
+    "其他": "other", "funding": "funding", "rules": "rules", "staff": "staff",
+    "equipment": "equipment", "other": "other",
+}  # fmt: skip
+# The monitoring block: as_of is required; the rest identify the report a file was made from.
+_MONITORING_KEYS = ("as_of", "round", "report", "version", "explanation")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -86,6 +96,7 @@ class FundRow:
     weight: Num | None = None
     claimed_rate: Num | None = None
     claimed_score: Num | None = None
+    forecast: Num | None = None  # 全年预计执行数 (monitoring)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +118,20 @@ class IndicatorRow:
     likelihood: str | None = None  # certain / possible / unlikely (完成目标可能性)
     likelihood_reason: str | None = None
     measures: str | None = None
+    forecast: str | None = None  # 全年预计完成值 (monitoring)
+    deviation_category: str | None = None  # 偏差原因类型 code (monitoring)
 
 
 @dataclass(frozen=True, slots=True)
 class Monitoring:
-    """The monitoring block: the date the figures run to (截至日期)."""
+    """The monitoring block: the date the figures run to (截至日期), and, in a file downloaded
+    from a report, the round's name, the report and the version it was made from."""
 
     as_of: datetime.date
+    round: str | None = None
+    report: int | None = None
+    version: int | None = None
+    explanation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,9 +259,12 @@ def _row(value: object, path: str) -> IndicatorRow:
         k: _text(data.get(k), _join(path, k))
         for k in (
             "level2", "target", "actual", "deviation", "midyear_actual", "likelihood_reason",
-            "measures",
+            "measures", "forecast",
         )
     }  # fmt: skip
+    texts["deviation_category"] = _word(
+        data.get("deviation_category"), _join(path, "deviation_category"), _DEVIATION_WORDS
+    )
     texts["achievement"] = _word(
         data.get("achievement"), _join(path, "achievement"), _ACHIEVEMENT_WORDS
     )
@@ -326,7 +347,7 @@ def read_document(data: object) -> Document:
 
 
 def _monitoring(value: object, year: int) -> Monitoring:
-    data = _object(value, "monitoring", ("as_of",), ("as_of",))
+    data = _object(value, "monitoring", _MONITORING_KEYS, ("as_of",))
     text = _text(data["as_of"], "monitoring.as_of", nullable=False)
     try:
         if not _DATE.match(text):
@@ -336,7 +357,18 @@ def _monitoring(value: object, year: int) -> Monitoring:
         raise DocumentError("monitoring.as_of", f"「{text}」不是 YYYY-MM-DD 格式的日期") from None
     if as_of.year != year:
         raise DocumentError("monitoring.as_of", f"截至日期 {text} 不在 {year} 年度内")
-    return Monitoring(as_of)
+    numbers = {}
+    for key in ("report", "version"):
+        number = data.get(key)
+        if number is not None and (not isinstance(number, int) or isinstance(number, bool)):
+            raise DocumentError(f"monitoring.{key}", f"应为整数或 null，实为 {_kind(number)}")
+        numbers[key] = number
+    return Monitoring(
+        as_of,
+        round=_text(data.get("round"), "monitoring.round"),
+        explanation=_text(data.get("explanation"), "monitoring.explanation"),
+        **numbers,
+    )
 
 
 def _value(num: Num | None) -> Decimal | None:
