@@ -48,6 +48,10 @@ def _filing_url(evaluation_id: int | None) -> str:
 
 def _url(notification: Notification, is_filer: bool) -> str:
     """Reviewers go to the review page; filers to the form they must act on."""
+    if notification.monitoring_report_id is not None:
+        if notification.kind == Kind.SUBMITTED or not is_filer:
+            return reverse("monitoring:report_review", args=[notification.monitoring_report_id])
+        return reverse("monitoring:report_edit", args=[notification.monitoring_report_id])
     if notification.evaluation_id is None:
         return reverse("projects:workspace") if is_filer else reverse("review:queue")
     if notification.kind == Kind.SUBMITTED or not is_filer:

@@ -195,3 +195,15 @@ def test_other_departments_and_filers_cannot_record_a_follow_up(world):
     with pytest.raises(PermissionDenied):
         monitoring_follow_up_record(report=report, user=world["filer"], decision="urge")
     assert not MonitoringFollowUp.objects.exists()
+
+
+def test_a_monitoring_notice_links_the_reviewer_to_the_review_and_the_filer_to_the_form(world):
+    from projects.review.selectors.notifications import notifications_for
+
+    p = world["p"]
+    report = filing_submit(filing=fill(world, reason="原因", measures="措施"), user=world["filer"])
+    filing_department_return(filing=report, user=p.dora, comment="请补充")
+    (to_reviewer,) = notifications_for(p.dora).items
+    assert to_reviewer.url == f"/monitoring/review/{report.pk}/"
+    (to_filer,) = [n for n in notifications_for(world["filer"]).items if "退回" in n.message]
+    assert to_filer.url == f"/monitoring/report/{report.pk}/"
