@@ -28,6 +28,7 @@ class ProjectsConfig(AppConfig):
 
         # A monitoring report plugs its kind into the one workflow when its package loads.
         import projects.monitoring.services  # noqa: F401
+        import projects.targets.services  # noqa: F401
 
         if user_logged_in.disconnect(dispatch_uid="update_last_login"):
             user_logged_in.connect(

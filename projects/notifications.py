@@ -54,6 +54,7 @@ def notify(
     message: str,
     evaluation: Evaluation | None = None,
     monitoring_report=None,
+    target_declaration=None,
     exclude=None,
 ) -> list[Notification]:
     """Create one notification per recipient and queue its e-mail copy for after the commit."""
@@ -71,6 +72,7 @@ def notify(
                 kind=kind,
                 evaluation=evaluation,
                 monitoring_report=monitoring_report,
+                target_declaration=target_declaration,
                 message=message,
             )
             for u in users

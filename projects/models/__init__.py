@@ -32,8 +32,20 @@ from projects.models.review import (
     SpotCheckItem,
     SpotCheckScore,
 )
+from projects.models.targets import (
+    Direction,
+    LibraryIndicator,
+    TargetDeclaration,
+    TargetRevision,
+    TargetStep,
+)
 
 __all__ = [
+    "TargetStep",
+    "TargetRevision",
+    "TargetDeclaration",
+    "LibraryIndicator",
+    "Direction",
     "MonitoringStep",
     "MonitoringRound",
     "MonitoringRevision",

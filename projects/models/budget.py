@@ -68,6 +68,13 @@ class Project(models.Model):
     is_example = models.BooleanField(
         "含示例数据", default=False, help_text="指标为演示用示例，非公开发布的数据。"
     )
+    # The year rollover copies a subject into the next year until its last year has passed.
+    end_year = models.PositiveSmallIntegerField(
+        "项目截止年度",
+        null=True,
+        blank=True,
+        help_text="项目实施期的最后一个年度；空表示持续性项目。",
+    )
 
     objects = scoped_queryset("unit").as_manager()
     history = HistoricalRecords(verbose_name="项目变更记录")
@@ -154,6 +161,16 @@ class Indicator(models.Model):
     )
     unit_of_measure = models.CharField("度量单位", max_length=30, blank=True)
     target_kind = models.CharField("指标类型", max_length=20, blank=True)
+    # How the actual will be measured (满意度: the survey; others: the data source).
+    method = models.CharField("评价方法（数据来源/调查方式）", max_length=300, blank=True)
+    library = models.ForeignKey(
+        "projects.LibraryIndicator",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="uses",
+        verbose_name="共性指标",
+    )
 
     objects = scoped_queryset("project__unit").as_manager()
     history = HistoricalRecords(verbose_name="指标变更记录")

@@ -248,6 +248,13 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         verbose_name="绩效监控表",
     )
+    target_declaration = models.ForeignKey(
+        "projects.TargetDeclaration",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        verbose_name="绩效目标申报",
+    )
     message = models.TextField("内容")
     created_at = models.DateTimeField("时间", auto_now_add=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)

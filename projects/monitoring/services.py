@@ -44,6 +44,7 @@ from projects.models import (
     Project,
     Region,
 )
+from projects.models.targets import targets_settled
 from projects.monitoring.content import (
     clean_content,
     fund_sources,
@@ -117,6 +118,9 @@ def monitoring_round_issue(
             unit__is_active=True,
             unit__department__is_active=True,
         )
+        # A subject whose targets are declared here is filed on once they are approved
+        # (将绩效目标设置作为安排预算的前置条件); one without a declaration was approved with the budget.
+        .filter(targets_settled())
         .exclude(monitoring_reports__round=round_)
         .order_by("pk")
         .prefetch_related(

@@ -30,6 +30,7 @@ from projects.models import (
     Project,
     Region,
 )
+from projects.models.targets import targets_settled
 
 OPEN_STATUSES = (EvaluationStatus.DRAFT, EvaluationStatus.RETURNED)
 REMINDER_DAYS = 7
@@ -76,6 +77,9 @@ def evaluation_tasks_issue(
             unit__is_active=True,
             unit__department__is_active=True,
         )
+        # A subject whose targets are declared here is filed on once they are approved
+        # (将绩效目标设置作为安排预算的前置条件); one without a declaration was approved with the budget.
+        .filter(targets_settled())
         .order_by("pk")
         .prefetch_related("indicators")
     )
