@@ -24,6 +24,7 @@ urlpatterns = [
     path("review/", include("projects.review_urls")),
     path("region/", include("projects.administration.urls")),
     path("monitoring/", include("projects.monitoring.urls")),
+    path("targets/", include("projects.targets.urls")),
     path("reports/", include("reports.urls")),
     path("public/", include("reports.public_urls")),
     path("admin/", admin.site.urls),
