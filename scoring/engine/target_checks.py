@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .findings import row_label
-from .indicators import _levels, _read_weight, level_name
+from .indicators import _levels, _read_weight, level_name, row_rules
 from .model import Finding, new_finding
 from .numbers import ZERO, from_units, plain, to_units
 from .rules import RuleSet
@@ -155,19 +155,29 @@ def _measurable(
     )
 
 
-def _higher(target: Target, satisfaction: bool) -> bool | None:
-    """True for a higher-is-better target, False for lower-is-better, None for neither."""
+def _higher(target: Target, row: TargetRowInput, rules: RuleSet, satisfaction: bool) -> bool | None:
+    """True for a higher-is-better target, False for lower-is-better, None for neither.
+
+    A plain number (=) above 0 is scored as higher-is-better (indicators._numeric) unless the
+    name reads lower-is-better (the rule set's checks.lower_is_better_words, e.g. 成本).
+    """
     if target.kind != QUANTITATIVE or target.value is None:
         return None
-    if target.comparator in HIGHER_IS_BETTER or (satisfaction and target.comparator == "="):
+    if target.comparator in HIGHER_IS_BETTER:
         return True
     if target.comparator in LOWER_IS_BETTER:
         return False
-    return None
+    if target.value <= ZERO:
+        return None
+    if satisfaction:
+        return True
+    context = row_rules(rules)
+    name = normalise(row.name)
+    return not (context.lower_words.search(name) and not context.higher_words.search(name))
 
 
-def _below_previous(index, label, row, target, satisfaction) -> Finding | None:
-    higher = _higher(target, satisfaction)
+def _below_previous(index, label, row, target, rules, satisfaction) -> Finding | None:
+    higher = _higher(target, row, rules, satisfaction)
     if higher is None or not row.previous_actuals:
         return None
     previous = row.previous_actuals[0]
@@ -191,7 +201,7 @@ def _beaten(index, label, row, rules: RuleSet, satisfaction: bool) -> Finding | 
     details = []
     for actual_text, target_text in zip(row.previous_actuals, row.previous_targets, strict=False):
         target = parse_indicator_target(target_text, row.name)
-        if _higher(target, satisfaction) is not True or target.value <= ZERO:
+        if _higher(target, row, rules, satisfaction) is not True or target.value <= ZERO:
             break
         actual = parse_actual(actual_text, target)
         if actual.value is None or actual.unreadable or "unit_mismatch" in actual.notes:
@@ -228,7 +238,7 @@ def _row_findings(index: int, row: TargetRowInput, rules: RuleSet) -> list[Findi
     found.append(unmeasurable)
     if unmeasurable is None and target.kind in _NUMERIC and target.unit_of_measure is None:
         found.append(_finding("unit_missing", index, row=label, target=row.target))
-    found.append(_below_previous(index, label, row, target, satisfaction))
+    found.append(_below_previous(index, label, row, target, rules, satisfaction))
     found.append(_beaten(index, label, row, rules, satisfaction))
     if row.copied_from:
         found.append(_finding("indicator_copied", index, row=label, source=row.copied_from))
