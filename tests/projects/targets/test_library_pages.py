@@ -215,3 +215,11 @@ def test_an_import_refuses_a_wrong_heading_or_a_file_that_is_not_a_workbook(clie
     response = _upload(client, personas.region, b"x", name="library.csv")
     assert "请上传 .xlsx 格式的工作簿。" in response.content.decode()
     assert not LibraryIndicator.objects.exists()
+
+
+def test_nonsense_filters_or_region_are_a_message_or_a_404(client, personas, library):
+    client.force_login(personas.alice)
+    response = client.get(LIST, {"level1": "x", "function": "不存在", "page": "abc"})
+    assert response.status_code == 200
+    assert client.get(LIST, {"region": "abc"}).status_code == 404
+    assert client.get(LIST, {"region": "999999"}).status_code == 404

@@ -280,3 +280,13 @@ def test_the_review_page_reads_in_a_fixed_number_of_queries(
     client.force_login(world.personas.frank)
     with django_assert_max_num_queries(16):
         assert client.get(url("declaration_review", world.declaration)).status_code == 200
+
+
+def test_nonsense_filters_are_a_message_not_an_error_page(client, world):
+    client.force_login(world.personas.frank)
+    response = client.get(
+        reverse("targets:declaration_list"),
+        {"year": "明年", "status": "x", "findings": "y", "page": "999"},
+    )
+    assert response.status_code == 200
+    assert "请输入年份数字。" in response.content.decode()
