@@ -32,11 +32,13 @@ from django.urls.resolvers import RegexPattern
 from projects.models import (
     EvaluationStatus,
     EvaluationTask,
+    LibraryIndicator,
     Membership,
     MonitoringReport,
     Notification,
     SpotCheck,
     SpotCheckItem,
+    TargetDeclaration,
 )
 from projects.monitoring.services import monitoring_round_issue
 from projects.review.services import workflow
@@ -148,6 +150,15 @@ class World:
             filing=MonitoringReport.objects.get(round=self.round, project=self.submitted.project),
             user=self.carol,
         )
+        # Next year's target declaration of department A, and a row of the region's library.
+        self.declaration = TargetDeclaration.objects.create(
+            project=f.ProjectFactory(unit=unit, year=YEAR + 1, name="明年申报的项目"),
+            status=S.SUBMITTED,
+        )
+        self.declared_indicator = f.IndicatorFactory(project=self.declaration.project)
+        self.library = LibraryIndicator.objects.create(
+            region=p.region, function="通用", level1="产出指标", level2="数量指标", name="培训人次"
+        )
         self.rita = f.UserFactory(username="rita")
         f.membership(self.rita, Membership.Role.OBSERVER, region=p.region)
         self.olga = f.UserFactory(username="olga")
@@ -174,6 +185,8 @@ class World:
                 ("monitoring:round", self.round),
                 ("reports:monitoring", self.report),
                 ("monitoring:", self.report),
+                ("targets:library", self.library),
+                ("targets:", self.declaration),
                 ("export_job", self.job),
                 ("department", department),
                 ("evaluation", evaluation),
@@ -184,6 +197,7 @@ class World:
         simple = {
             "year": YEAR,
             "project_pk": project.pk,
+            "indicator_pk": self.declared_indicator.pk,
             "region_code": department.region.code,
             "department_code": department.code,
             "unit_code": project.unit.code,
