@@ -52,6 +52,10 @@ def _url(notification: Notification, is_filer: bool) -> str:
         if notification.kind == Kind.SUBMITTED or not is_filer:
             return reverse("monitoring:report_review", args=[notification.monitoring_report_id])
         return reverse("monitoring:report_edit", args=[notification.monitoring_report_id])
+    if notification.target_declaration_id is not None:
+        if notification.kind == Kind.SUBMITTED or not is_filer:
+            return reverse("targets:declaration_review", args=[notification.target_declaration_id])
+        return reverse("targets:declaration_edit", args=[notification.target_declaration_id])
     if notification.evaluation_id is None:
         return reverse("projects:workspace") if is_filer else reverse("review:queue")
     if notification.kind == Kind.SUBMITTED or not is_filer:
