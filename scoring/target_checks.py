@@ -9,7 +9,6 @@ number of queries whatever the number of rows.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 
 from projects.models import Indicator, TargetDeclaration
@@ -124,10 +123,9 @@ def check_declaration(
         errors = sum(f["severity"] == "error" for f in data["findings"])
         warnings = sum(f["severity"] == "warning" for f in data["findings"])
         now = timezone.now()
-        with transaction.atomic():
-            TargetDeclaration.objects.filter(pk=declaration.pk).update(
-                result=data, checked_at=now, error_count=errors, warning_count=warnings
-            )
+        TargetDeclaration.objects.filter(pk=declaration.pk).update(
+            result=data, checked_at=now, error_count=errors, warning_count=warnings
+        )  # one statement: atomic by itself
         declaration.result = data
         declaration.checked_at = now
         declaration.error_count = errors
