@@ -37,6 +37,7 @@ from projects.models import (
     Notification,
     SpotCheck,
     SpotCheckItem,
+    TargetDeclaration,
 )
 from projects.monitoring.services import monitoring_round_issue
 from projects.review.services import workflow
@@ -148,6 +149,10 @@ class World:
             filing=MonitoringReport.objects.get(round=self.round, project=self.submitted.project),
             user=self.carol,
         )
+        # A coming year's subject of department A in its target declaration.
+        self.declaration = TargetDeclaration.objects.create(
+            project=f.ProjectFactory(unit=unit, year=YEAR + 1, name="申报中的项目")
+        )
         self.rita = f.UserFactory(username="rita")
         f.membership(self.rita, Membership.Role.OBSERVER, region=p.region)
         self.olga = f.UserFactory(username="olga")
@@ -174,6 +179,7 @@ class World:
                 ("monitoring:round", self.round),
                 ("reports:monitoring", self.report),
                 ("monitoring:", self.report),
+                ("targets:declaration", self.declaration),
                 ("export_job", self.job),
                 ("department", department),
                 ("evaluation", evaluation),
