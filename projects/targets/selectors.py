@@ -68,17 +68,14 @@ def latest_return_step(declaration) -> TargetStep | None:
     )
 
 
-def _finding_field(finding: dict) -> str:
-    """Which field of a row a finding points at (weights, method or the target itself)."""
-    code = finding.get("code") or ""
-    for word, name in (("weight", "weight"), ("method", "method"), ("survey", "method")):
-        if word in code:
-            return name
-    if "unit" in code or "target" in code or "ambition" in code or "measur" in code:
-        return "target"
-    if "copy" in code or "copied" in code or "name" in code:
-        return "name"
-    return "target"
+# Which field of a row a finding points at; findings about the whole table have their own place.
+FINDING_FIELDS = {
+    "weight_invalid": "weight",
+    "indicator_copied": "name",
+    "satisfaction_without_method": "method",
+    "level_not_in_tree": "level2",
+}
+TABLE_ANCHORS = {"weights_not_total": "weight-total", "cost_indicator_missing": "add-indicator"}
 
 
 def finding_views(result: dict | None) -> list[dict]:
@@ -88,13 +85,10 @@ def finding_views(result: dict | None) -> list[dict]:
     for f in sorted((result or {}).get("findings", []), key=lambda f: order.get(f["severity"], 3)):
         indicator_id = f.get("indicator_id")
         if indicator_id is not None:
-            anchor = field_id(f"indicators.{indicator_id}.{_finding_field(f)}")
-        elif "weight" in (f.get("code") or ""):
-            anchor = "weight-total"
-        elif "cost" in (f.get("code") or ""):
-            anchor = "add-indicator"
+            name = FINDING_FIELDS.get(f["code"], "target")
+            anchor = field_id(f"indicators.{indicator_id}.{name}")
         else:
-            anchor = field_id("goal_expected")
+            anchor = TABLE_ANCHORS.get(f["code"], field_id("goal_expected"))
         views.append(
             {
                 **f,

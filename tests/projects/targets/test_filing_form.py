@@ -209,11 +209,80 @@ def _count(client, declaration) -> int:
     return len(captured)
 
 
-def test_the_form_page_query_count_does_not_grow_with_rows(client, declaration_world):
+def test_the_form_page_query_count_does_not_grow_with_rows(
+    client, declaration_world, django_assert_num_queries
+):
     w = declaration_world
     client.force_login(w["carol"])
     few = _count(client, w["declaration"])
     for i in range(20):
         f.IndicatorFactory(project=w["project"], order=10 + i, name=f"新增指标{i}")
     assert _count(client, w["declaration"]) == few
-    assert few <= 14
+    # session, user, the declaration with its project, fund lines, indicators, the filer's
+    # memberships, the filer check, the region's rule set
+    with django_assert_num_queries(8):
+        client.get(url("declaration_edit", w["declaration"]))
+
+
+def test_the_live_check_puts_a_rows_finding_beside_the_row(client, declaration_world):
+    w = declaration_world
+    client.force_login(w["carol"])
+    data = form_data(w, **{f"ind-{w['count'].pk}-target": "1000"})
+    response = client.post(
+        url("declaration_preview", w["declaration"]), data, HTTP_HX_REQUEST="true"
+    )
+    text = response.content.decode()
+    beside = text[text.index(f'id="row-findings-{w["count"].pk}"') :]
+    assert "没有度量单位" in beside[: beside.index("</div></div>") + 1]
+    assert f'href="#id_ind-{w["count"].pk}-target"' in text
+
+
+def test_the_blocked_submit_links_the_weight_finding_to_the_weight_total(client, declaration_world):
+    w = declaration_world
+    client.force_login(w["carol"])
+    data = form_data(w, **{f"ind-{w['count'].pk}-weight": "5"})
+    text = client.post(url("declaration_submit", w["declaration"]), data).content.decode()
+    assert 'href="#weight-total"' in text and 'id="weight-total"' in text
+
+
+def test_autosave_through_htmx_answers_with_the_new_version(client, declaration_world):
+    w = declaration_world
+    client.force_login(w["carol"])
+    data = form_data(w, goal_expected="自动保存的目标")
+    response = client.post(url("declaration_edit", w["declaration"]), data, HTTP_HX_REQUEST="true")
+    text = response.content.decode()
+    saved = fresh(w["declaration"])
+    assert response.status_code == 200 and saved.project.goal_expected == "自动保存的目标"
+    assert f'id="version-input" value="{saved.version}" hx-swap-oob="true"' in text
+    assert "已自动保存" in text
+
+
+def test_a_conflicting_autosave_shows_the_banner_and_writes_nothing(client, declaration_world):
+    w = declaration_world
+    client.force_login(w["carol"])
+    opened = form_data(w)
+    declaration_save_draft(
+        declaration=w["declaration"], user=w["carol"], version=opened["version"],
+        content={"goal_expected": "另一个标签页的目标"},
+    )  # fmt: skip
+    opened["goal_expected"] = "本页的目标"
+    response = client.post(
+        url("declaration_edit", w["declaration"]), opened, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 409 and "自动保存已暂停" in response.content.decode()
+    assert fresh(w["declaration"]).project.goal_expected == "另一个标签页的目标"
+
+
+def test_a_returned_declaration_shows_the_comment_beside_its_row(client, declaration_world):
+    from projects.review.services.workflow import filing_department_return, filing_submit
+
+    w = declaration_world
+    filing_submit(filing=w["declaration"], user=w["carol"])
+    filing_department_return(
+        filing=fresh(w["declaration"]), user=w["p"].dora, comment="请修改办结率",
+        indicator_comments={w["rate"].pk: "办结率目标偏低，应不低于99%"},
+    )  # fmt: skip
+    client.force_login(w["carol"])
+    text = client.get(url("declaration_edit", w["declaration"])).content.decode()
+    assert "已退回" in text and "请修改办结率" in text
+    assert "审核意见：办结率目标偏低，应不低于99%" in text and "保存草稿" in text
