@@ -85,6 +85,10 @@ class DeclareForm(forms.Form):
         taken = Project.objects.filter(unit_id=unit, year=year, code=code)
         if unit and year and code and taken.exists():
             self.add_error("code", f"本单位 {year} 年度已有编码为“{code}”的项目，请换一个编码。")
+        overall = Project.Kind.DEPARTMENT_OVERALL
+        overalls = Project.objects.filter(unit_id=unit, year=year, kind=overall)
+        if unit and year and data.get("kind") == overall and overalls.exists():
+            self.add_error("kind", f"本单位 {year} 年度已有部门整体支出，每年只能申报一个。")
         end_year = data.get("end_year")
         if year and end_year is not None and end_year < year:
             self.add_error("end_year", "项目截止年度不能早于申报年度。")

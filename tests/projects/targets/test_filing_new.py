@@ -88,3 +88,12 @@ def test_the_workspace_lists_declarations_open_first_with_the_new_project_link(
     assert "绩效目标申报" in text and "申报新项目" in text
     assert reverse("targets:declaration_edit", args=[declaration_world["declaration"].pk]) in text
     assert "开发区运行经费" not in text
+
+
+def test_a_second_department_overall_of_the_year_is_refused_in_words(client, declaration_world):
+    client.force_login(declaration_world["carol"])
+    first = post(client, declaration_world, kind="department_overall", code="ZT-1")
+    assert first.status_code == 302
+    second = post(client, declaration_world, kind="department_overall", code="ZT-2")
+    assert second.status_code == 422
+    assert "已有部门整体支出" in second.content.decode()
