@@ -170,6 +170,8 @@ def snapshot(inp: EvaluationInput) -> dict:
             ]
         else:
             value = getattr(inp, name)
+            if isinstance(value, tuple):
+                value = list(value)  # as JSON stores it, so a stored snapshot compares equal
             data[name] = plain(value) if isinstance(value, Decimal) else value
     return data
 

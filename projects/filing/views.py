@@ -38,6 +38,7 @@ from projects.narrative import sections_for
 from projects.review.selectors import notifications_for
 from projects.review.services.workflow import SubmissionBlocked, ensure_editable, evaluation_submit
 from projects.tables import WorkspaceTable
+from projects.targets.selectors import filer_declarations
 
 PAGE = "projects/evaluation_form.html"
 
@@ -82,6 +83,7 @@ def workspace(request):
         "filtered": filtered,
         "notifications": notifications_for(request.user),
         "monitoring_reports": filer_open_reports(request.user),
+        "declarations": filer_declarations(request.user),
     }
     return render(request, "projects/workspace.html", context)
 

@@ -145,8 +145,9 @@ def test_workspace_query_count_does_not_grow_with_evaluations(
     _add(45, personas.unit_a)
     assert _count(client) == few
     # session, user, memberships, years, the units of the unit filter, subjects, their
-    # evaluations, task, extensions, notifications and their unread count, open monitoring reports
-    with django_assert_num_queries(12):
+    # evaluations, task, extensions, notifications and their unread count, open monitoring reports,
+    # target declarations
+    with django_assert_num_queries(13):
         client.get(URL, {"year": 2023})
 
 
