@@ -555,10 +555,11 @@ def main() -> None:
             f"2. issuing the round ({connection.vendor})", bench_issue(region, user, args.profile)
         )
         print_table(f"3. filling ({connection.vendor})", bench_fill(region, args.fill))
-        print_table(
-            f"4. pages over Django's test client ({connection.vendor})",
-            bench_pages(user, args.clients, args.requests),
-        )
+        for clients in sorted({1, args.clients}):
+            print_table(
+                f"4. pages over Django's test client, {clients} at once ({connection.vendor})",
+                bench_pages(user, clients, args.requests),
+            )
     print(f"\nload after: {load()}")
 
 
