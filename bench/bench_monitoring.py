@@ -428,6 +428,20 @@ def bench_fill(region, count: int) -> list[tuple[str, str]]:
 # --- 4. the pages, with concurrent clients -------------------------------------------------------
 
 
+def profile_pages(user) -> None:
+    """A cProfile of one request of each page, after a warm one."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    for url in ("/monitoring/review/", "/monitoring/overview/"):
+        client.get(url)
+        profiler = cProfile.Profile()
+        profiler.runcall(client.get, url)
+        print(f"\n-- profile of {url}")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+
 def bench_pages(user, clients: int, requests: int) -> list[tuple[str, str]]:
     """The lights list and the overview as the finance bureau, `clients` threads at once."""
     import logging
@@ -524,7 +538,7 @@ def main() -> None:
     parser.add_argument("--fill", type=int, default=300, help="reports saved and submitted")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=20, help="requests per client")
-    parser.add_argument("--profile", action="store_true", help="cProfile the issue")
+    parser.add_argument("--profile", action="store_true", help="cProfile the issue and pages")
     parser.add_argument("--skip-engine", action="store_true")
     args = parser.parse_args()
 
@@ -555,6 +569,8 @@ def main() -> None:
             f"2. issuing the round ({connection.vendor})", bench_issue(region, user, args.profile)
         )
         print_table(f"3. filling ({connection.vendor})", bench_fill(region, args.fill))
+        if args.profile:
+            profile_pages(user)
         for clients in sorted({1, args.clients}):
             print_table(
                 f"4. pages over Django's test client, {clients} at once ({connection.vendor})",
