@@ -286,3 +286,33 @@ MONITORING = [
     DemoMonitoring(_kfq("12", "party-building"), "0.52", "1.05", APPROVED),
     DemoMonitoring(_kfq("13", "utilities-property"), "0.50", "1.30", SUBMITTED),
 ]
+
+
+@dataclass(frozen=True)
+class DemoDeclaration:
+    """A 2025 target declaration carried over from a 2024 subject by the year rollover, its
+    fund plan declared by its unit and moved to a stage through the one workflow."""
+
+    filing: str
+    stage: str
+    comment: str = ""
+    indicator: str = ""
+    indicator_comment: str = ""
+
+
+DECLARATION_REGION = _XS
+DECLARATION_YEARS = (2024, 2025)
+# 开发区's 2025 targets: one waiting for the 主管部门, one returned with a comment on a target,
+# one with the finance bureau, one approved; the rest are the units' drafts.
+DECLARATIONS = [
+    DemoDeclaration(_kfq("03", "investment-subsidies"), SUBMITTED),
+    DemoDeclaration(
+        _kfq("09", "factory-rent"),
+        RETURNED,
+        comment="示例：租赁面积目标未随2025年招商计划调整，请重新测算。",
+        indicator="示例：租赁标准化厂房面积",
+        indicator_comment="示例：请按2025年入驻计划填写租赁面积。",
+    ),
+    DemoDeclaration(_kfq("10", "office-supplies"), DEPARTMENT_APPROVED),
+    DemoDeclaration(_kfq("12", "party-building"), APPROVED),
+]

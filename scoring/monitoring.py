@@ -27,15 +27,18 @@ from scoring.engine.monitoring import (
 from scoring.services import rule_set_for
 
 
-def monitoring_input(report: MonitoringReport, overrides: dict | None = None) -> MonitoringInput:
+def monitoring_input(
+    report: MonitoringReport, overrides: dict | None = None, *, fresh: bool = False
+) -> MonitoringInput:
     """The engine's input for a report (funds, entries and indicators prefetched).
 
     `overrides`: unsaved flat fields ({"funds.<source>.executed": text, "entries.<id>.<field>":
-    text}) laid over the stored ones, as the form previews them.
+    text}) laid over the stored ones, as the form previews them. `fresh`: a report just
+    issued, with nothing filed yet (its rows are not read back).
     """
     overrides = overrides or {}
     project = report.project
-    executed = {f.source: f.executed for f in report.funds.all()}
+    executed = {} if fresh else {f.source: f.executed for f in report.funds.all()}
     for key, text in overrides.items():
         head, _, rest = key.partition(".")
         if head == "funds" and rest.endswith(".executed"):
@@ -57,7 +60,7 @@ def monitoring_input(report: MonitoringReport, overrides: dict | None = None) ->
     total = fund_total(printed_row, rows.values())
     funds = [FundLine(source=str(FundSource.TOTAL), **total)]
     funds += [FundLine(source=str(source), **row) for source, row in rows.items()]
-    entries = {e.indicator_id: e for e in report.entries.all()}
+    entries = {} if fresh else {e.indicator_id: e for e in report.entries.all()}
     indicators = []
     for indicator in project.indicators.all():
         entry = entries.get(indicator.pk)
@@ -96,7 +99,15 @@ def monitor_report(
     """The report's lights as plain data (the CLI's selfeval-monitoring/1 object, with each
     indicator row's id); stored on the report and its entries unless `store` is False."""
     rules = rule_set_for(report)
-    result = monitor(monitoring_input(report, overrides), rules)
+    result, data, indicator_ids = _lit(report, rules, monitoring_input(report, overrides))
+    if store:
+        _store(report, rules, result, data, indicator_ids)
+    return data
+
+
+def _lit(report, rules, inp):
+    """Run the engine; the result, its JSON with each row's indicator id, and the ids."""
+    result = monitor(inp, rules)
     data = monitoring_to_json(result)
     indicator_ids = [i.pk for i in report.project.indicators.all()]
     for row, indicator_id in zip(data["indicators"], indicator_ids, strict=True):
@@ -104,29 +115,53 @@ def monitor_report(
     for finding in data["findings"]:
         index = finding.get("indicator")
         finding["indicator_id"] = None if index is None else indicator_ids[index]
-    if store:
-        _store(report, rules, result, data, indicator_ids)
-    return data
+    return result, data, indicator_ids
+
+
+def _columns(rules, result, data) -> dict:
+    """The report's stored columns of one engine result."""
+    lights = [row.light or "" for row in result.indicators]
+    findings = data["findings"]
+    return {
+        "result": data,
+        "rule_set_id": rules.id,
+        "rule_set_version": rules.version,
+        "scored_at": timezone.now(),
+        "time_progress": result.time_progress,
+        "execution_rate": result.execution_rate,
+        "execution_light": result.execution_light or "",
+        "light": result.light or "",
+        "red_count": lights.count("red") + (result.execution_light == "red"),
+        "yellow_count": lights.count("yellow") + (result.execution_light == "yellow"),
+        "error_count": sum(f["severity"] == "error" for f in findings),
+        "warning_count": sum(f["severity"] == "warning" for f in findings),
+    }
+
+
+def light_issued(reports: list[MonitoringReport], rules) -> None:
+    """Light the reports a round has just created, in memory and one batched write.
+
+    Nothing is filed yet, so no row is read back: each report's subject (with its fund lines
+    and indicators prefetched) and the round are all the engine needs. The rule set is the
+    region's for the year, resolved once by the caller.
+    """
+    for report in reports:
+        result, data, _ = _lit(report, rules, monitoring_input(report, fresh=True))
+        for name, value in _columns(rules, result, data).items():
+            setattr(report, name, value)
+    MonitoringReport.objects.bulk_update(reports, list(_COLUMNS), batch_size=500)
+
+
+_COLUMNS = (
+    "result", "rule_set_id", "rule_set_version", "scored_at", "time_progress", "execution_rate",
+    "execution_light", "light", "red_count", "yellow_count", "error_count", "warning_count",
+)  # fmt: skip
 
 
 def _store(report, rules, result, data, indicator_ids) -> None:
     lights = [row.light or "" for row in result.indicators]
-    findings = data["findings"]
     with transaction.atomic():
-        MonitoringReport.objects.filter(pk=report.pk).update(
-            result=data,
-            rule_set_id=rules.id,
-            rule_set_version=rules.version,
-            scored_at=timezone.now(),
-            time_progress=result.time_progress,
-            execution_rate=result.execution_rate,
-            execution_light=result.execution_light or "",
-            light=result.light or "",
-            red_count=lights.count("red") + (result.execution_light == "red"),
-            yellow_count=lights.count("yellow") + (result.execution_light == "yellow"),
-            error_count=sum(f["severity"] == "error" for f in findings),
-            warning_count=sum(f["severity"] == "warning" for f in findings),
-        )
+        MonitoringReport.objects.filter(pk=report.pk).update(**_columns(rules, result, data))
         entries = {e.indicator_id: e for e in report.entries.all()}
         changed = []
         for indicator_id, light in zip(indicator_ids, lights, strict=True):

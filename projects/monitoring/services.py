@@ -135,6 +135,7 @@ def monitoring_round_issue(
         default_change_reason="下发监控任务",
     )
     by_project = {r.project_id: r for r in fresh}
+    by_subject = {p.pk: p for p in subjects}
     MonitoringFund.objects.bulk_create(
         MonitoringFund(report=by_project[p.pk], source=source)
         for p in subjects
@@ -145,10 +146,16 @@ def monitoring_round_issue(
         for p in subjects
         for i in p.indicators.all()
     )
-    for report in report_queryset().filter(pk__in=[r.pk for r in fresh]):
-        from scoring.monitoring import monitor_report
+    # Nothing is filed in a new report: light it from what is in memory, in one batched write
+    # under the rule set of the region's year (a city's round stays within a request's time).
+    from scoring.monitoring import light_issued
+    from scoring.services import region_rule_set_key, ruleset_in_force
 
-        monitor_report(report)
+    rules = ruleset_in_force(region_rule_set_key(region, as_of.year), as_of.year)
+    for report in fresh:
+        report.round = round_
+        report.project = by_subject[report.project_id]
+    light_issued(fresh, rules)
     units = (
         MonitoringReport.objects.filter(round=round_, status__in=OPEN_STATUSES)
         .values("project__unit")

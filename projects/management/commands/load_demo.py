@@ -50,6 +50,7 @@ class Command(BaseCommand):
         for stage in STAGES:
             _advance(evaluations[stage.filing], stage)
         _monitoring(evaluations)
+        _declarations(evaluations)
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"已载入 {len(documents)} 份自评（fixtures/ 及示例），用时 {seconds:.1f} 秒。"
@@ -223,6 +224,47 @@ def _monitoring(evaluations: dict) -> None:
                 decision=plan.decision,
                 comment=plan.decision_comment,
             )
+
+
+def _declarations(evaluations: dict) -> None:
+    """Every region's common indicator library; 相山区's 2024 subjects carried into 2025 by the
+    year rollover, a few of their target declarations moved to their stages."""
+    from projects.models import TargetDeclaration
+    from projects.targets.library_seed import seed_library
+    from projects.targets.rollover import year_rollover
+    from projects.targets.services import declaration_queryset, declaration_save_draft
+
+    for region in Region.objects.filter(name__in=[r.name for r in REGIONS]):
+        seed_library(region, user=_account("finance_reviewer", region.name))
+    region = Region.objects.get(name=demo.DECLARATION_REGION)
+    year_rollover(
+        region=region,
+        from_year=demo.DECLARATION_YEARS[0],
+        to_year=demo.DECLARATION_YEARS[1],
+        user=_account("finance_reviewer", region.name),
+    )
+    for plan in demo.DECLARATIONS:
+        old = evaluations[plan.filing].project
+        declaration = declaration_queryset().get(rolled_from=old)
+        if declaration.status != demo.DRAFT or declaration.steps.exists():
+            continue
+        # The unit declares next year's plan: last year's budget again.
+        plan_content = {
+            f"funds.{line.source}.initial": f"{line.adjusted or line.initial or 0:f}"
+            for line in old.fund_lines.all()
+            if line.source != "total"
+        } or {"funds.current_year.initial": f"{getattr(_total(old), 'adjusted', None) or 0:f}"}
+        declaration = declaration_save_draft(
+            declaration=declaration,
+            user=_account("filer", old.unit.name),
+            version=None,
+            content=plan_content,
+        )
+        _advance(TargetDeclaration.objects.get(pk=declaration.pk), plan)
+
+
+def _total(project):
+    return next((line for line in project.fund_lines.all() if line.source == "total"), None)
 
 
 def _region(unit: Unit) -> str:
