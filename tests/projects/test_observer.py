@@ -37,6 +37,7 @@ from projects.models import (
     Notification,
     SpotCheck,
     SpotCheckItem,
+    TargetDeclaration,
 )
 from projects.monitoring.services import monitoring_round_issue
 from projects.review.services import workflow
@@ -148,6 +149,10 @@ class World:
             filing=MonitoringReport.objects.get(round=self.round, project=self.submitted.project),
             user=self.carol,
         )
+        # The approved subject's targets, declared and approved (its 申报表 prints).
+        self.declaration = TargetDeclaration.objects.create(
+            project=self.approved.project, status=S.APPROVED
+        )
         self.rita = f.UserFactory(username="rita")
         f.membership(self.rita, Membership.Role.OBSERVER, region=p.region)
         self.olga = f.UserFactory(username="olga")
@@ -173,6 +178,7 @@ class World:
                 ("notification", self.note),
                 ("monitoring:round", self.round),
                 ("reports:monitoring", self.report),
+                ("reports:target", self.declaration),
                 ("monitoring:", self.report),
                 ("export_job", self.job),
                 ("department", department),
