@@ -23,22 +23,26 @@ def _relative_rows(inp: EvaluationInput) -> list[int]:
     return [i for i, row in enumerate(inp.indicators) if parse_target(row.target).kind == RELATIVE]
 
 
-def _key(name: str) -> str:
+def name_key(name: str) -> str:
+    """A 三级指标 name as rows of different years are matched: spaces ignored."""
     return "".join(name.split())
 
 
-def _actuals(subjects: Iterable[Subject], alias: str = "default") -> dict[Subject, dict[str, str]]:
-    """Last year's actuals by 三级指标 name, for each (unit, code, year) asked about; one query."""
+def earlier_actuals(
+    subjects: Iterable[Subject], years: int = 1, alias: str = "default"
+) -> dict[Subject, dict[int, dict[str, tuple[str, str]]]]:
+    """The actuals of the `years` years before each (unit, code, year) asked about, by year and
+    三级指标 name, each with the target it was measured against; one query for all."""
     wanted = set(subjects)
-    if not wanted:
+    if not wanted or years < 1:
         return {}
-    found: dict[Subject, dict[str, str]] = {}
+    found: dict[Subject, dict[int, dict[str, tuple[str, str]]]] = {}
     rows = (
         IndicatorResult.objects.using(alias)
         .filter(
             evaluation__project__unit_id__in={unit for unit, _, _ in wanted},
             evaluation__project__code__in={code for _, code, _ in wanted},
-            evaluation__year__in={year - 1 for _, _, year in wanted},
+            evaluation__year__in={year - k for _, _, year in wanted for k in range(1, years + 1)},
         )
         .exclude(actual="")
         .order_by("indicator__order", "indicator_id")
@@ -48,19 +52,32 @@ def _actuals(subjects: Iterable[Subject], alias: str = "default") -> dict[Subjec
             "evaluation__year",
             "indicator__name",
             "actual",
+            "indicator__target",
         )
     )
-    for unit, code, year, name, actual in rows:
-        subject = (unit, code, year + 1)
-        if subject in wanted and actual and actual.strip():
-            found.setdefault(subject, {}).setdefault(_key(name), actual)
+    for unit, code, year, name, actual, target in rows:
+        if not actual or not actual.strip():
+            continue
+        for k in range(1, years + 1):
+            subject = (unit, code, year + k)
+            if subject in wanted:
+                by_name = found.setdefault(subject, {}).setdefault(year, {})
+                by_name.setdefault(name_key(name), (actual, target))
     return found
+
+
+def _actuals(subjects: Iterable[Subject], alias: str = "default") -> dict[Subject, dict[str, str]]:
+    """Last year's actuals by 三级指标 name, for each (unit, code, year) asked about; one query."""
+    return {
+        subject: {name: actual for name, (actual, _) in by_year.get(subject[2] - 1, {}).items()}
+        for subject, by_year in earlier_actuals(subjects, 1, alias).items()
+    }
 
 
 def _with(inp: EvaluationInput, rows: list[int], actuals: dict[str, str]) -> EvaluationInput:
     indicators = list(inp.indicators)
     for i in rows:
-        previous = actuals.get(_key(indicators[i].name))
+        previous = actuals.get(name_key(indicators[i].name))
         if previous is not None:
             indicators[i] = dataclasses.replace(indicators[i], previous_actual=previous)
     return dataclasses.replace(inp, indicators=tuple(indicators))

@@ -34,6 +34,7 @@ from .monitoring_rules import (
     read_monitoring,
 )
 from .numbers import to_units
+from .target_rules import DEFAULT_TARGETS, TARGETS_SPEC, TargetRules, read_targets
 
 RULESETS_DIR = Path(__file__).resolve().parent.parent / "rulesets"
 DEFAULT_RULESET_ID = "national-2020"
@@ -120,6 +121,9 @@ class RuleSet:
     public_name: str = ""
     # The mid-year monitoring thresholds ([monitoring]; domain.md §7 where a file has none).
     monitoring: MonitoringRules = DEFAULT_MONITORING
+    # The quality checks on targets ([targets]); kept out of repr, hence out of the fingerprint
+    # that stored scores' digests name: these parameters never change a score.
+    targets: TargetRules = field(default=DEFAULT_TARGETS, repr=False)
     # Per-rule-set memos: facts of a printed target row, and whole row outcomes; both depend
     # only on the printed row and these rules, which never change once published.
     memo: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
@@ -129,6 +133,12 @@ class RuleSet:
     def key(self) -> str:
         """The identifier stored with every score: id@version."""
         return f"{self.id}@{self.version}"
+
+    @cached_property
+    def cost_indicator_required(self) -> bool:
+        """Whether a declaration must carry a 成本指标: [targets], else 成本指标 as a level-1."""
+        required = self.targets.cost_indicator_required
+        return "成本指标" in self.tree if required is None else required
 
     @cached_property
     def max_total(self) -> Decimal:
@@ -303,7 +313,9 @@ def _fail(path: Path, key: str, reason: str) -> RuleSetError:
 
 
 def _parse(path: Path, data: dict) -> RuleSet:
-    unknown = sorted(set(data) - set(_HEADER) - set(_OPTIONAL_HEADER) - set(_SPEC) - {"monitoring"})
+    unknown = sorted(
+        set(data) - set(_HEADER) - set(_OPTIONAL_HEADER) - set(_SPEC) - {"monitoring", "targets"}
+    )
     if unknown:
         raise _fail(path, unknown[0], "未知的键")
     values: dict[str, object] = {}
@@ -355,6 +367,7 @@ def _parse(path: Path, data: dict) -> RuleSet:
             sources[dotted] = param["source"]
     try:
         values["monitoring"] = read_monitoring(data.get("monitoring"), sources)
+        values["targets"] = read_targets(data.get("targets"), sources)
     except ParameterError as exc:
         raise _fail(path, exc.key, exc.reason) from None
     rules = RuleSet(
@@ -377,8 +390,16 @@ def override_ruleset(rules: RuleSet, changes: Mapping[str, object]) -> RuleSet:
     path = Path(rules.path or f"{rules.id}.v{rules.version}.toml")
     values: dict[str, object] = {}
     monitoring: dict[str, object] = {}
+    targets: dict[str, object] = {}
     for dotted, value in changes.items():
         section, _, key = dotted.partition(".")
+        if section == "targets" and key in TARGETS_SPEC:
+            attr, check, _source = TARGETS_SPEC[key]
+            try:
+                targets[attr] = check(value)
+            except ValueError as exc:
+                raise _fail(path, f"{dotted}.value", str(exc)) from None
+            continue
         if section == "monitoring" and key in MONITORING_SPEC:
             attr, check, _source = MONITORING_SPEC[key]
             try:
@@ -399,6 +420,8 @@ def override_ruleset(rules: RuleSet, changes: Mapping[str, object]) -> RuleSet:
             check_monitoring(values["monitoring"])
         except ParameterError as exc:
             raise _fail(path, exc.key, exc.reason) from None
+    if targets:
+        values["targets"] = dataclasses.replace(rules.targets, **targets)
     changed = dataclasses.replace(
         rules, id=f"{rules.id}+changed", path="", memo={}, outcomes={}, **values
     )
