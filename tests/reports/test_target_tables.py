@@ -26,7 +26,7 @@ from tests.reports import pdftools
 INDICATORS = (
     ("产出指标", "数量指标", "培训人次", "≥200人次", Decimal(20), "培训签到表统计"),
     ("产出指标", "质量指标", "培训合格率", "≥95%", Decimal(20), "结业考核成绩"),
-    ("效益指标", "社会效益指标", "干部履职能力提升", "明显提升", Decimal(30), "单位评议"),
+    ("效益指标", "社会效益指标", "干部履职能力提升", "明显提升", Decimal(40), "单位评议"),
     ("满意度指标", "服务对象满意度指标", "学员满意度", "≥90%", Decimal(10), "问卷调查"),
 )
 
@@ -179,7 +179,7 @@ def test_the_workbook_has_the_figures_in_their_cells(client, personas, declared)
     row = names["学员满意度"]
     assert [sheet.cell(row, c).value for c in (5, 6, 7)] == ["≥90%", 10, "问卷调查"]
     assert sheet.cell(names["培训人次"], 2).value == "产出指标"
-    assert sheet.cell(header + 5, 6).value == 80  # 合计 of the 分值
+    assert sheet.cell(header + 5, 6).value == 90  # 合计 of the 分值
 
 
 def test_an_approved_declaration_is_kept_and_served_without_the_draft_mark(
@@ -252,3 +252,28 @@ def test_the_draft_pdf_takes_a_fixed_number_of_queries(
     client.get(url)
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200
+
+
+def test_the_workflows_approval_keeps_the_documents_and_a_return_drops_them(
+    personas, declared, django_capture_on_commit_callbacks
+):
+    from projects.review.services.workflow import (
+        filing_department_approve,
+        filing_finance_approve,
+        filing_submit,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        filing_submit(filing=declared, user=personas.alice)
+        declaration = TargetDeclaration.objects.get(pk=declared.pk)
+        if declaration.status == EvaluationStatus.SUBMITTED:
+            filing_department_approve(filing=declaration, user=personas.dora)
+        filing_finance_approve(
+            filing=TargetDeclaration.objects.get(pk=declared.pk), user=personas.frank
+        )
+    assert TargetDeclaration.objects.get(pk=declared.pk).status == EvaluationStatus.APPROVED
+    kept = StoredDocument.objects.filter(slot__startswith=f"target/{declared.pk}/")
+    assert set(kept.values_list("slot", flat=True)) == {
+        f"target/{declared.pk}/table-万元.pdf",
+        f"target/{declared.pk}/table-万元.xlsx",
+    }
