@@ -36,8 +36,9 @@ def _latest_year(region) -> int | None:
     return Project.objects.filter(unit__department__region=region).aggregate(y=Max("year"))["y"]
 
 
-def _rows(done: Rollover) -> dict:
-    """The three lists in plain words: unit, subject, indicators or last year."""
+def _rows(done: Rollover, *, saved: bool) -> dict:
+    """The three lists in plain words: unit, subject, indicators or last year; after a run, the
+    new declaration to open (a preview's subjects were never saved)."""
     return {
         "created": [
             {
@@ -45,6 +46,7 @@ def _rows(done: Rollover) -> dict:
                 "name": new.name,
                 "kind": new.get_kind_display(),
                 "indicators": len(old.indicators.all()),
+                "declaration": new.declaration.pk if saved else None,
             }
             for old, new in done.created
         ],
@@ -94,7 +96,7 @@ def rollover(request):
                 to_year=from_year + 1,
                 done=request.method == "POST",
                 indicators=done.indicators,
-                **_rows(done),
+                **_rows(done, saved=request.method == "POST"),
             )
     elif form.is_bound:
         status = 422

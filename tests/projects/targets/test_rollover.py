@@ -149,6 +149,8 @@ def test_the_page_runs_the_rollover_and_lists_what_it_did(client):
     assert "已完成" in _text(response)
     assert [r["name"] for r in response.context["created"]] == [r["name"] for r in preview]
     assert TargetDeclaration.objects.filter(rolled_from__isnull=False).count() == len(preview)
+    first = response.context["created"][0]["declaration"]
+    assert reverse("reports:target_table", args=[first]) in response.content.decode()
     again = client.post(url, {"region": region.pk, "from_year": 2023})
     assert again.context["created"] == []
     assert len(again.context["existing"]) >= len(preview)
