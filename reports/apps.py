@@ -24,3 +24,8 @@ class ReportsConfig(AppConfig):
         post_save.connect(
             on_monitoring_step, sender=MonitoringStep, dispatch_uid="reports.stored.monitoring"
         )
+
+        from projects.models import TargetStep
+        from reports.stored.targets import on_target_step
+
+        post_save.connect(on_target_step, sender=TargetStep, dispatch_uid="reports.stored.targets")

@@ -89,6 +89,19 @@ def render_monitoring_table(table, fmt: str) -> Rendered:
     )
 
 
+def render_target_table(table, fmt: str) -> Rendered:
+    """One 项目支出 / 部门整体支出绩效目标申报表."""
+    from reports.excel.targets import target_table_workbook
+
+    return _render(
+        fmt,
+        "reports/targets_table_print.html",
+        {"t": table},
+        lambda: target_table_workbook([table]),
+        f"{table.year}_{table.project_name}_{table.title}",
+    )
+
+
 def render_report(report, fmt: str) -> Rendered:
     """One 自评报告 (project or department), followed by its 自评表."""
     return _render(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports import monitoring_views, views
+from reports import monitoring_views, targets_views, views
 
 app_name = "reports"
 
@@ -31,6 +31,9 @@ urlpatterns = [
     path(
         "monitoring/<int:pk>/table.xlsx", monitoring_views.table, XLSX, name="monitoring_table_xlsx"
     ),
+    path("target/<int:pk>/table/", targets_views.table, name="target_table"),
+    path("target/<int:pk>/table.pdf", targets_views.table, PDF, name="target_table_pdf"),
+    path("target/<int:pk>/table.xlsx", targets_views.table, XLSX, name="target_table_xlsx"),
     path("department/<int:pk>/<int:year>/", views.department_detail, name="department_detail"),
     path(
         "department/<int:pk>/<int:year>/summary/",

@@ -25,6 +25,7 @@ from projects.models import (
     Project,
     ReviewStep,
 )
+from projects.models.targets import targets_settled
 from projects.monitoring.yearend import midyear_values
 from projects.report_check import report_findings
 
@@ -107,8 +108,17 @@ class WorkspaceRow:
 
 
 def filer_years(user) -> list[int]:
-    """The years in which the user's units have subjects to evaluate, newest first."""
-    years = Project.objects.for_user(user, FILE).values_list("year", flat=True).distinct()
+    """The years in which the user's units have subjects to evaluate, newest first.
+
+    A subject whose targets are still being declared is not one to evaluate yet: it is listed
+    with the declarations, not here.
+    """
+    years = (
+        Project.objects.for_user(user, FILE)
+        .filter(targets_settled())
+        .values_list("year", flat=True)
+        .distinct()
+    )
     return sorted(set(years), reverse=True)
 
 
@@ -129,6 +139,7 @@ def workspace_projects(user, year: int):
     return (
         Project.objects.for_user(user, FILE)
         .filter(year=year)
+        .filter(targets_settled())
         .annotate(ev=FilteredRelation("evaluations", condition=Q(evaluations__year=year)))
         .annotate(
             ev_status=F("ev__status"),

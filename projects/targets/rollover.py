@@ -30,12 +30,23 @@ class Rollover:
     indicators: int = 0
 
 
-@transaction.atomic
-def year_rollover(*, region: Region, from_year: int, to_year: int, user=None) -> Rollover:
+def year_rollover(
+    *, region: Region, from_year: int, to_year: int, user=None, dry_run: bool = False
+) -> Rollover:
     """Carry the region's continuing subjects of `from_year` into `to_year` (idempotent).
 
     `user` None: run by the command line as the system; otherwise the region's finance bureau.
+    `dry_run`: the same work in a savepoint rolled back, so a preview reports exactly what a run
+    would do and writes nothing (the created subjects it lists are not saved).
     """
+    with transaction.atomic():
+        done = _rollover(region=region, from_year=from_year, to_year=to_year, user=user)
+        if dry_run:
+            transaction.set_rollback(True)
+    return done
+
+
+def _rollover(*, region: Region, from_year: int, to_year: int, user) -> Rollover:
     if user is not None:
         require_finance_bureau(user, region, "只有本地区财政局可以结转下一年度项目。")
     if to_year != from_year + 1:

@@ -18,6 +18,7 @@ from projects.models import (
     FundLine,
     Indicator,
     IndicatorResult,
+    LibraryIndicator,
     Membership,
     MonitoringFollowUp,
     MonitoringReport,
@@ -26,6 +27,8 @@ from projects.models import (
     Region,
     ReviewComment,
     ReviewStep,
+    TargetDeclaration,
+    TargetStep,
     Unit,
 )
 
@@ -70,6 +73,9 @@ def _counts():
             MonitoringReport,
             MonitoringStep,
             MonitoringFollowUp,
+            TargetDeclaration,
+            TargetStep,
+            LibraryIndicator,
         )
     ) + (get_user_model().objects.count(),)
 
@@ -272,3 +278,23 @@ def test_the_demo_round_has_red_lights_at_every_step_of_review(client, demo_db):
         assert "红灯" in page, username
     client.force_login(get_user_model().objects.get(username="xs_kfq_zs_filer"))
     assert "2024年1-6月绩效运行监控" in client.get("/filing/").content.decode()
+
+
+def test_the_demo_declares_next_years_targets_at_every_step_of_review(client, demo_db):
+    """相山区's 2024 subjects carried into 2025 by the year rollover: drafts for the units, one
+    waiting for the 开发区, one returned with a comment on a target, one with the finance bureau,
+    one approved; every region keeps a common indicator library."""
+    declarations = TargetDeclaration.objects.filter(project__year=2025)
+    assert declarations.exists() and not declarations.filter(rolled_from__isnull=True).exists()
+    statuses = set(declarations.values_list("status", flat=True))
+    assert {"draft", "submitted", "returned", "department_approved", "approved"} <= statuses
+    returned = declarations.get(status="returned").steps.last()
+    assert list(returned.indicator_comments.values()) == ["示例：请按2025年入驻计划填写租赁面积。"]
+    assert not Evaluation.objects.filter(year=2025).exists()  # targets, never actuals
+    assert set(LibraryIndicator.objects.values_list("region__name", flat=True)) == {
+        r.name for r in Region.objects.filter(code__in=["340603", "650104", "130322"])
+    }
+    client.force_login(get_user_model().objects.get(username="xs_kfq_reviewer"))
+    assert "招商引资企业政策奖补" in client.get("/targets/review/").content.decode()
+    client.force_login(get_user_model().objects.get(username="xs_kfq_js_filer"))
+    assert "厂房租赁费用" in client.get("/filing/").content.decode()

@@ -184,6 +184,7 @@ class World:
                 ("notification", self.note),
                 ("monitoring:round", self.round),
                 ("reports:monitoring", self.report),
+                ("reports:target", self.declaration),
                 ("monitoring:", self.report),
                 ("targets:library", self.library),
                 ("targets:", self.declaration),
