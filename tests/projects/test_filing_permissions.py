@@ -110,6 +110,7 @@ def test_form_and_recompute_query_counts_do_not_grow_with_indicators(
     assert _recompute_queries(client, small) == _recompute_queries(client, large)
     # session, user, memberships, evaluation, fund lines, indicators, results, filer check,
     # the year's task, the region's rule sets by year (the rules in force for the filing's year),
-    # the year's filed monitoring values shown beside each actual
-    with django_assert_num_queries(11):
+    # the year's filed monitoring, read by the score (its year-end findings) and for the values
+    # shown beside each actual
+    with django_assert_num_queries(12):
         client.get(reverse("projects:evaluation_edit", args=[large.pk]))

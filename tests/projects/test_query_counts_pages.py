@@ -36,8 +36,9 @@ QUERIES = {
     "review page (department)": REVIEW_PAGE,
     # the filing with everything it shows, fund lines, indicators, results; the filer's right to
     # file it; the task's extensions (the unit's deadline); the region's rule sets by year; the
-    # year's filed monitoring values beside the actuals
-    "filing form": SIGNED_IN + 8,
+    # year's filed monitoring, read by the live score (its year-end findings) and again for the
+    # values shown beside the actuals
+    "filing form": SIGNED_IN + 9,
     # the region, the latest task's year, every count by department in one, the extensions of
     # the year's task, lowest rates, filings with findings, largest gaps, the regions
     "overview": SIGNED_IN + 8,
