@@ -78,6 +78,8 @@ class MonitoringRound(models.Model):
         verbose_name="下发人",
     )
     issued_at = models.DateTimeField("下发时间", auto_now_add=True)
+    # Empty while the background task makes the round's reports (a new round, or a re-issue).
+    reports_ready_at = models.DateTimeField("监控表生成时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "绩效监控任务"

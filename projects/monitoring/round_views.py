@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from projects.monitoring import selectors
 from projects.monitoring.forms import RoundIssueForm, default_as_of
-from projects.monitoring.services import monitoring_round_issue
+from projects.monitoring.services import monitoring_round_open
+from projects.monitoring.tasks import fill_round
 from projects.review.forms import in_days
 from projects.review.views.common import (
     can_act,
@@ -61,7 +62,7 @@ def round_issue(request):
         return _page(request, region, form, status=422)
     data = form.cleaned_data
     try:
-        issue = monitoring_round_issue(
+        round_, created = monitoring_round_open(
             region=region,
             as_of=data["as_of"],
             deadline=data["deadline"],
@@ -72,11 +73,13 @@ def round_issue(request):
         for key, errors in getattr(refused, "message_dict", {"__all__": refused.messages}).items():
             form.add_error(key if key in form.fields else None, errors)
         return _page(request, region, form, status=422)
-    verb = "已下发" if issue.created else "已更新"
+    # The reports are made in the background: a city's round is no work for a request.
+    fill_round.enqueue(round_.pk, request.user.pk)
+    verb = "已下发" if created else "已更新"
     messages.success(
         request,
-        f"{verb}{issue.round.title}任务，截止日期 {issue.round.deadline:%Y-%m-%d}；"
-        f"新建监控表 {issue.reports_created} 份。",
+        f"{verb}{round_.title}任务，截止日期 {round_.deadline:%Y-%m-%d}；"
+        "各单位的监控表正在后台生成，生成后即通知填报单位。",
     )
     return redirect(f"{reverse('monitoring:round_list')}?region={region.pk}")
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from projects import notifications as notices
@@ -87,13 +88,14 @@ class RoundIssue:
 
 
 @transaction.atomic
-def monitoring_round_issue(
+def monitoring_round_open(
     *, region: Region, as_of: datetime.date, deadline: datetime.date, user, note: str = ""
-) -> RoundIssue:
-    """Issue a monitoring round as of a date for every active subject of the region's year.
+) -> tuple[MonitoringRound, bool]:
+    """Create the region's round as of a date (or set a new deadline on it): the bureau's act.
 
-    Every project and 部门整体 subject of the year gets a report listing its approved
-    indicators and fund sources; issuing again (a later deadline) creates only what is missing.
+    Its reports are made by `monitoring_round_fill`, in the background for the bureau's page
+    (a city's two thousand subjects are no work for a request); `reports_ready_at` is empty
+    until they are.
     """
     require_finance_bureau(user, region, "只有本地区财政局可以下发监控任务。")
     if deadline < as_of:
@@ -108,9 +110,20 @@ def monitoring_round_issue(
             "issued_by": user,
         },
     )
-    if not created:
-        round_.deadline, round_.note = deadline, note.strip()
-        round_.save(update_fields=["deadline", "note"])
+    round_.deadline, round_.note, round_.reports_ready_at = deadline, note.strip(), None
+    round_.save(update_fields=["deadline", "note", "reports_ready_at"])
+    return round_, created
+
+
+@transaction.atomic
+def monitoring_round_fill(*, round_id: int, user=None) -> int:
+    """Make the missing reports of a round, light them, and tell the units; idempotent.
+
+    Every project and 部门整体 subject of the year whose targets stand gets a report listing
+    its approved indicators and fund sources. Returns how many reports it created.
+    """
+    round_ = MonitoringRound.objects.select_for_update().select_related("region").get(pk=round_id)
+    region, as_of = round_.region, round_.as_of
     subjects = list(
         Project.objects.filter(
             unit__department__region=region,
@@ -147,7 +160,7 @@ def monitoring_round_issue(
         for i in p.indicators.all()
     )
     # Nothing is filed in a new report: light it from what is in memory, in one batched write
-    # under the rule set of the region's year (a city's round stays within a request's time).
+    # under the rule set of the region's year.
     from scoring.monitoring import light_issued
     from scoring.services import region_rule_set_key, ruleset_in_force
 
@@ -156,11 +169,19 @@ def monitoring_round_issue(
         report.round = round_
         report.project = by_subject[report.project_id]
     light_issued(fresh, rules)
+    if fresh:
+        _tell_units(round_, user)
+    MonitoringRound.objects.filter(pk=round_.pk).update(reports_ready_at=timezone.now())
+    return len(fresh)
+
+
+def _tell_units(round_: MonitoringRound, user) -> None:
     units = (
         MonitoringReport.objects.filter(round=round_, status__in=OPEN_STATUSES)
         .values("project__unit")
         .annotate(n=Count("pk"))
     )
+    region = round_.region
     bureau = region.finance_bureau or f"{region.name}财政局"
     for row in units:
         notices.notify(
@@ -168,11 +189,23 @@ def monitoring_round_issue(
             kind=Notification.Kind.DEADLINE,
             message=(
                 f"{bureau}已下发{round_.title}任务：本单位待填报 {row['n']} 项，"
-                f"截止日期 {deadline:%Y-%m-%d}。"
+                f"截止日期 {round_.deadline:%Y-%m-%d}。"
             ),
             exclude=user,
         )
-    return RoundIssue(round_, created, len(fresh))
+
+
+def monitoring_round_issue(
+    *, region: Region, as_of: datetime.date, deadline: datetime.date, user, note: str = ""
+) -> RoundIssue:
+    """Open a round and make its reports at once (commands, the demo, tests): the page opens
+    it and leaves the reports to the background task, through the same two services."""
+    round_, created = monitoring_round_open(
+        region=region, as_of=as_of, deadline=deadline, user=user, note=note
+    )
+    made = monitoring_round_fill(round_id=round_.pk, user=user)
+    round_.refresh_from_db()
+    return RoundIssue(round_, created, made)
 
 
 # --- the filer's save ----------------------------------------------------------------------------
