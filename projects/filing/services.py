@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 
@@ -41,6 +42,7 @@ from projects.models import (
     IndicatorResult,
     Project,
 )
+from projects.models.targets import targets_settled
 from projects.narrative import NarrativeData, draft_sections
 from projects.report_check import stored_narrative_data
 from projects.review.services.workflow import ensure_editable
@@ -87,6 +89,8 @@ def evaluation_start(*, project: Project, user) -> Evaluation:
     project = get_for_user(
         Project.objects.select_for_update(of=("self",)), user, FILE, pk=project.pk
     )
+    if not Project.objects.filter(targets_settled(), pk=project.pk).exists():
+        raise PermissionDenied("该项目的绩效目标尚未审核通过，不能开始自评。")
     task = EvaluationTask.objects.filter(
         region_id=project.unit.department.region_id, year=project.year
     ).first()

@@ -53,6 +53,7 @@ class World:
     spot_check: object = None
     export_job: object = None
     monitoring: dict = field(default_factory=dict)  # "draft" / "submitted" → MonitoringReport
+    declarations: dict = field(default_factory=dict)  # "draft" / "submitted" → TargetDeclaration
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,28 @@ PAGES = [
         "项目支出绩效监控表",
         lambda w: f"/reports/monitoring/{w.monitoring['submitted'].pk}/table/",
     ),
+    # 绩效目标: declaring, reviewing, the library, the rollover, the printed 申报表.
+    Page("filer", "申报新项目", lambda w: "/targets/new/"),
+    Page(
+        "filer",
+        "绩效目标申报表单",
+        lambda w: f"/targets/declaration/{w.declarations['draft'].pk}/",
+    ),
+    Page("department_reviewer", "目标审核列表", lambda w: "/targets/review/"),
+    Page(
+        "department_reviewer",
+        "目标审核",
+        lambda w: f"/targets/review/{w.declarations['submitted'].pk}/",
+    ),
+    Page("finance_reviewer", "共性指标库", lambda w: "/targets/library/"),
+    Page("finance_reviewer", "新增共性指标", lambda w: "/targets/library/new/"),
+    Page("finance_reviewer", "年度结转", lambda w: f"/targets/rollover/?from_year={YEAR}"),
+    Page(
+        "finance_reviewer",
+        "项目支出绩效目标申报表",
+        lambda w: f"/reports/target/{w.declarations['draft'].pk}/table/",
+    ),
+    Page("observer", "目标审核列表（只读）", lambda w: "/targets/review/"),
     # The region's observer (人大, 审计): reads everything, changes nothing.
     Page("observer", "首页", lambda w: "/"),
     Page("observer", "资料首页", lambda w: "/reports/"),
@@ -333,6 +356,7 @@ def _build_world() -> World:
         evaluation.refresh_from_db()
         w.filings[stage] = evaluation
     _monitoring(w, filer, finance)
+    _declarations(w, filer, finance)
     w.spot_check = spot_checks.spot_check_draw(
         region=region, year=YEAR, user=finance, share=Decimal("1"), seed=7
     )
@@ -383,6 +407,29 @@ def _monitoring(w: World, filer, finance) -> None:
         if stage == "submitted":
             report = workflow.filing_submit(filing=report, user=filer)
         w.monitoring[stage] = report
+
+
+def _declarations(w: World, filer, finance) -> None:
+    """Next year's targets: the centre's draft with two rows, another one submitted."""
+    from django.utils import timezone
+
+    from projects.models import EvaluationStatus, TargetDeclaration
+    from projects.targets.library_seed import seed_library
+    from projects.targets.services import declaration_add_indicator, project_declare
+
+    seed_library(w.region, user=finance)
+    year = timezone.localdate().year + 1
+    draft = project_declare(
+        unit=w.centre, user=filer, year=year, code="001001-T1", name="政务服务便民化改造"
+    )
+    for level1, level2 in (("产出指标", "数量指标"), ("满意度指标", "服务对象满意度指标")):
+        declaration_add_indicator(declaration=draft, user=filer, level1=level1, level2=level2)
+    w.declarations["draft"] = TargetDeclaration.objects.get(pk=draft.pk)
+    submitted = f.ProjectFactory(unit=w.centre, year=year, code="001001-T2", name="企业服务专项")
+    f.IndicatorFactory(project=submitted, name="走访企业数量", target="≥500家")
+    w.declarations["submitted"] = TargetDeclaration.objects.create(
+        project=submitted, status=EvaluationStatus.SUBMITTED
+    )
 
 
 def _report(violations: list[dict]) -> str:

@@ -200,3 +200,11 @@ def test_tasks_and_rounds_wait_for_the_approved_targets(declared):
     }  # fmt: skip
     monitoring_round_issue(region=p.region, as_of=as_of, deadline=as_of, user=p.frank)
     assert MonitoringReport.objects.filter(project=d.project).exists()
+
+
+def test_a_filer_cannot_open_a_self_evaluation_before_the_targets_are_approved(declared, client):
+    d = _fill(declared)
+    client.force_login(declared["filer"])
+    response = client.post(f"/filing/projects/{d.project.pk}/start/")
+    assert response.status_code == 403
+    assert not Evaluation.objects.filter(project=d.project).exists()
