@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from projects.access import FILE, FINANCE_REVIEW, scope_for
 from projects.models import Department, Evaluation, Project
+from projects.models.targets import targets_settled
 from projects.upload import pending
 from projects.upload.checks import JSON, MAX_BYTES, UploadRefused, file_kind
 from projects.upload.forms import UploadForm
@@ -47,12 +48,17 @@ def _action(purpose: str) -> str:
     return FILE if purpose == ACTUALS else FINANCE_REVIEW
 
 
+def _subjects(user, purpose: str):
+    """The subjects a purpose's workbook holds: for actuals, only those whose targets stand (a
+    subject still declaring its targets has nothing to self-evaluate yet)."""
+    subjects = Project.objects.for_user(user, _action(purpose))
+    return subjects.filter(targets_settled()) if purpose == ACTUALS else subjects
+
+
 def _years(user, purposes) -> list[int]:
     years = set()
     for purpose, _ in purposes:
-        years |= set(
-            Project.objects.for_user(user, _action(purpose)).values_list("year", flat=True)
-        )
+        years |= set(_subjects(user, purpose).values_list("year", flat=True))
     return sorted(years, reverse=True) or [timezone.localdate().year - 1]
 
 
@@ -182,7 +188,7 @@ def upload_template(request):
     except ValueError:
         year = _years(request.user, purposes.items())[0]
     projects = (
-        Project.objects.for_user(request.user, _action(purpose))
+        _subjects(request.user, purpose)
         .filter(year=year)
         .select_related("unit__department")
         .prefetch_related(
