@@ -1,18 +1,13 @@
 """The declaration form in Chromium: a finding appears while typing, the library suggests a row
 and adds it, a past indicator fills a row, and nothing is refused by the page's policy."""
 
-import pytest
 from playwright.sync_api import expect
 
 from projects.models import Indicator, LibraryIndicator
 from tests import factories as f
-from tests.e2e import conftest as e2e
 from tests.e2e.conftest import login, watch_csp
+from tests.projects.targets.conftest import declaration_world as _declaration_world  # noqa: F401
 
-# The browser fixtures of the end-to-end suite, for this module's one browser test.
-browser, page, screenshot = e2e.browser, e2e.page, e2e.screenshot
-
-pytestmark = [pytest.mark.e2e]
 PASSWORD = "pass-12345"
 
 
@@ -20,10 +15,10 @@ def test_a_declarer_sees_findings_while_typing_and_takes_suggestions(
     transactional_db,
     live_server,
     page,
-    declaration_world,
+    _declaration_world,  # noqa: F811  (the fixture imported above)
     screenshot,
 ):
-    w = declaration_world
+    w = _declaration_world
     LibraryIndicator.objects.create(
         region=w["p"].region, function="一般公共服务", level1="产出指标", level2="时效指标",
         name="按时办结率", unit_of_measure="%", suggested_target="≥95%",
