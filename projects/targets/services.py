@@ -30,7 +30,7 @@ from projects.models import (
     Unit,
 )
 from projects.review.services.workflow import FilingKind, register_filing_kind
-from projects.targets.content import INDICATOR_FIELDS, clean_content, stored_content
+from projects.targets.content import clean_content, stored_content
 
 
 def declaration_queryset():
@@ -314,5 +314,3 @@ register_filing_kind(
         notice_target=lambda d: {"target_declaration": d},
     ),
 )
-
-DECLARED_FIELDS = INDICATOR_FIELDS  # what a declarer sets per row, named once for the pages
