@@ -32,6 +32,15 @@ from projects.models.review import (
     SpotCheckItem,
     SpotCheckScore,
 )
+from projects.models.results import (
+    Decision,
+    Rectification,
+    RectificationSource,
+    RectificationStatus,
+    RectificationStep,
+    ResultDecision,
+    SpotCheckDepartment,
+)
 from projects.models.targets import (
     Direction,
     LibraryIndicator,
@@ -41,6 +50,13 @@ from projects.models.targets import (
 )
 
 __all__ = [
+    "Decision",
+    "Rectification",
+    "RectificationSource",
+    "RectificationStatus",
+    "RectificationStep",
+    "ResultDecision",
+    "SpotCheckDepartment",
     "TargetStep",
     "TargetRevision",
     "TargetDeclaration",

@@ -143,6 +143,26 @@ class SpotCheck(models.Model):
     min_count = models.PositiveIntegerField("最少抽取数", default=1)
     seed = models.BigIntegerField("随机种子")
     threshold = models.DecimalField("差异阈值（分）", max_digits=6, decimal_places=2, default=5)
+
+    class Scope(models.TextChoices):
+        """What is drawn: single evaluations (stratified), or whole departments (seed 004)."""
+
+        EVALUATIONS = "evaluations", "按项目抽取"
+        DEPARTMENTS = "departments", "按部门抽取"
+
+    class History(models.TextChoices):
+        """How departments checked in earlier years weigh in a department draw."""
+
+        IGNORE = "ignore", "不考虑往年"
+        EXCLUDE = "exclude", "排除往年已抽查部门"
+        FAVOUR = "favour", "优先抽取往年未抽查部门"
+
+    scope = models.CharField(
+        "抽取方式", max_length=20, choices=Scope.choices, default=Scope.EVALUATIONS
+    )
+    history = models.CharField(
+        "往年抽查", max_length=20, choices=History.choices, default=History.IGNORE
+    )
     drawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -35,6 +35,7 @@ from .monitoring_rules import (
 )
 from .numbers import to_units
 from .target_rules import DEFAULT_TARGETS, TARGETS_SPEC, TargetRules, read_targets
+from .results_rules import DEFAULT_RESULTS, RESULTS_SPEC, ResultsRules, check_results, read_results
 
 RULESETS_DIR = Path(__file__).resolve().parent.parent / "rulesets"
 DEFAULT_RULESET_ID = "national-2020"
@@ -124,6 +125,8 @@ class RuleSet:
     # The quality checks on targets ([targets]); kept out of repr, hence out of the fingerprint
     # that stored scores' digests name: these parameters never change a score.
     targets: TargetRules = field(default=DEFAULT_TARGETS, repr=False)
+    # The 结果应用 suggestion ([results]); out of the fingerprint too: it never changes a score.
+    results: ResultsRules = field(default=DEFAULT_RESULTS, repr=False)
     # Per-rule-set memos: facts of a printed target row, and whole row outcomes; both depend
     # only on the printed row and these rules, which never change once published.
     memo: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
@@ -314,7 +317,7 @@ def _fail(path: Path, key: str, reason: str) -> RuleSetError:
 
 def _parse(path: Path, data: dict) -> RuleSet:
     unknown = sorted(
-        set(data) - set(_HEADER) - set(_OPTIONAL_HEADER) - set(_SPEC) - {"monitoring", "targets"}
+        set(data) - set(_HEADER) - set(_OPTIONAL_HEADER) - set(_SPEC) - {"monitoring", "targets", "results"}
     )
     if unknown:
         raise _fail(path, unknown[0], "未知的键")
@@ -368,6 +371,7 @@ def _parse(path: Path, data: dict) -> RuleSet:
     try:
         values["monitoring"] = read_monitoring(data.get("monitoring"), sources)
         values["targets"] = read_targets(data.get("targets"), sources)
+        values["results"] = read_results(data.get("results"), sources)
     except ParameterError as exc:
         raise _fail(path, exc.key, exc.reason) from None
     rules = RuleSet(
@@ -391,8 +395,16 @@ def override_ruleset(rules: RuleSet, changes: Mapping[str, object]) -> RuleSet:
     values: dict[str, object] = {}
     monitoring: dict[str, object] = {}
     targets: dict[str, object] = {}
+    results: dict[str, object] = {}
     for dotted, value in changes.items():
         section, _, key = dotted.partition(".")
+        if section == "results" and key in RESULTS_SPEC:
+            attr, check, _source = RESULTS_SPEC[key]
+            try:
+                results[attr] = check(value)
+            except ValueError as exc:
+                raise _fail(path, f"{dotted}.value", str(exc)) from None
+            continue
         if section == "targets" and key in TARGETS_SPEC:
             attr, check, _source = TARGETS_SPEC[key]
             try:
@@ -422,6 +434,12 @@ def override_ruleset(rules: RuleSet, changes: Mapping[str, object]) -> RuleSet:
             raise _fail(path, exc.key, exc.reason) from None
     if targets:
         values["targets"] = dataclasses.replace(rules.targets, **targets)
+    if results:
+        values["results"] = dataclasses.replace(rules.results, **results)
+        try:
+            check_results(values["results"])
+        except ParameterError as exc:
+            raise _fail(path, exc.key, exc.reason) from None
     changed = dataclasses.replace(
         rules, id=f"{rules.id}+changed", path="", memo={}, outcomes={}, **values
     )
