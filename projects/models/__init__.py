@@ -22,6 +22,15 @@ from projects.models.monitoring import (
     MonitoringStep,
 )
 from projects.models.org import Department, Membership, Region, Unit
+from projects.models.results import (
+    Decision,
+    Rectification,
+    RectificationSource,
+    RectificationStatus,
+    RectificationStep,
+    ResultDecision,
+    SpotCheckDepartment,
+)
 from projects.models.review import (
     DeadlineExtension,
     EvaluationTask,
@@ -31,15 +40,6 @@ from projects.models.review import (
     SpotCheck,
     SpotCheckItem,
     SpotCheckScore,
-)
-from projects.models.results import (
-    Decision,
-    Rectification,
-    RectificationSource,
-    RectificationStatus,
-    RectificationStep,
-    ResultDecision,
-    SpotCheckDepartment,
 )
 from projects.models.targets import (
     Direction,

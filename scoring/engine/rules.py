@@ -34,8 +34,8 @@ from .monitoring_rules import (
     read_monitoring,
 )
 from .numbers import to_units
-from .target_rules import DEFAULT_TARGETS, TARGETS_SPEC, TargetRules, read_targets
 from .results_rules import DEFAULT_RESULTS, RESULTS_SPEC, ResultsRules, check_results, read_results
+from .target_rules import DEFAULT_TARGETS, TARGETS_SPEC, TargetRules, read_targets
 
 RULESETS_DIR = Path(__file__).resolve().parent.parent / "rulesets"
 DEFAULT_RULESET_ID = "national-2020"
@@ -317,7 +317,11 @@ def _fail(path: Path, key: str, reason: str) -> RuleSetError:
 
 def _parse(path: Path, data: dict) -> RuleSet:
     unknown = sorted(
-        set(data) - set(_HEADER) - set(_OPTIONAL_HEADER) - set(_SPEC) - {"monitoring", "targets", "results"}
+        set(data)
+        - set(_HEADER)
+        - set(_OPTIONAL_HEADER)
+        - set(_SPEC)
+        - {"monitoring", "targets", "results"}
     )
     if unknown:
         raise _fail(path, unknown[0], "未知的键")
