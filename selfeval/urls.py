@@ -25,6 +25,7 @@ urlpatterns = [
     path("region/", include("projects.administration.urls")),
     path("monitoring/", include("projects.monitoring.urls")),
     path("targets/", include("projects.targets.urls")),
+    path("results/", include("projects.results.urls")),
     path("reports/", include("reports.urls")),
     path("public/", include("reports.public_urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,3 @@
+"""结果应用决定: the suggestion beside the bureau's decision, lists and export."""
+
+urlpatterns: list = []
