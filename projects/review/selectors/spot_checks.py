@@ -7,6 +7,9 @@ the page holds one year's draws, so its cost is flat however many draws and year
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
@@ -43,3 +46,53 @@ def spot_check_page(region, *, year: int, page_number) -> Page:
 def spot_check_years(region) -> list[int]:
     """The years the region has draws for, newest first (the list's year tabs)."""
     return list(region.spot_checks.order_by("-year").values_list("year", flat=True).distinct())
+
+
+@dataclass(frozen=True)
+class YearCoverage:
+    """One year of department spot checks: drawn that year, and covered up to and including it."""
+
+    year: int
+    drawn: int
+    covered: int
+    departments: int
+
+    @property
+    def share(self) -> Decimal | None:
+        """抽查比例: departments drawn this year ÷ the region's departments, in percent."""
+        return _percent(self.drawn, self.departments)
+
+    @property
+    def cumulative(self) -> Decimal | None:
+        """累计部门覆盖率: distinct departments drawn so far ÷ the region's departments (seed 004)."""
+        return _percent(self.covered, self.departments)
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def department_coverage(region, *, until: int | None = None) -> list[YearCoverage]:
+    """Department coverage of the region's department draws, year by year, oldest first.
+
+    The denominator is the region's active departments today (seed 004 counts 55 区直部门 once);
+    a department drawn twice counts once in the cumulative figure. One query for the draws, one
+    for the count.
+    """
+    from projects.models import SpotCheckDepartment
+
+    rows = SpotCheckDepartment.objects.filter(spot_check__region=region)
+    if until is not None:
+        rows = rows.filter(spot_check__year__lte=until)
+    by_year: dict[int, set[int]] = {}
+    for year, department_id in rows.values_list("spot_check__year", "department_id"):
+        by_year.setdefault(year, set()).add(department_id)
+    departments = region.departments.filter(is_active=True).count()
+    covered: set[int] = set()
+    table = []
+    for year in sorted(by_year):
+        covered |= by_year[year]
+        table.append(YearCoverage(year, len(by_year[year]), len(covered), departments))
+    return table
