@@ -15,6 +15,8 @@ def roles(request) -> dict:
             "filer": bool(scope.unit_ids),
             "reviewer": reviewer,
             "region_admin": bool(scope.region_ids or scope.superuser),
+            # The region's finance bureau and its observers: the scorecard (绩效考核).
+            "region_reader": bool(scope.viewed_region_ids or scope.superuser),
             # 人大, 审计: the same list, read only; a reviewer reaches it through 审核 already.
             "observer": not reviewer
             and bool(scope.observed_department_ids or scope.observed_region_ids),
