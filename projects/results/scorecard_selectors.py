@@ -211,9 +211,7 @@ class Scorecard:
 
 def _grouped(queryset, key: str, **counts) -> dict[int, dict]:
     """{department id: counts} from one grouped query."""
-    return {
-        row[key]: row for row in queryset.values(key).annotate(**counts).order_by(key)
-    }
+    return {row[key]: row for row in queryset.values(key).annotate(**counts).order_by(key)}
 
 
 def _deadlines(region: Region, year: int) -> tuple[datetime.date | None, dict[int, datetime.date]]:
@@ -238,9 +236,9 @@ def scorecard(*, region: Region, year: int, today: datetime.date | None = None) 
     evaluations = Evaluation.objects.filter(year=year, **in_region)
 
     departments = list(
-        Department.objects.filter(region=region).order_by("code", "pk").values_list(
-            "pk", "name", "is_active"
-        )
+        Department.objects.filter(region=region)
+        .order_by("code", "pk")
+        .values_list("pk", "name", "is_active")
     )
     deadline, extensions = _deadlines(region, year)
 
@@ -293,9 +291,7 @@ def scorecard(*, region: Region, year: int, today: datetime.date | None = None) 
         red_reports=Count("pk", filter=filed & Q(light=Light.RED)),
     )
     red_entries = dict(
-        MonitoringEntry.objects.filter(
-            report__in=reports.filter(filed), light=Light.RED
-        )
+        MonitoringEntry.objects.filter(report__in=reports.filter(filed), light=Light.RED)
         .values_list(f"report__{DEPARTMENT}")
         .annotate(n=Count("pk"))
         .order_by()
@@ -305,9 +301,7 @@ def scorecard(*, region: Region, year: int, today: datetime.date | None = None) 
         "unit__department",
         raised=Count("pk"),
         closed=Count("pk", filter=Q(status=RectificationStatus.CLOSED)),
-        overdue=Count(
-            "pk", filter=~Q(status=RectificationStatus.CLOSED) & Q(deadline__lt=today)
-        ),
+        overdue=Count("pk", filter=~Q(status=RectificationStatus.CLOSED) & Q(deadline__lt=today)),
     )
     publications = evaluations.filter(
         status=S.PUBLISHED, approved_at__isnull=False, published_at__isnull=False

@@ -36,6 +36,7 @@ class PercentBar:
     y: int
     width: Decimal
     color: str
+    text_x: Decimal  # where the value is written, just past the bar's end
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class PercentRow:
 
     name: str
     y: int
+    label_y: int  # the name's baseline, centred on the row's bars
     bars: list[PercentBar]
 
 
@@ -76,17 +78,21 @@ def percent_chart(
     chart_rows = []
     for i, (name, values) in enumerate(rows):
         y = i * (group + gap) + 24
+        widths = [_px(Decimal(plot) * min(v or Decimal(0), HUNDRED) / HUNDRED) for v in values]
         bars = [
             PercentBar(
                 label=label,
                 value=value,
                 y=y + j * bar_height,
-                width=_px(Decimal(plot) * min(value or Decimal(0), HUNDRED) / HUNDRED),
+                width=width,
                 color=color,
+                text_x=label_width + width + 4,
             )
-            for j, ((label, color), value) in enumerate(zip(series, values, strict=True))
+            for j, ((label, color), value, width) in enumerate(
+                zip(series, values, widths, strict=True)
+            )
         ]
-        chart_rows.append(PercentRow(name, y, bars))
+        chart_rows.append(PercentRow(name, y, y + group // 2 + 4, bars))
     height = len(rows) * (group + gap) + 32
     return PercentChart(title, width, height, label_width, bar_height, plot, chart_rows, series)
 
@@ -112,7 +118,7 @@ def region_chart(card: Scorecard) -> PercentChart:
         ("整改销号率", [t.closure_rate]),
         ("按时公开率", [t.on_time_publication_rate]),
     ]
-    return percent_chart("地区主要指标", rows, REGION_SERIES)
+    return percent_chart("地区主要指标", rows, REGION_SERIES, bar_height=16)
 
 
 def department_chart(card: Scorecard) -> PercentChart | None:

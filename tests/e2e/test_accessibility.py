@@ -187,6 +187,7 @@ PAGES = [
         _ev("published", "/review/evaluations/{pk}/history/"),
     ),
     Page("finance_reviewer", "总览", lambda w: "/review/overview/"),
+    Page("finance_reviewer", "绩效考核", lambda w: f"/results/scorecard/?year={YEAR}"),
     Page("finance_reviewer", "任务", lambda w: "/review/tasks/"),
     Page("finance_reviewer", "抽查列表", lambda w: "/review/spot-checks/"),
     Page("finance_reviewer", "抽查详情", lambda w: f"/review/spot-checks/{w.spot_check.pk}/"),

@@ -310,7 +310,11 @@ def test_the_page_shows_the_departments_row(client, department_a):
     assert cells["red"] == "1 / 6"
     assert cells["closure"] == "50.00%"
     # the page counts against today's date: the open and the reported item once past theirs
-    late = [d for d in (datetime.date(2025, 8, 1), datetime.date(2025, 12, 1)) if d < timezone.localdate()]
+    late = [
+        d
+        for d in (datetime.date(2025, 8, 1), datetime.date(2025, 12, 1))
+        if d < timezone.localdate()
+    ]
     assert cells["overdue"] == str(len(late))
     assert cells["published"] == "2 / 2"
     assert cells["published-on-time"] == "1"
