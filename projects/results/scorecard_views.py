@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import quote
 
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
 from projects.formatting import WAN_YUAN, YUAN, money_unit_or_default
+from projects.results.scorecard_excel import scorecard_workbook
 from projects.results.scorecard_selectors import Scorecard, scorecard
 from projects.review.views.charts import _px
 from projects.review.views.common import (
@@ -160,4 +163,21 @@ def scorecard_page(request):
     )
 
 
-urlpatterns = [path("scorecard/", scorecard_page, name="scorecard")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@region_reader_required
+def scorecard_xlsx(request):
+    """The same scorecard as a workbook (a few dozen rows: written in the request)."""
+    region, year, card = _context(request)
+    money_unit = money_unit_or_default(request.GET.get("money_unit"))
+    response = HttpResponse(scorecard_workbook(card, money_unit), content_type=XLSX)
+    filename = quote(f"{region.name}{year}年度绩效管理工作考核.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+urlpatterns = [
+    path("scorecard/", scorecard_page, name="scorecard"),
+    path("scorecard/xlsx/", scorecard_xlsx, name="scorecard_xlsx"),
+]

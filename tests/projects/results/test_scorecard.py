@@ -438,3 +438,43 @@ def test_the_page_query_count_is_pinned(client, department_a, django_assert_num_
     client.force_login(department_a.frank)
     with django_assert_num_queries(PAGE_QUERIES):
         client.get(URL, {"year": YEAR})
+
+
+def test_the_page_shows_words_not_codes(client, department_a):
+    from tests.test_words_not_codes import codes_in
+
+    client.force_login(department_a.frank)
+    assert codes_in(client.get(URL, {"year": YEAR}).content.decode()) == []
+
+
+# --- the workbook -----------------------------------------------------------------------------------
+
+
+def test_the_workbook_holds_the_pages_figures(client, liedshan):
+    import io
+
+    from openpyxl import load_workbook
+
+    _, _, frank = liedshan
+    client.force_login(frank)
+    response = client.get(reverse("results:scorecard_xlsx"), {"year": YEAR, "money_unit": "元"})
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    region = {row[0]: row[1:] for row in book["地区情况"].iter_rows(min_row=3, values_only=True)}
+    # Excel keeps numbers as floats: compared at the two places the cells show
+    assert region["抽查复核部门 / 抽查比例"] == ("11 / 55", pytest.approx(0.2))
+    assert region["累计部门覆盖率"] == ("33 / 55", pytest.approx(0.6))
+    assert region["压减资金（元）"][0] == pytest.approx(450000.25)
+    departments = list(book["各部门情况"].iter_rows(min_row=3, values_only=True))
+    assert len(departments) == 55 + 1
+    assert departments[-1][0] == "合计"
+
+
+def test_the_workbook_is_refused_like_the_page(client, department_a):
+    p = department_a
+    client.force_login(p.bob)
+    assert client.get(reverse("results:scorecard_xlsx")).status_code == 403
+    client.force_login(p.other_region_finance)
+    url = reverse("results:scorecard_xlsx")
+    assert client.get(url, {"region": p.region.pk}).status_code == 404
