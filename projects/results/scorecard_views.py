@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -138,6 +139,9 @@ def department_chart(card: Scorecard) -> PercentChart | None:
 def _context(request):
     region = finance_region(request, reading=True)
     year = chosen_year(request, latest_year(region))
+    asked = request.GET.get("year")
+    if asked and asked != str(year):
+        messages.warning(request, f"年度应为2000至2100之间的四位数字，已显示{year}年度。")
     card = scorecard(region=region, year=year)
     return region, year, card
 

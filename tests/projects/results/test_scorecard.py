@@ -369,7 +369,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 def test_a_bad_year_falls_back_instead_of_failing(client, department_a):
     client.force_login(department_a.frank)
-    assert client.get(URL, {"year": "二〇二四"}).status_code == 200
+    response = client.get(URL, {"year": "二〇二四"})
+    assert response.status_code == 200
+    assert "年度应为2000至2100之间的四位数字" in response.content.decode()
     assert client.get(URL, {"year": "99999"}).status_code == 200
     assert client.get(URL, {"region": "x"}).status_code == 404
 
