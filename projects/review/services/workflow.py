@@ -26,6 +26,7 @@ from projects.models import (
     ReviewComment,
     ReviewStep,
 )
+from projects.ledger import chain_append
 from projects.narrative_check import blocking
 from projects.report_check import report_findings
 from projects.review.services.bulk import BulkAction, BulkOutcome, bulk_apply
@@ -141,9 +142,12 @@ def _clean_indicator_comments(filing, indicator_comments: dict | None) -> dict:
 
 
 def _record(filing, user, action, from_status, comment="", indicator_comments=None):
-    return kind_of(filing).record_step(
+    step = kind_of(filing).record_step(
         filing, user, action, from_status, comment, indicator_comments or {}
     )
+    # After the kind's own rows (a return's indicator comments) exist: they are hashed too.
+    chain_append(step)
+    return step
 
 
 def _record_evaluation_step(evaluation, user, action, from_status, comment, indicator_comments):
