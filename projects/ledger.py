@@ -189,9 +189,7 @@ def payload(spec: Chained, row, extra: dict | None = None) -> dict:
     content = {"v": PAYLOAD_VERSION, "kind": spec.kind, "id": row.pk}
     for name in spec.fields:
         model_field = meta.get_field(name)
-        content[model_field.attname] = _field_value(
-            model_field, getattr(row, model_field.attname)
-        )
+        content[model_field.attname] = _field_value(model_field, getattr(row, model_field.attname))
     content.update(extra or {})
     return content
 
@@ -279,7 +277,9 @@ class Break:
 
     def __str__(self) -> str:
         place = f"第 {self.sequence} 条" if self.sequence is not None else "未登记"
-        return f"{self.region} {place}（{self.kind} #{self.object_id}，{self.filing}）：{self.problem}"
+        return (
+            f"{self.region} {place}（{self.kind} #{self.object_id}，{self.filing}）：{self.problem}"
+        )
 
 
 @dataclass
@@ -326,9 +326,7 @@ def _differences(stored: dict, current: dict) -> str:
 def _current_rows(spec: Chained, region_ids: set[int] | None) -> dict[int, tuple[int, dict]]:
     """Every row of a kind as it is stored now: {pk: (region id, content)}."""
     rows = (
-        spec.model()
-        ._base_manager.only(*spec.fields)
-        .annotate(_region=models.F(spec.region_path))
+        spec.model()._base_manager.only(*spec.fields).annotate(_region=models.F(spec.region_path))
     )
     if region_ids is not None:
         rows = rows.filter(_region__in=region_ids)
@@ -342,7 +340,9 @@ def verify(*, region=None) -> Verdict:
     latest entry; rows with no entry at all are reported too (written outside the services)."""
     from projects.models import HistoryEntry, Region
 
-    regions = {r.pk: r for r in (Region.objects.filter(pk=region.pk) if region else Region.objects.all())}
+    regions = {
+        r.pk: r for r in (Region.objects.filter(pk=region.pk) if region else Region.objects.all())
+    }
     scope = set(regions) if region else None
     current = {kind: _current_rows(spec, scope) for kind, spec in CHAINED.items()}
     entries = HistoryEntry.objects.filter(region_id__in=regions).order_by("region_id", "sequence")

@@ -17,7 +17,6 @@ from tests import factories as f
 from tests.projects.test_review_support import (
     build_evaluation,
     fast_password_hashing,  # noqa: F401  (autouse)
-    put_in,
     subordinate_of_a,
 )
 
@@ -143,9 +142,7 @@ def test_an_edited_entry_breaks_its_own_hash_and_the_next_link(personas, round_t
     HistoryEntry.objects.filter(pk=entry.pk).update(
         content=content,
         content_hash=content_hash,
-        entry_hash=ledger.link_hash(
-            personas.region.pk, 3, entry.previous_hash, content_hash
-        ),
+        entry_hash=ledger.link_hash(personas.region.pk, 3, entry.previous_hash, content_hash),
     )
     message = _broken()
     assert "第 3 条" in message  # the step no longer matches the rewritten entry
@@ -161,7 +158,9 @@ def test_a_removed_entry_breaks_the_sequence(personas, round_trip):
 def test_regions_have_independent_chains(personas, round_trip):
     other = f.RegionFactory(name="昌黎县", code="130322")
     department = f.DepartmentFactory(region=other, name="昌黎县招商中心", code="C")
-    unit = f.UnitFactory(department=department, name="昌黎县招商中心", code="C0", is_department=True)
+    unit = f.UnitFactory(
+        department=department, name="昌黎县招商中心", code="C0", is_department=True
+    )
     filer = f.UserFactory(username="chang")
     f.membership(filer, "filer", unit=unit)
     theirs = build_evaluation(unit)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from projects import notifications as notices
 from projects import rules
 from projects.access import DEPARTMENT_REVIEW, FILE, FINANCE_REVIEW, VIEW, get_for_user
+from projects.ledger import chain_append
 from projects.models import (
     Evaluation,
     EvaluationStatus,
@@ -26,7 +27,6 @@ from projects.models import (
     ReviewComment,
     ReviewStep,
 )
-from projects.ledger import chain_append
 from projects.narrative_check import blocking
 from projects.report_check import report_findings
 from projects.review.services.bulk import BulkAction, BulkOutcome, bulk_apply
