@@ -251,3 +251,51 @@ def test_concurrent_appends_keep_the_sequence_unique(personas):
     )
     assert sequences == [1, 2, 3, 4]
     assert ledger.verify().intact
+
+
+# --- rows written by the services outside the workflow (chained from their post_save) -----------
+
+
+def test_a_result_decision_is_chained_each_time_the_bureau_saves_it(personas, round_trip):
+    from decimal import Decimal
+
+    from projects.models import ResultDecision
+
+    decision = ResultDecision.objects.create(
+        evaluation=round_trip,
+        decision="cut",
+        cut_share=10,
+        base_amount=460000,
+        next_year_amount="414000.0",
+        suggestion_reasons=["得分低于80分"],
+        decided_by=personas.frank,
+    )
+    decision.decision, decision.cut_share = "keep", None
+    decision.next_year_amount = Decimal("460000")
+    decision.save()
+    entries = HistoryEntry.objects.filter(kind="result_decision", object_id=decision.pk)
+    assert [e.sequence for e in entries.order_by("sequence")] == [7, 8]
+    assert "留痕链完整" in _verify()  # the current row matches its latest entry
+    ResultDecision.objects.filter(pk=decision.pk).update(next_year_amount=Decimal("1"))
+    message = _broken()
+    assert "第 8 条" in message and "结果应用决定" in message
+
+
+def test_a_rectification_step_is_chained_and_its_edit_detected(personas, round_trip):
+    import datetime
+
+    from projects.models import Rectification, RectificationStep
+
+    item = Rectification.objects.create(
+        unit=round_trip.project.unit,
+        year=2023,
+        source="finding",
+        problem="走访台账不全",
+        deadline=datetime.date(2024, 12, 31),
+    )
+    step = RectificationStep.objects.create(item=item, action="raise", actor=personas.frank)
+    assert HistoryEntry.objects.get(kind="rectification_step").sequence == 7
+    assert "留痕链完整" in _verify()
+    step.text = "补齐台账"
+    step.save()  # a step is never re-saved by the application: the change is reported
+    assert "第 7 条" in _broken() and "整改记录" in _broken()
