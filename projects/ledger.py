@@ -150,7 +150,13 @@ _BY_MODEL = {spec.model_name: spec for spec in CHAINED.values()}
 
 def spec_for(row) -> Chained:
     """The chain's description of a row's kind; a model not chained is a programming error."""
-    return _BY_MODEL[type(row).__name__]
+    try:
+        return _BY_MODEL[type(row).__name__]
+    except KeyError:
+        raise LookupError(
+            f"{type(row).__name__} is not chained: a kind of filing (or decision) plugged into "
+            "the workflow needs its entry in projects.ledger.CHAINED."
+        ) from None
 
 
 # --- the canonical content -----------------------------------------------------------------------
