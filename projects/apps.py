@@ -29,6 +29,10 @@ class ProjectsConfig(AppConfig):
         # A monitoring report plugs its kind into the one workflow when its package loads.
         import projects.monitoring.services  # noqa: F401
         import projects.targets.services  # noqa: F401
+        from projects.ledger import connect_signals
+
+        # Follow-ups, 结果应用 decisions and 整改 steps join the history chain as they are saved.
+        connect_signals()
 
         if user_logged_in.disconnect(dispatch_uid="update_last_login"):
             user_logged_in.connect(

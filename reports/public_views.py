@@ -19,6 +19,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_control
 
 from projects.formatting import MONEY_UNITS, money_unit_or_default
+from projects.ledger import evaluation_chain
 from projects.models import Evaluation, Region
 from reports import renderers, selectors
 from reports.public_filters import PublicationFilter
@@ -138,9 +139,8 @@ def publication_evaluation(request, pk: int, fmt: str = renderers.HTML):
     table = selectors.evaluation_table(
         selectors.published_evaluations(), pk=pk, money_unit=_money_unit(request)
     )
-    return render(
-        request, "reports/public/evaluation.html", {"t": table, "money_units": MONEY_UNITS}
-    )
+    context = {"t": table, "money_units": MONEY_UNITS, "chain": evaluation_chain(pk)}
+    return render(request, "reports/public/evaluation.html", context)
 
 
 def publication_evaluation_report(request, pk: int, fmt: str = renderers.HTML):

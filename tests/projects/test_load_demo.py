@@ -6,7 +6,7 @@ import io
 import lxml.html
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
 
@@ -16,6 +16,7 @@ from projects.models import (
     Evaluation,
     EvaluationStatus,
     FundLine,
+    HistoryEntry,
     Indicator,
     IndicatorResult,
     LibraryIndicator,
@@ -246,6 +247,22 @@ def test_loading_twice_is_idempotent(demo_db):
     call_command("load_demo", stdout=io.StringIO())
     assert _counts() == first
     assert dict(Evaluation.objects.values_list("pk", "status")) == statuses
+
+
+def test_the_demos_history_chain_verifies_and_names_an_edited_step(demo_db):
+    """Issue 17: every demo step went through the workflow, so its region's chain holds; a
+    review comment changed in the database is then named by verify_history."""
+    out = io.StringIO()
+    call_command("verify_history", stdout=out)
+    assert "留痕链完整" in out.getvalue()
+    kinds = set(HistoryEntry.objects.values_list("kind", flat=True))
+    assert kinds == {"review_step", "monitoring_step", "target_step", "monitoring_follow_up"}
+    call_command("load_demo", stdout=io.StringIO())  # loading again appends nothing stray
+    call_command("verify_history", stdout=io.StringIO())
+    step = ReviewStep.objects.filter(action=ReviewStep.Action.DEPARTMENT_RETURN).first()
+    ReviewStep.objects.filter(pk=step.pk).update(comment="已改")
+    with pytest.raises(CommandError, match=f"自评审核记录 #{step.pk}"):
+        call_command("verify_history", stdout=io.StringIO(), stderr=io.StringIO())
 
 
 def test_loading_over_an_older_demo_files_each_subject_once(demo_db):

@@ -77,14 +77,19 @@ class BulkOutcome:
         return self.done
 
 
-def _rows(evaluations: Iterable[Evaluation]) -> list[Evaluation]:
-    """The selected filings fresh from the database, with what the pages and rules read."""
+def _rows(evaluations: Iterable[Evaluation], *, lock: bool = False) -> list[Evaluation]:
+    """The selected filings fresh from the database, with what the pages and rules read.
+
+    `lock`: take every selected row's lock up front, in id order, before any step is chained. A
+    batch that locked each filing only when it reached it would hold its region's history chain
+    while waiting for the next filing, and a single review of that filing (holding the filing,
+    waiting for the chain) would deadlock with it.
+    """
     ids = {e.pk for e in evaluations}
-    return list(
-        Evaluation.objects.filter(pk__in=ids)
-        .select_related("project__unit__department__region")
-        .order_by("pk")
-    )
+    rows = Evaluation.objects.filter(pk__in=ids)
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    return list(rows.select_related("project__unit__department__region").order_by("pk"))
 
 
 def bulk_preview(*, action: BulkAction, evaluations: Iterable[Evaluation], user) -> BulkPreview:
@@ -111,7 +116,7 @@ def bulk_apply(
     in its own savepoint, so one refused by its service is skipped with the service's message
     and the others still go.
     """
-    rows = _rows(evaluations)
+    rows = _rows(evaluations, lock=True)
     grant = action.authorise(rows, user)
     outcome = BulkOutcome()
     for evaluation in rows:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from projects import notifications as notices
 from projects import rules
 from projects.access import DEPARTMENT_REVIEW, FILE, FINANCE_REVIEW, VIEW, get_for_user
+from projects.ledger import chain_append
 from projects.models import (
     Evaluation,
     EvaluationStatus,
@@ -141,9 +142,12 @@ def _clean_indicator_comments(filing, indicator_comments: dict | None) -> dict:
 
 
 def _record(filing, user, action, from_status, comment="", indicator_comments=None):
-    return kind_of(filing).record_step(
+    step = kind_of(filing).record_step(
         filing, user, action, from_status, comment, indicator_comments or {}
     )
+    # After the kind's own rows (a return's indicator comments) exist: they are hashed too.
+    chain_append(step)
+    return step
 
 
 def _record_evaluation_step(evaluation, user, action, from_status, comment, indicator_comments):
