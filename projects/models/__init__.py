@@ -8,6 +8,7 @@ from projects.models.evaluation import (
     EvaluationStatus,
     IndicatorResult,
 )
+from projects.models.evidence import EvidenceFile
 from projects.models.monitoring import (
     DeviationCategory,
     FollowUpDecision,
@@ -50,6 +51,7 @@ from projects.models.targets import (
 )
 
 __all__ = [
+    "EvidenceFile",
     "Decision",
     "Rectification",
     "RectificationSource",
