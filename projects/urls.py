@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from projects.evidence import views as evidence_views
 from projects.filing import views
 from projects.upload import views as upload_views
 
@@ -29,4 +30,5 @@ urlpatterns = [
     ),
     path("upload/", upload_views.upload, name="upload"),
     path("upload/template.xlsx", upload_views.upload_template, name="upload_template"),
+    *evidence_views.urlpatterns,
 ]

@@ -23,7 +23,7 @@ from django.utils import timezone
 from projects.access import VIEW, scope_for
 from projects.formatting import money_unit_or_default
 from projects.models import Department, Evaluation, EvaluationStatus, Region
-from reports import renderers
+from reports import evidence, renderers
 from reports.excel.summary import summary_workbook
 from reports.models import ExportJob
 from reports.selectors import (
@@ -258,6 +258,7 @@ def export_job_run(*, job_id: int) -> None:
                     done = _export_department(job, out, evaluations, department, done)
                 _export_region_summary(job, out, evaluations)
                 out.write_manifest()
+                evidence.write_manifest(out)
                 done += 1
             size = spool.tell()
             spool.seek(0)
@@ -341,6 +342,7 @@ def _export_department(job: ExportJob, out: ExportArchive, evaluations, departme
             )
         done += 1
         _progress(job, done, f"已生成 {table.project_name} 的自评表。")
+    evidence.add_evidence(out, scoped, folder, department.name)
     return done
 
 

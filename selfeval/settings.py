@@ -235,6 +235,14 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# 佐证材料 (evidence files): the largest file in MB, and the accepted kinds (checked by extension
+# and by the file's first bytes; see projects/evidence/checks.py for the kinds known).
+EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 20)
+EVIDENCE_TYPES = tuple(
+    t.strip().lower()
+    for t in env_str("EVIDENCE_TYPES", "pdf,jpg,jpeg,png,docx,xlsx,ofd").split(",")
+    if t.strip()
+)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -8,6 +8,7 @@ from projects.models.evaluation import (
     EvaluationStatus,
     IndicatorResult,
 )
+from projects.models.evidence import EvidenceFile
 from projects.models.ledger import HistoryEntry
 from projects.models.monitoring import (
     DeviationCategory,
@@ -52,6 +53,7 @@ from projects.models.targets import (
 
 __all__ = [
     "HistoryEntry",
+    "EvidenceFile",
     "Decision",
     "Rectification",
     "RectificationSource",

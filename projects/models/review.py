@@ -63,6 +63,8 @@ class ReviewComment(models.Model):
         Indicator, null=True, blank=True, on_delete=models.CASCADE, verbose_name="指标"
     )
     text = models.TextField("意见")
+    # The reviewer asks the filer for 佐证材料 on this indicator (shown on the filer's row).
+    needs_evidence = models.BooleanField("需补充佐证材料", default=False)
 
     objects = scoped_queryset("step__evaluation__project__unit").as_manager()
 

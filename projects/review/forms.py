@@ -12,6 +12,7 @@ from projects.review.services.spot_checks import DEFAULT_THRESHOLD
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 INDICATOR_PREFIX = "indicator_"
+EVIDENCE_PREFIX = "evidence_"
 
 
 class ApproveForm(forms.Form):
@@ -39,6 +40,14 @@ class ReturnForm(forms.Form):
             if key.startswith(INDICATOR_PREFIX) and suffix.isdigit() and value.strip():
                 comments[int(suffix)] = value.strip()
         return comments
+
+    def evidence_requests(self, data) -> set[int]:
+        """The indicators ticked 需补充佐证材料 (evidence_<id>)."""
+        return {
+            int(key[len(EVIDENCE_PREFIX) :])
+            for key in data
+            if key.startswith(EVIDENCE_PREFIX) and key[len(EVIDENCE_PREFIX) :].isdigit()
+        }
 
 
 class ReopenForm(forms.Form):

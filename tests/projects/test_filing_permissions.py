@@ -111,6 +111,6 @@ def test_form_and_recompute_query_counts_do_not_grow_with_indicators(
     # session, user, memberships, evaluation, fund lines, indicators, results, filer check,
     # the year's task, the region's rule sets by year (the rules in force for the filing's year),
     # the year's filed monitoring, read by the score (its year-end findings) and for the values
-    # shown beside each actual
-    with django_assert_num_queries(12):
+    # shown beside each actual, and the filing's 佐证材料
+    with django_assert_num_queries(13):
         client.get(reverse("projects:evaluation_edit", args=[large.pk]))

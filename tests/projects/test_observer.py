@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 
+from projects.evidence.services import evidence_attach
 from projects.models import (
     EvaluationStatus,
     EvaluationTask,
@@ -127,6 +129,11 @@ class World:
         self.far = put_in(build_evaluation(far_unit, name="外地项目"), S.APPROVED)
         self.far_region, self.far_department = zed_region, far_unit.department
         self.indicator = self.submitted.project.indicators.first()
+        self.evidence = evidence_attach(
+            evaluation=self.draft,
+            user=self.carol,
+            file=SimpleUploadedFile("验收报告.pdf", b"%PDF-1.4\n%%EOF\n"),
+        )
         self.task = EvaluationTask.objects.create(
             region=p.region, year=YEAR, deadline=datetime.date(2030, 6, 30), issued_by=p.frank
         )
@@ -178,6 +185,7 @@ class World:
                 ("administration:membership", alice),
                 ("administration:project", project),
                 ("indicator", self.indicator),
+                ("evidence", self.evidence),
                 ("task", self.task),
                 ("spot_check_item", self.item),
                 ("spot_check", self.spot),
@@ -290,6 +298,7 @@ def region_reads(w: World) -> set[str]:
         reverse("review:spot_check_detail", args=[w.spot.pk]),
         reverse("review:notification_list"),
         reverse("reports:index"),
+        reverse("projects:evidence_download", args=[w.evidence.pk]),
     }
     for evaluation in (w.draft, w.submitted, w.approved, w.published, w.of_b):
         pages |= evaluation_reads(evaluation)

@@ -132,6 +132,9 @@ def _lock(filing, user, action: str):
     )
 
 
+EVIDENCE_REQUEST = "请补充佐证材料。"
+
+
 def _clean_indicator_comments(filing, indicator_comments: dict | None) -> dict:
     """Keep the non-empty comments, refusing any indicator that is not this filing's."""
     cleaned = {int(k): str(v).strip() for k, v in (indicator_comments or {}).items()}
@@ -262,16 +265,24 @@ def filing_department_approve(*, filing, user, comment: str = ""):
     return filing
 
 
-def _return(filing, user, comment, indicator_comments, action, role, allowed):
+def _return(filing, user, comment, indicator_comments, action, role, allowed, evidence=()):
     filing = _lock(filing, user, role)
     if not comment.strip():
         raise ValidationError({"comment": "退回时必须填写退回意见。"})
     _require(filing, allowed)
     cleaned = _clean_indicator_comments(filing, indicator_comments)
+    evidence = {int(k) for k in evidence or ()}
+    if evidence and evidence - kind_of(filing).indicator_ids(filing):
+        raise ValidationError({"indicator_comments": "意见所附指标不属于该填报。"})
+    for indicator_id in evidence:
+        cleaned.setdefault(indicator_id, EVIDENCE_REQUEST)
     before = filing.status
     filing.status = S.RETURNED
     filing.save(update_fields=["status", "updated_at"])
-    _record(filing, user, action, before, comment.strip(), cleaned)
+    step = _record(filing, user, action, before, comment.strip(), cleaned)
+    if evidence:
+        # 需补充佐证材料: the filer sees the request on each indicator named.
+        step.comments.filter(indicator_id__in=evidence).update(needs_evidence=True)
     by = "主管部门" if action == A.DEPARTMENT_RETURN else "财政局"
     extra = f"（另有 {len(cleaned)} 条指标意见）" if cleaned else ""
     _notify(
@@ -285,11 +296,14 @@ def _return(filing, user, comment, indicator_comments, action, role, allowed):
 
 
 @transaction.atomic
-def filing_department_return(*, filing, user, comment: str, indicator_comments=None):
-    """Department reviewer returns the filing to the filer with a required comment."""
+def filing_department_return(
+    *, filing, user, comment: str, indicator_comments=None, evidence_requests=()
+):
+    """Department reviewer returns the filing to the filer with a required comment; the
+    indicators in `evidence_requests` (evaluations only) ask for 佐证材料."""
     return _return(
         filing, user, comment, indicator_comments, A.DEPARTMENT_RETURN, DEPARTMENT_REVIEW,
-        S.SUBMITTED,
+        S.SUBMITTED, evidence_requests,
     )  # fmt: skip
 
 
@@ -318,11 +332,14 @@ def filing_finance_approve(*, filing, user, comment: str = ""):
 
 
 @transaction.atomic
-def filing_finance_return(*, filing, user, comment: str, indicator_comments=None):
-    """Finance reviewer returns the filing to the filer with a required comment."""
+def filing_finance_return(
+    *, filing, user, comment: str, indicator_comments=None, evidence_requests=()
+):
+    """Finance reviewer returns the filing to the filer with a required comment; the
+    indicators in `evidence_requests` (evaluations only) ask for 佐证材料."""
     return _return(
         filing, user, comment, indicator_comments, A.FINANCE_RETURN, FINANCE_REVIEW,
-        S.DEPARTMENT_APPROVED,
+        S.DEPARTMENT_APPROVED, evidence_requests,
     )  # fmt: skip
 
 
@@ -337,11 +354,20 @@ def evaluation_department_approve(*, evaluation: Evaluation, user, comment: str 
 
 
 def evaluation_department_return(
-    *, evaluation: Evaluation, user, comment: str, indicator_comments: dict | None = None
+    *,
+    evaluation: Evaluation,
+    user,
+    comment: str,
+    indicator_comments: dict | None = None,
+    evidence_requests=(),
 ) -> Evaluation:
     """Department reviewer returns an evaluation (filing_department_return)."""
     return filing_department_return(
-        filing=evaluation, user=user, comment=comment, indicator_comments=indicator_comments
+        filing=evaluation,
+        user=user,
+        comment=comment,
+        indicator_comments=indicator_comments,
+        evidence_requests=evidence_requests,
     )
 
 
@@ -351,11 +377,20 @@ def evaluation_finance_approve(*, evaluation: Evaluation, user, comment: str = "
 
 
 def evaluation_finance_return(
-    *, evaluation: Evaluation, user, comment: str, indicator_comments: dict | None = None
+    *,
+    evaluation: Evaluation,
+    user,
+    comment: str,
+    indicator_comments: dict | None = None,
+    evidence_requests=(),
 ) -> Evaluation:
     """Finance reviewer returns an evaluation (filing_finance_return)."""
     return filing_finance_return(
-        filing=evaluation, user=user, comment=comment, indicator_comments=indicator_comments
+        filing=evaluation,
+        user=user,
+        comment=comment,
+        indicator_comments=indicator_comments,
+        evidence_requests=evidence_requests,
     )
 
 

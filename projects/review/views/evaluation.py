@@ -97,6 +97,7 @@ def department_return(request, pk):
         ReturnForm,
         "已退回填报单位",
         indicator_comments=lambda form: form.indicator_comments(request.POST),
+        evidence_requests=lambda form: form.evidence_requests(request.POST),
     )
 
 
@@ -126,6 +127,7 @@ def finance_return(request, pk):
         ReturnForm,
         "已退回填报单位",
         indicator_comments=lambda form: form.indicator_comments(request.POST),
+        evidence_requests=lambda form: form.evidence_requests(request.POST),
     )
 
 
