@@ -24,6 +24,7 @@ from projects.access import VIEW, get_for_user
 from projects.administration.services import project_save
 from projects.filing.content import DraftChanges, norm
 from projects.filing.services import evaluation_save_draft, evaluation_start
+from projects.interchange.api.clients import sync_memberships
 from projects.models import (
     ApiClient,
     Evaluation,
@@ -52,6 +53,11 @@ from projects.targets.services import (
 
 S = EvaluationStatus
 APPROVED_COMMENT = "绩效目标已随预算批复，由接口导入。"
+
+
+def _fresh_roles(client: ApiClient) -> None:
+    """Units and departments created since the client was made come into its scope now."""
+    sync_memberships(client)
 
 
 def _unit(user, department_code: str, unit_code: str) -> Unit:
@@ -159,6 +165,7 @@ def targets_import(*, client: ApiClient, year: int, projects: list, approved: bo
     user = client.user
     if client.role == ApiClient.Role.OBSERVER:
         raise PermissionDenied("该客户端为只读，不能导入项目。")
+    _fresh_roles(client)
     if approved and client.role != ApiClient.Role.FINANCE:
         raise PermissionDenied("只有财政局客户端可以导入已批复的绩效目标。")
     units = [_unit(user, item.department_code, item.unit_code) for item in projects]
@@ -193,6 +200,7 @@ def monitoring_execution_push(*, client: ApiClient, year: int, items: list, as_o
     user = client.user
     if client.role == ApiClient.Role.OBSERVER:
         raise PermissionDenied("该客户端为只读，不能推送执行数。")
+    _fresh_roles(client)
     reports = []
     for item in items:
         project = _project(user, item, year)
@@ -227,6 +235,7 @@ def evaluation_execution_push(*, client: ApiClient, year: int, items: list):
     user = client.user
     if client.role == ApiClient.Role.OBSERVER:
         raise PermissionDenied("该客户端为只读，不能推送执行数。")
+    _fresh_roles(client)
     evaluations = []
     for item in items:
         project = _project(user, item, year)
