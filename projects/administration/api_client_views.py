@@ -36,9 +36,7 @@ def api_client_list(request, region):
     token = None
     if request.method == "POST" and form.is_valid():
         try:
-            client, token = api_client_create(
-                region=region, user=request.user, **form.cleaned_data
-            )
+            client, token = api_client_create(region=region, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -67,4 +65,3 @@ def api_client_revoke_view(request, region, pk):
     api_client_revoke(client=client, region=region, user=request.user)
     messages.success(request, f"已吊销接口客户端：{client.name}。")
     return redirect("administration:api_client_list", region_pk=region.pk)
-

@@ -99,4 +99,3 @@ def approved_world(api_world, client):
     )  # fmt: skip
     report = MonitoringReport.objects.get(round=issued.round, project=project)
     return {**api_world, "project": project, "report": report, "round": issued.round}
-

@@ -8,9 +8,13 @@ import pytest
 from projects.interchange.api.clients import api_client_revoke
 from projects.interchange.api.endpoints import api
 from projects.models import ApiClient
-from tests.projects.conftest_api import api_world, bearer  # noqa: F401 (fixtures)
+from tests.projects import conftest_api
+from tests.projects.conftest_api import bearer
 
 pytestmark = pytest.mark.django_db
+
+# The topic's fixtures (tests/projects/conftest_api.py).
+api_world = conftest_api.api_world
 
 EXPECTED = {
     ("post", "/api/targets/import"),

@@ -21,15 +21,13 @@ from projects.targets.services import (
     declaration_start,
 )
 from tests import factories as f
-from tests.projects.conftest_api import (  # noqa: F401 (fixtures)
-    PROJECT,
-    YEAR,
-    api_world,
-    bearer,
-    import_payload,
-)
+from tests.projects import conftest_api
+from tests.projects.conftest_api import PROJECT, YEAR, bearer, import_payload
 
 pytestmark = pytest.mark.django_db
+
+# The topic's fixtures (tests/projects/conftest_api.py).
+api_world = conftest_api.api_world
 
 
 @pytest.fixture
@@ -58,13 +56,23 @@ def project_state(project: Project) -> dict:
         ),
         "indicators": list(
             project.indicators.order_by("order").values_list(
-                "order", "level1", "level2", "name", "target", "weight", "method",
-                "comparator", "target_value", "unit_of_measure",
+                "order",
+                "level1",
+                "level2",
+                "name",
+                "target",
+                "weight",
+                "method",
+                "comparator",
+                "target_value",
+                "unit_of_measure",
             )
         ),  # fmt: skip
         # Warnings left out: the second of two identical declarations is told it copies the first.
         "declaration": (
-            declaration.status, declaration.error_count, declaration.version,
+            declaration.status,
+            declaration.error_count,
+            declaration.version,
             declaration.revisions.count(),
         ),  # fmt: skip
     }
@@ -88,7 +96,9 @@ def test_importing_targets_equals_declaring_them_on_the_page(twin, client):
     declaration = declaration_queryset().get(pk=declaration.pk)
     content = {"goal_expected": PROJECT["goal_expected"]}
     content |= {f"funds.{x['source']}.initial": x["initial"] for x in PROJECT["funds"]}
-    for indicator, row in zip(project.indicators.order_by("order"), PROJECT["indicators"]):
+    for indicator, row in zip(
+        project.indicators.order_by("order"), PROJECT["indicators"], strict=True
+    ):
         content |= {f"indicators.{indicator.pk}.{k}": v for k, v in row.items()}
     declaration_save_draft(
         declaration=declaration, user=twin["carol"], version=declaration.version, content=content
@@ -122,9 +132,16 @@ def report_state(report: MonitoringReport) -> dict:
     return {
         "funds": sorted(report.funds.values_list("source", "executed", "forecast")),
         "figures": (
-            report.version, report.status, report.execution_rate, report.execution_light,
-            report.light, report.red_count, report.yellow_count, report.error_count,
-            report.warning_count, report.revisions.count(),
+            report.version,
+            report.status,
+            report.execution_rate,
+            report.execution_light,
+            report.light,
+            report.red_count,
+            report.yellow_count,
+            report.error_count,
+            report.warning_count,
+            report.revisions.count(),
         ),  # fmt: skip
     }
 
@@ -145,8 +162,11 @@ def test_pushing_execution_to_date_equals_typing_it_on_the_monitoring_page(two_r
     client.force_login(two_reports["carol"])
     response = client.post(
         reverse("monitoring:report_edit", args=[page.pk]),
-        {"version": page.version, "fund-current_year-executed": "45",
-         "fund-current_year-forecast": "98"},
+        {
+            "version": page.version,
+            "fund-current_year-executed": "45",
+            "fund-current_year-forecast": "98",
+        },
     )  # fmt: skip  (the page takes 万元, as the project's money unit)
     assert response.status_code == 302
     assert report_state(two_reports["api_report"]) == report_state(page)
@@ -160,9 +180,14 @@ def evaluation_state(evaluation: Evaluation) -> dict:
             evaluation.project.fund_lines.values_list("source", "initial", "adjusted", "executed")
         ),
         "figures": (
-            evaluation.version, evaluation.status, evaluation.execution_rate,
-            evaluation.computed_execution_score, evaluation.computed_total,
-            evaluation.computed_grade, evaluation.error_count, evaluation.warning_count,
+            evaluation.version,
+            evaluation.status,
+            evaluation.execution_rate,
+            evaluation.computed_execution_score,
+            evaluation.computed_total,
+            evaluation.computed_grade,
+            evaluation.error_count,
+            evaluation.warning_count,
         ),  # fmt: skip
     }
 

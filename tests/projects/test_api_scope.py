@@ -17,16 +17,14 @@ from projects.models import (
     TargetDeclaration,
 )
 from tests import factories as f
-from tests.projects.conftest_api import (  # noqa: F401 (fixtures)
-    PROJECT,
-    YEAR,
-    api_world,
-    approved_world,
-    bearer,
-    import_payload,
-)
+from tests.projects import conftest_api
+from tests.projects.conftest_api import PROJECT, YEAR, bearer, import_payload
 
 pytestmark = pytest.mark.django_db
+
+# The topic's fixtures (tests/projects/conftest_api.py).
+api_world = conftest_api.api_world
+approved_world = conftest_api.approved_world
 
 
 def post(client, url, body, token):
@@ -182,3 +180,32 @@ def test_an_unknown_unit_or_project_is_a_404_in_words(approved_world, client):
     assert response.status_code == 404
     response = post(client, "/api/monitoring/execution", execution(unit_code="ZZ"), token)
     assert response.status_code == 404
+
+
+def test_the_lists_cost_the_same_with_more_rows(filed, client, django_assert_max_num_queries):
+    token = filed["observer_token"]
+    urls = (
+        f"/api/evaluations?year={YEAR}",
+        f"/api/monitoring/reports?year={YEAR}",
+        "/api/results/decisions",
+        f"/api/targets?year={YEAR}",
+    )
+    counts = {}
+    for url in urls:
+        with django_assert_max_num_queries(8) as captured:
+            assert client.get(url, **bearer(token)).status_code == 200
+        counts[url] = len(captured.captured_queries)
+    for n in range(4):
+        project = f.ProjectFactory(unit=filed["unit"], year=YEAR, code=f"MORE-{n}")
+        f.FundLineFactory(project=project, source="current_year", initial=Decimal("1"))
+        f.IndicatorFactory(project=project, order=1)
+        evaluation = f.EvaluationFactory(project=project, year=YEAR)
+        ResultDecision.objects.create(
+            evaluation=evaluation, decision="cut", cut_share=Decimal("10"),
+            base_amount=Decimal("100"), next_year_amount=Decimal("90"),
+        )  # fmt: skip
+    for url in urls:
+        with django_assert_max_num_queries(counts[url]):
+            response = client.get(url, **bearer(token))
+        # Reports come with a round only; the new projects have none.
+        assert response.json()["count"] == (1 if "monitoring" in url else 5), url

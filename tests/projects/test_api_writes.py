@@ -15,16 +15,14 @@ from projects.models import (
     Project,
     TargetDeclaration,
 )
-from tests.projects.conftest_api import (  # noqa: F401 (fixtures)
-    PROJECT,
-    YEAR,
-    api_world,
-    approved_world,
-    bearer,
-    import_payload,
-)
+from tests.projects import conftest_api
+from tests.projects.conftest_api import PROJECT, YEAR, bearer, import_payload
 
 pytestmark = pytest.mark.django_db
+
+# The topic's fixtures (tests/projects/conftest_api.py).
+api_world = conftest_api.api_world
+approved_world = conftest_api.approved_world
 
 
 def post(client, url, body, token):
@@ -136,9 +134,7 @@ def test_full_year_execution_reaches_the_self_evaluation(approved_world, client)
             }
         ],
     }  # fmt: skip
-    response = post(
-        client, "/api/evaluations/execution", body, approved_world["department_token"]
-    )
+    response = post(client, "/api/evaluations/execution", body, approved_world["department_token"])
     assert response.status_code == 200, response.content.decode()
     evaluation = Evaluation.objects.get(project=approved_world["project"])
     lines = {
@@ -158,7 +154,9 @@ def test_an_integration_client_imports_targets_pushes_execution_and_is_refused_e
     from projects.monitoring.services import monitoring_round_issue
 
     token = api_world["finance_token"]
-    assert post(client, "/api/targets/import", import_payload(approved=True), token).status_code == 200
+    assert (
+        post(client, "/api/targets/import", import_payload(approved=True), token).status_code == 200
+    )
     monitoring_round_issue(
         region=api_world["p"].region, as_of=datetime.date(YEAR, 6, 30),
         deadline=datetime.date(YEAR, 7, 15), user=api_world["p"].frank,

@@ -29,6 +29,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 
+from projects.interchange.api.clients import api_client_create
 from projects.models import (
     EvaluationStatus,
     EvaluationTask,
@@ -40,7 +41,6 @@ from projects.models import (
     SpotCheckItem,
     TargetDeclaration,
 )
-from projects.interchange.api.clients import api_client_create
 from projects.monitoring.services import monitoring_round_issue
 from projects.review.services import workflow
 from reports.models import ExportJob
@@ -475,8 +475,10 @@ def test_every_post_by_an_observer_is_refused_and_changes_nothing(client, world,
             posted.append(url)
             response = client.post(url, world.payload())
             status = response.status_code
-            refused = status in (403, 404, 405) or (status == 401 and url.startswith(API)) or (
-                status == 302 and _is_login(response["Location"])
+            refused = (
+                status in (403, 404, 405)
+                or (status == 401 and url.startswith(API))
+                or (status == 302 and _is_login(response["Location"]))
             )
             if not refused:
                 where = response.get("Location", "")

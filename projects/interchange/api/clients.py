@@ -53,7 +53,10 @@ def _wanted_memberships(client: ApiClient) -> set[tuple[str, int | None, int | N
         units = Unit.objects.filter(department__region_id=client.region_id)
         departments = Department.objects.filter(region_id=client.region_id)
         wanted = {(Role.FINANCE_REVIEWER, None, None, client.region_id)}
-        wanted |= {(Role.DEPARTMENT_REVIEWER, None, pk, None) for pk in departments.values_list("pk", flat=True)}
+        wanted |= {
+            (Role.DEPARTMENT_REVIEWER, None, pk, None)
+            for pk in departments.values_list("pk", flat=True)
+        }
     wanted |= {(Role.FILER, pk, None, None) for pk in units.values_list("pk", flat=True)}
     return wanted
 

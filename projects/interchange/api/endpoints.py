@@ -73,7 +73,9 @@ def _throttled(request, exc):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     text = str(exc)
-    return _answer(request, 404, text if text and text != "Not Found" else "未找到该记录，或您无权查看。")
+    return _answer(
+        request, 404, text if text and text != "Not Found" else "未找到该记录，或您无权查看。"
+    )
 
 
 @api.exception_handler(PermissionDenied)
@@ -204,7 +206,9 @@ class TargetsPage(Schema):
 @api.get("/evaluations", response={200: EvaluationPage, **ERRORS}, tags=["查询"])
 def evaluation_list(request, year: int | None = None, page: Query[Page] = None):
     """自评：状态、得分、等级和问题数。"""
-    return _page(reads.evaluations(request.auth.user, year=year), page or Page(), reads.evaluation_row)
+    return _page(
+        reads.evaluations(request.auth.user, year=year), page or Page(), reads.evaluation_row
+    )
 
 
 @api.get("/evaluations/{evaluation_id}", response={200: EvaluationOut, **ERRORS}, tags=["查询"])
@@ -219,7 +223,9 @@ def report_list(request, year: int | None = None, page: Query[Page] = None):
     return _page(reads.reports(request.auth.user, year=year), page or Page(), reads.report_row)
 
 
-@api.get("/monitoring/reports/{report_id}", response={200: MonitoringReportOut, **ERRORS}, tags=["查询"])
+@api.get(
+    "/monitoring/reports/{report_id}", response={200: MonitoringReportOut, **ERRORS}, tags=["查询"]
+)
 def report_detail(request, report_id: int):
     """一张监控表的预警灯。"""
     return reads.report_row(reads.report(request.auth.user, report_id))
@@ -234,4 +240,6 @@ def decision_list(request, year: int | None = None, page: Query[Page] = None):
 @api.get("/targets", response={200: TargetsPage, **ERRORS}, tags=["查询"])
 def approved_targets(request, year: int, page: Query[Page] = None):
     """该年度绩效目标已审核通过（或随预算批复）的项目及其目标。"""
-    return _page(reads.approved_targets(request.auth.user, year=year), page or Page(), reads.targets_row)
+    return _page(
+        reads.approved_targets(request.auth.user, year=year), page or Page(), reads.targets_row
+    )

@@ -58,9 +58,7 @@ def evaluations(user, *, year: int | None = None):
 
 def evaluation(user, pk: int) -> Evaluation:
     """One evaluation; 404 outside the client's region."""
-    return get_for_user(
-        Evaluation.objects.select_related("project__unit__department"), user, pk=pk
-    )
+    return get_for_user(Evaluation.objects.select_related("project__unit__department"), user, pk=pk)
 
 
 def report_row(report: MonitoringReport) -> dict:
@@ -139,9 +137,7 @@ def targets_row(project: Project) -> dict:
         "name": project.name,
         "declaration_status": declaration.status if declaration else "",
         "goal_expected": project.goal_expected,
-        "funds": [
-            {"source": s, "initial": lines[s].initial} for s in SOURCES if s in lines
-        ],
+        "funds": [{"source": s, "initial": lines[s].initial} for s in SOURCES if s in lines],
         "indicators": [
             {
                 "level1": i.level1,
@@ -168,4 +164,3 @@ def approved_targets(user, *, year: int):
         )
         .order_by("unit__department__code", "unit__code", "code")
     )
-

@@ -209,7 +209,9 @@ def monitoring_execution_push(*, client: ApiClient, year: int, items: list, as_o
             found = found.filter(round__as_of=as_of)
         report = found.order_by("-round__as_of", "-pk").first()
         if report is None:
-            raise Http404(f"项目“{project.name}”在 {year} 年度没有{'该时点的' if as_of else ''}监控表。")
+            raise Http404(
+                f"项目“{project.name}”在 {year} 年度没有{'该时点的' if as_of else ''}监控表。"
+            )
         allowed = set(stored_content_keys(report))
         content, errors = {}, {}
         for fund in item.funds:
