@@ -142,6 +142,9 @@ def test_full_year_execution_reaches_the_self_evaluation(approved_world, client)
     }
     assert lines["current_year"] == Decimal("950000.00")
     assert lines["total"] == Decimal("1150000.00")
+    # Saved without an explicit author: simple_history's middleware reads the request's user,
+    # which the token made the client's account.
+    assert evaluation.history.first().history_user == approved_world["department"].user
     assert evaluation.execution_rate is not None
 
 
