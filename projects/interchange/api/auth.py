@@ -8,9 +8,11 @@ all see the client.
 
 from __future__ import annotations
 
+import threading
+
 from django.conf import settings
 from ninja.security import HttpBearer
-from ninja.throttling import AuthRateThrottle
+from ninja.throttling import AuthRateThrottle, BaseThrottle
 
 from projects.interchange.api.clients import client_for_token
 
@@ -30,22 +32,37 @@ class ClientToken(HttpBearer):
         return client
 
 
-class ClientRateThrottle(AuthRateThrottle):
-    """At most settings.API_RATE_LIMIT requests per token, counted in Django's cache."""
+class _Counter(AuthRateThrottle):
+    """One request's count against its client's window (ninja's sliding window in the cache)."""
 
     scope = "api-client"
-
-    def __init__(self):
-        super().__init__(rate="1/s")  # replaced per request from the setting (tests change it)
-
-    def allow_request(self, request) -> bool:
-        """Read the rate from the settings at each request, then count."""
-        self.rate = settings.API_RATE_LIMIT
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
 
     def get_cache_key(self, request) -> str:
         """One counter per client (the token's row), not per process or address."""
         client = getattr(request, "auth", None)
         ident = f"client-{client.pk}" if client is not None else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class ClientRateThrottle(BaseThrottle):
+    """At most settings.API_RATE_LIMIT requests per token (e.g. "120/m"), in Django's cache.
+
+    ninja keeps one throttle object per API and stores a request's window on it; the app
+    serves requests on several threads, so each request counts with its own _Counter, kept
+    per thread for the Retry-After that follows a refusal. The rate is read at each request,
+    so a changed setting applies at once.
+    """
+
+    def __init__(self):
+        self._local = threading.local()
+
+    def allow_request(self, request) -> bool:
+        """Count the request; False once the client's window is full."""
+        counter = _Counter(settings.API_RATE_LIMIT)
+        self._local.counter = counter
+        return counter.allow_request(request)
+
+    def wait(self) -> float | None:
+        """Seconds until the refused client may call again."""
+        counter = getattr(self._local, "counter", None)
+        return counter.wait() if counter is not None else None
