@@ -172,3 +172,15 @@ def test_an_integration_client_imports_targets_pushes_execution_and_is_refused_e
     response = post(client, "/api/targets/import", import_payload(projects=[elsewhere]), token)
     assert response.status_code == 404
     assert not Project.objects.filter(unit=api_world["other_unit"]).exists()
+
+
+def test_a_body_that_is_not_json_or_misses_fields_is_refused_in_chinese(api_world, client):
+    token = api_world["finance_token"]
+    response = client.post(
+        "/api/monitoring/execution", "{not json", content_type="application/json", **bearer(token)
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "请求体不是有效的 JSON。"
+    response = post(client, "/api/monitoring/execution", {"items": []}, token)
+    assert response.status_code == 422
+    assert response.json()["detail"] == {"year": "必填。", "items": "至少需要 1 项。"}

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import AuthenticationError, Throttled
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from projects.filing.services import StaleVersion
@@ -68,6 +68,14 @@ def _unauthenticated(request, exc):
 @api.exception_handler(Throttled)
 def _throttled(request, exc):
     return _answer(request, 429, "请求过于频繁，请稍后再试。")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    # ninja's own refusals; the one a client meets is a body it cannot parse.
+    if exc.status_code == 400:
+        return _answer(request, 400, "请求体不是有效的 JSON。")
+    return _answer(request, exc.status_code, str(exc))
 
 
 @api.exception_handler(Http404)
