@@ -44,7 +44,12 @@ def finance_reviewers_of(region: Region):
 
 def _members(**membership_filter):
     user_ids = Membership.objects.filter(**membership_filter).values("user_id")
-    return get_user_model().objects.filter(pk__in=user_ids, is_active=True).distinct()
+    # An API client's service account holds roles to act, not to be told (projects.interchange).
+    return (
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True, api_client__isnull=True)
+        .distinct()
+    )
 
 
 def notify(

@@ -161,6 +161,8 @@ TASKS = {
 # Drafts are rendered on demand (final documents are stored by a task): at most this many at once
 # per user, each slot freed after a render or, if its process died, after the timeout (seconds).
 DOCUMENT_RENDER_LIMIT = env_int("DOCUMENT_RENDER_LIMIT", 2)
+# Requests one API client may make, as django-ninja reads a rate ("120/m"); counted in the cache.
+API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/m")
 DOCUMENT_RENDER_TIMEOUT = 300
 
 # Passwords set through forms (admin, password change): at least 10 characters, not close to the

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from projects.interchange.api.endpoints import api
 from selfeval import views
 
 
@@ -28,5 +29,6 @@ urlpatterns = [
     path("results/", include("projects.results.urls")),
     path("reports/", include("reports.urls")),
     path("public/", include("reports.public_urls")),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

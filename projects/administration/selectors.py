@@ -74,7 +74,8 @@ def region_accounts(region: Region):
     inside = Membership.objects.filter(_membership_in_region(region)).values("user_id")
     outside = Membership.objects.exclude(_membership_in_region(region)).values("user_id")
     return (
-        User.objects.filter(pk__in=inside, is_superuser=False)
+        # An API client's service account is kept on the clients page, never signed in with.
+        User.objects.filter(pk__in=inside, is_superuser=False, api_client__isnull=True)
         .exclude(pk__in=outside)
         .order_by("username")
     )

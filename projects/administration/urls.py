@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from projects.administration import views
+from projects.administration import api_client_views, views
 
 app_name = "administration"
 
@@ -41,4 +41,14 @@ urlpatterns = [
     path("<int:region_pk>/import/confirm/", views.import_confirm, name="import_confirm"),
     path("<int:region_pk>/import/template.xlsx", views.import_template, name="import_template"),
     path("<int:region_pk>/history/", views.history, name="history"),
+    path(
+        "<int:region_pk>/api-clients/",
+        api_client_views.api_client_list,
+        name="api_client_list",
+    ),
+    path(
+        "<int:region_pk>/api-clients/<int:pk>/revoke/",
+        api_client_views.api_client_revoke_view,
+        name="api_client_revoke",
+    ),
 ]

@@ -1,5 +1,6 @@
 """The data model of filing and review; split by concern (org, budget, evaluation, review)."""
 
+from projects.models.api import ApiClient
 from projects.models.budget import FundLine, FundSource, FundType, Indicator, Project, TransferLevel
 from projects.models.evaluation import (
     Achievement,
@@ -54,6 +55,7 @@ from projects.models.targets import (
 __all__ = [
     "HistoryEntry",
     "EvidenceFile",
+    "ApiClient",
     "Decision",
     "Rectification",
     "RectificationSource",

@@ -233,6 +233,7 @@ PAGES = [
     Page("finance_reviewer", "项目", _admin("projects/")),
     Page("finance_reviewer", "新建项目", _admin("projects/new/")),
     Page("finance_reviewer", "导入组织", _admin("import/")),
+    Page("finance_reviewer", "接口客户端", _admin("api-clients/")),
     Page("finance_reviewer", "变更记录", _admin("history/")),
     # 绩效运行监控: the bureau's rounds, the lights list, a report at each side of the review.
     Page("finance_reviewer", "监控任务", lambda w: "/monitoring/rounds/"),

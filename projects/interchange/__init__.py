@@ -1,0 +1,1 @@
+"""Files and the JSON API in and out: what other systems send and read, through the write services."""
