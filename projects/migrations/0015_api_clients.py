@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0012_results'),
+        ('projects', '0014_evidence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
