@@ -13,11 +13,12 @@ The workbook is written in openpyxl's write-only mode, each cell style built onc
 from __future__ import annotations
 
 import io
+from copy import copy
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from projects.formatting import in_unit, round2
 from projects.models import Decision
@@ -31,35 +32,43 @@ _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
-def _styles(workbook: Workbook) -> dict[str, NamedStyle]:
-    def style(name, fmt="General", bold=False, fill=None, align="left"):
-        s = NamedStyle(name=name, number_format=fmt, border=_BORDER)
-        s.font = Font(bold=bold)
-        s.alignment = Alignment(horizontal=align, vertical="center", wrap_text=align != "right")
-        if fill:
-            s.fill = PatternFill("solid", fgColor=fill)
-        workbook.add_named_style(s)
-        return s
+# Each kind of cell: (number format, bold, header fill, horizontal alignment).
+KINDS = {
+    "head": ("General", True, True, "center"),
+    "text": ("General", False, False, "left"),
+    "code": ("@", False, False, "left"),
+    "amount": (AMOUNT, False, False, "right"),
+    "percent": (PERCENT, False, False, "right"),
+    "score": (SCORE, False, False, "right"),
+    "count": ("General", False, False, "right"),
+    "total_text": ("General", True, False, "left"),
+    "total_amount": (AMOUNT, True, False, "right"),
+    "total_count": ("General", True, False, "right"),
+}
+_FILL = PatternFill("solid", fgColor="E7ECF3")
 
-    return {
-        "head": style("decision_head", bold=True, fill="E7ECF3", align="center"),
-        "text": style("decision_text"),
-        "code": style("decision_code", fmt="@"),
-        "amount": style("decision_amount", fmt=AMOUNT, align="right"),
-        "percent": style("decision_percent", fmt=PERCENT, align="right"),
-        "score": style("decision_score", fmt=SCORE, align="right"),
-        "count": style("decision_count", align="right"),
-        "total_text": style("decision_total_text", bold=True),
-        "total_amount": style("decision_total_amount", fmt=AMOUNT, bold=True, align="right"),
-        "total_count": style("decision_total_count", bold=True, align="right"),
-    }
+
+def _styles(sheet) -> dict[str, object]:
+    """Each kind's finished style array, built once: openpyxl hashes every style object on
+    assignment, which per cell would cost seconds for a city's list."""
+    styles = {}
+    for kind, (fmt, bold, fill, align) in KINDS.items():
+        cell = WriteOnlyCell(sheet)
+        cell.border = _BORDER
+        cell.number_format = fmt
+        cell.font = Font(bold=bold)
+        cell.alignment = Alignment(horizontal=align, vertical="center", wrap_text=align != "right")
+        if fill:
+            cell.fill = _FILL
+        styles[kind] = cell._style
+    return styles
 
 
 def _cells(sheet, styles, values):
     row = []
     for value, kind in values:
         cell = WriteOnlyCell(sheet, value=value)
-        cell.style = styles[kind]
+        cell._style = copy(styles[kind])
         row.append(cell)
     return row
 
@@ -107,8 +116,9 @@ def _summary_values(name: str, t: Totals, unit: str, *, total: bool) -> list:
     ]
 
 
-def _summary(workbook, styles, data: DecisionList, heading: str, unit: str) -> None:
+def _summary(workbook, data: DecisionList, heading: str, unit: str) -> None:
     sheet = workbook.create_sheet("汇总")
+    styles = _styles(sheet)
     heads = [*_money(SUMMARY_HEADS, unit), *Decision.labels, "未决定"]
     for i, width in enumerate((24, 10, 16, 16, 16, *([9] * (len(Decision.labels) + 1)))):
         sheet.column_dimensions[chr(ord("A") + i)].width = width
@@ -122,8 +132,9 @@ def _summary(workbook, styles, data: DecisionList, heading: str, unit: str) -> N
     sheet.append(_cells(sheet, styles, _summary_values("合计", data.totals, unit, total=True)))
 
 
-def _detail(workbook, styles, data: DecisionList, heading: str, unit: str) -> None:
+def _detail(workbook, data: DecisionList, heading: str, unit: str) -> None:
     sheet = workbook.create_sheet("明细")
+    styles = _styles(sheet)
     for i, width in enumerate(DETAIL_WIDTHS):
         sheet.column_dimensions[chr(ord("A") + i)].width = width
     sheet.freeze_panes = "E4"
@@ -188,9 +199,8 @@ def _explanation(row) -> str:
 def decision_workbook(data: DecisionList, *, heading: str, money_unit: str) -> bytes:
     """The 汇总 and 明细 sheets as workbook bytes."""
     workbook = Workbook(write_only=True)
-    styles = _styles(workbook)
-    _summary(workbook, styles, data, heading, money_unit)
-    _detail(workbook, styles, data, heading, money_unit)
+    _summary(workbook, data, heading, money_unit)
+    _detail(workbook, data, heading, money_unit)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

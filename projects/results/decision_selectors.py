@@ -20,9 +20,43 @@ from projects.filters import GRADE_CHOICES, YES_NO, _departments
 from projects.models import Decision, Evaluation, Project, ResultDecision
 from projects.results.decision_services import DECIDABLE
 from scoring.engine.results import LABELS
-from scoring.results import SuggestionRecord, suggestions_for
+from scoring.results import (
+    SUBJECT_COLUMNS,
+    Subject,
+    SuggestionRecord,
+    suggestions_for,
+    suggestions_of,
+)
 
 ZERO = Decimal(0)
+# What a row reads besides the bridge's columns, as values(): a city's 2,000 rows as model
+# instances (evaluation, project, unit, department, region) would cost a second on their own.
+ROW_COLUMNS = (
+    *SUBJECT_COLUMNS,
+    "project__code",
+    "project__name",
+    "project__unit__name",
+    "project__unit__department_id",
+    "project__unit__department__name",
+    "decision__id",
+    "decision__decision",
+    "decision__cut_share",
+    "decision__base_amount",
+    "decision__next_year_amount",
+    "decision__note",
+    "decision__suggested_decision",
+    "decision__suggested_amount",
+)
+DECISION_FIELDS = (
+    "id",
+    "decision",
+    "cut_share",
+    "base_amount",
+    "next_year_amount",
+    "note",
+    "suggested_decision",
+    "suggested_amount",
+)
 
 
 def decidable_evaluations(user) -> QuerySet:
@@ -224,27 +258,39 @@ class DecisionList:
         return [r.evaluation_pk for r in self.rows if r.record is None and r.can_edit]
 
 
-def _row(e: Evaluation, s: SuggestionRecord, editable: frozenset[int] | None) -> DecisionRow:
-    unit = e.project.unit
-    region_id = unit.department.region_id
+def _row(
+    subject: Subject,
+    names: tuple[str, str, str, int, str],
+    record: ResultDecision | None,
+    s: SuggestionRecord,
+    editable: frozenset[int] | None,
+) -> DecisionRow:
+    code, name, unit, department_pk, department = names
     return DecisionRow(
-        evaluation_pk=e.pk,
-        year=e.year,
-        department=unit.department.name,
-        department_pk=unit.department_id,
-        unit=unit.name,
-        project_code=e.project.code,
-        project_name=e.project.name,
-        total=e.computed_total,
+        evaluation_pk=subject.pk,
+        year=subject.year,
+        department=department,
+        department_pk=department_pk,
+        unit=unit,
+        project_code=code,
+        project_name=name,
+        total=subject.computed_total,
         review_total=s.facts.review_total,
         grade=s.suggestion.grade,
-        execution_rate=e.execution_rate,
+        execution_rate=subject.execution_rate,
         base_amount=s.facts.base_amount,
         executed_amount=s.facts.executed_amount,
         suggestion=s,
-        record=getattr(e, "decision", None),
-        can_edit=editable is None or region_id in editable,
+        record=record,
+        can_edit=editable is None or subject.region_id in editable,
     )
+
+
+def _record(values: tuple) -> ResultDecision | None:
+    """The decision of a values() row as an unsaved-looking instance (None when undecided)."""
+    if values[0] is None:
+        return None
+    return ResultDecision(**dict(zip(DECISION_FIELDS, values, strict=True)))
 
 
 def editable_regions(user) -> frozenset[int] | None:
@@ -257,18 +303,22 @@ def decision_list(
     evaluations: QuerySet, user, *, year: int | None, grade: str = "", suggestion: str = ""
 ) -> DecisionList:
     """Rows with suggestions, narrowed by grade and suggestion, grouped with subtotals."""
-    found = list(evaluations)
-    suggestions = suggestions_for(found)
+    width = len(SUBJECT_COLUMNS)
+    found = [
+        (Subject(*row[:width]), row[width : width + 5], _record(row[width + 5 :]))
+        for row in evaluations.values_list(*ROW_COLUMNS)
+    ]
+    suggestions = suggestions_of([subject for subject, _, _ in found])
     editable = editable_regions(user)
     groups: dict[int, DepartmentGroup] = {}
     totals = Totals()
-    for e in found:
-        s = suggestions[e.pk]
+    for subject, names, record in found:
+        s = suggestions[subject.pk]
         if grade and s.suggestion.grade != grade:
             continue
         if suggestion and s.suggestion.decision != suggestion:
             continue
-        row = _row(e, s, editable)
+        row = _row(subject, names, record, s, editable)
         group = groups.get(row.department_pk)
         if group is None:
             group = groups[row.department_pk] = DepartmentGroup(row.department_pk, row.department)
@@ -292,6 +342,10 @@ def filtered_decisions(filterset: DecisionFilter, user, year: int | None) -> Dec
 
 
 def decision_page(evaluation: Evaluation, user) -> DecisionRow:
-    """One evaluation's row for its decide page and the review page's panel."""
+    """One evaluation's row for its decide page and the review page's panel (the evaluation
+    with its region selected)."""
     s = suggestions_for([evaluation])[evaluation.pk]
-    return _row(evaluation, s, editable_regions(user))
+    project, unit = evaluation.project, evaluation.project.unit
+    names = (project.code, project.name, unit.name, unit.department_id, unit.department.name)
+    record = getattr(evaluation, "decision", None)
+    return _row(Subject.of(evaluation), names, record, s, editable_regions(user))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -33,6 +34,8 @@ from projects.results.decision_services import (
 )
 from projects.review.views.common import finance_required, reader_required
 
+# Rows per page; the totals and the department subtotals above them cover every row.
+PER_PAGE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -56,14 +59,20 @@ def _filtered(request, data):
 def decision_list(request):
     """The region's (or department's) decision list, grouped by department, with totals."""
     filterset, data, query = _filtered(request, request.GET)
-    query.pop("money_unit", None)
+    unit = query.pop("money_unit", None)
+    page = Paginator(data.rows if data else [], PER_PAGE).get_page(request.GET.get("page"))
+    page_query = query.copy()
+    if unit:
+        page_query["money_unit"] = unit[-1]
     return render(
         request,
         "results/decision_list.html",
         {
             "filter": filterset,
             "data": data,
+            "page": page,
             "query": query.urlencode(),
+            "page_query": page_query.urlencode(),
             "money_units": MONEY_UNITS,
         },
     )

@@ -189,6 +189,7 @@ class World:
                 ("targets:library", self.library),
                 ("targets:", self.declaration),
                 ("export_job", self.job),
+                ("results:decision", evaluation),
                 ("department", department),
                 ("evaluation", evaluation),
             ):

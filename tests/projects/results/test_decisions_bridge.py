@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from projects.models import Evaluation, FundSource
-from scoring.results import result_facts, suggestions_for
+from scoring.results import Subject, result_facts, suggestions_for
 from tests import factories as f
 from tests.projects.results.decisions_support import S, finished, monitored, review
 from tests.projects.test_review_support import fast_password_hashing  # noqa: F401
@@ -30,7 +30,7 @@ def test_base_is_the_total_rows_adjusted_budget_and_sources_are_not_added_twice(
         adjusted=Decimal("460000"),
         executed=Decimal("387600"),
     )
-    facts = result_facts(_fresh(e))[e.pk]
+    facts = result_facts([Subject.of(x) for x in _fresh(e)])[e.pk]
     assert facts.base_amount == Decimal("460000")
     assert facts.executed_amount == Decimal("387600")
     assert facts.total == Decimal("85") and facts.execution_rate == Decimal("95")
@@ -38,7 +38,7 @@ def test_base_is_the_total_rows_adjusted_budget_and_sources_are_not_added_twice(
 
 def test_base_falls_back_to_the_initial_budget_without_an_adjusted_one(personas):
     e = finished(personas.unit_a, base=None, initial="300000", executed="100000")
-    assert result_facts(_fresh(e))[e.pk].base_amount == Decimal("300000")
+    assert result_facts([Subject.of(x) for x in _fresh(e)])[e.pk].base_amount == Decimal("300000")
 
 
 def test_the_latest_review_total_replaces_the_self_score_in_the_grade(personas):
@@ -78,7 +78,7 @@ def test_a_later_green_report_a_draft_and_another_years_round_do_not_count_as_re
     monitored(e, region=personas.region, red=0, month=9)  # the latest filed round: no red
     monitored(e, region=personas.region, red=3, month=10, status=S.DRAFT)  # not filed
     monitored(e, region=personas.region, red=4, month=11, year=e.year + 1)  # another year
-    assert result_facts(_fresh(e))[e.pk].red_lights == 0
+    assert result_facts([Subject.of(x) for x in _fresh(e)])[e.pk].red_lights == 0
 
 
 def test_low_execution_caps_next_year_at_what_was_spent(personas):
