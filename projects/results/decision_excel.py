@@ -6,8 +6,8 @@ spot check's review score, the grade, the rules' suggestion and the bureau's dec
 total row. Amounts are numbers in the chosen unit (元 or 万元) rounded as printed, rates and
 shares fractions under a 0.00% format, as the reports' workbooks write them.
 
-The workbook is written in openpyxl's write-only mode, each cell style built once, so a city's
-2,000 rows take well under a second.
+The workbook is written in openpyxl's write-only mode with each cell style built once: assigning
+styles per cell cost five times as much for a city's 2,000 rows.
 """
 
 from __future__ import annotations
