@@ -215,6 +215,9 @@ PAGES = [
     Page("finance_reviewer", "导出进度", lambda w: f"/reports/export/{w.export_job.pk}/"),
     Page("finance_reviewer", "批量审核通过确认", lambda w: _bulk(w, "/review/bulk-approve/")),
     Page("finance_reviewer", "批量公开确认", lambda w: _bulk(w, "/review/bulk-publish/")),
+    # 结果应用: the decision list and one evaluation's decide page.
+    Page("finance_reviewer", "结果应用", lambda w: "/results/decisions/"),
+    Page("finance_reviewer", "结果应用决定", _ev("approved", "/results/decisions/{pk}/")),
     # The finance bureau's region administration.
     Page("finance_reviewer", "地区管理", _admin("")),
     Page("finance_reviewer", "部门修改", lambda w: _admin(f"departments/{w.department.pk}/")(w)),

@@ -202,6 +202,7 @@ class World:
                 ("targets:library", self.library),
                 ("targets:", self.declaration),
                 ("export_job", self.job),
+                ("results:decision", evaluation),
                 ("department", department),
                 ("evaluation", evaluation),
             ):
