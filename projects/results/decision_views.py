@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from projects.access import VIEW, get_for_user
+from projects.access import VIEW, get_for_user, require_finance_bureau
 from projects.formatting import MONEY_UNITS, money_unit_or_default
 from projects.models import Evaluation
 from projects.results.decision_excel import decision_workbook
@@ -29,9 +29,10 @@ from projects.results.decision_selectors import (
 )
 from projects.results.decision_services import (
     DECIDABLE,
-    result_decision_adopt,
+    MESSAGE,
     result_decision_record,
 )
+from projects.results.tasks import adopt_suggestions
 from projects.review.views.common import finance_required, reader_required
 
 # Rows per page; the totals and the department subtotals above them cover every row.
@@ -103,11 +104,18 @@ def decision_adopt(request):
     if data is None:
         messages.error(request, "筛选条件有误，未采纳任何建议。")
         return redirect(back)
-    pks = data.undecided_pks
-    records = result_decision_adopt(
-        evaluations=Evaluation.objects.filter(pk__in=pks), user=request.user
+    pks = sorted(data.undecided_pks)
+    if not pks:
+        messages.info(request, "筛选结果中没有待决定的项目。")
+        return redirect(back)
+    # Refuse here what the worker would refuse, so the user hears it now, not never.
+    for region in {e.project.unit.department.region for e in _evaluations().filter(pk__in=pks)}:
+        require_finance_bureau(request.user, region, MESSAGE)
+    adopt_suggestions.enqueue(pks, request.user.pk)
+    messages.success(
+        request,
+        f"已提交采纳 {len(pks)} 个项目的规则建议，后台处理完成后刷新本页即可看到处理意见。",
     )
-    messages.success(request, f"已对 {len(records)} 个项目采纳规则建议。")
     return redirect(back)
 
 
