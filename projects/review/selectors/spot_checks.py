@@ -99,7 +99,7 @@ def department_coverage(region, *, until: int | None = None) -> list[YearCoverag
     by_year: dict[int, set[int]] = {}
     for year, department_id in rows.order_by().values_list("spot_check__year", "department_id"):
         by_year.setdefault(year, set()).add(department_id)
-    active = set(region.departments.filter(is_active=True).values_list("pk", flat=True))
+    active = set(region.departments.filter(is_active=True).order_by().values_list("pk", flat=True))
     covered: set[int] = set()
     table = []
     for year in sorted(by_year):

@@ -56,8 +56,8 @@ def _spot_check(request, pk) -> SpotCheck:
     return spot_check
 
 
-def _list_context(request, region, year, form) -> dict:
-    years = spot_check_years(region)
+def _list_context(request, region, year, form, years=None) -> dict:
+    years = spot_check_years(region) if years is None else years
     page = spot_check_page(region, year=year, page_number=request.GET.get("page"))
     rows = [
         {
@@ -92,7 +92,9 @@ def spot_check_list(request):
     years = spot_check_years(region)
     year = chosen_year(request, years[0] if years else None, latest_year(region))
     form = SpotCheckDrawForm(initial={"year": year})
-    return render(request, "review/spot_checks.html", _list_context(request, region, year, form))
+    return render(
+        request, "review/spot_checks.html", _list_context(request, region, year, form, years)
+    )
 
 
 # The service names the share as a fraction; the form asks for it in percent.
