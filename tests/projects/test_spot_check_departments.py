@@ -381,3 +381,20 @@ def test_a_filing_never_sampled_has_no_panel(client, personas, filings):
     client.force_login(personas.frank)
     html = client.get(reverse("review:evaluation_detail", args=[filings["b1"].pk])).content
     assert "spot-check-result" not in html.decode()
+
+
+def test_the_review_pages_queries_do_not_grow_with_the_draws_that_sampled_it(
+    client, personas, reviewed
+):
+    client.force_login(personas.frank)
+    url = reverse("review:evaluation_detail", args=[reviewed.pk])
+    counts = []
+    for seed in (1, 2):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+        _draw(personas, 2023, H.IGNORE, seed, share="1")
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    assert html.count("抽查复核结果") == 3
+    assert counts[0] == counts[1] == len(queries), (counts, len(queries))
