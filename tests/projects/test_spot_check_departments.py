@@ -398,3 +398,21 @@ def test_the_review_pages_queries_do_not_grow_with_the_draws_that_sampled_it(
         html = client.get(url).content.decode()
     assert html.count("抽查复核结果") == 3
     assert counts[0] == counts[1] == len(queries), (counts, len(queries))
+
+
+def test_the_demo_stages_three_years_of_department_draws_once(personas):
+    from projects.review import demo_spot_checks
+
+    for unit in (personas.unit_a, personas.unit_b):
+        put_in(build_evaluation(unit, name="演示项目", year=2024), S.APPROVED)
+    checks = demo_spot_checks.stage(region=personas.region, user=personas.frank)
+    assert [c.year for c in checks] == [2022, 2023, 2024]
+    assert all(c.scope == DEPARTMENTS and c.departments.count() == 1 for c in checks)
+    table = department_coverage(personas.region)
+    assert [r.cumulative for r in table] == [Decimal("50.00"), Decimal("100.00"), Decimal("100.00")]
+    reviewed = SpotCheckItem.objects.get(reviewed_at__isnull=False)
+    assert reviewed.review_total == reviewed.evaluation.claimed_total - 6
+    again = demo_spot_checks.stage(region=personas.region, user=personas.frank)
+    assert [c.pk for c in again] == [c.pk for c in checks]
+    assert SpotCheck.objects.count() == 3
+    assert SpotCheckItem.objects.filter(reviewed_at__isnull=False).count() == 1
