@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from projects.models import SpotCheck
 from projects.review.services.spot_checks import DEFAULT_THRESHOLD
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -106,6 +107,8 @@ class DeadlineExtendForm(forms.Form):
 class SpotCheckDrawForm(forms.Form):
     """Draw parameters; the share is typed in percent as the bureau's documents state it."""
 
+    field_order = ["year", "scope", "history", "share_percent", "min_count", "threshold", "seed"]
+
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     share_percent = forms.DecimalField(
         label="抽取比例（%）",
@@ -118,6 +121,29 @@ class SpotCheckDrawForm(forms.Form):
     threshold = forms.DecimalField(
         label="差异阈值（分）", initial=DEFAULT_THRESHOLD, min_value=Decimal("0"), decimal_places=2
     )
+    scope = forms.ChoiceField(
+        label="抽取方式",
+        choices=[
+            (SpotCheck.Scope.EVALUATIONS, "按项目（从审核通过的自评中分层抽取）"),
+            (SpotCheck.Scope.DEPARTMENTS, "按部门（整部门抽取，抽中部门审核通过的自评全部复核）"),
+        ],
+        initial=SpotCheck.Scope.EVALUATIONS,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="按部门抽取时，比例按启用的主管部门总数计算（如55个部门抽20%即11个部门）。",
+    )
+    history = forms.ChoiceField(
+        label="往年抽查",
+        choices=[
+            (SpotCheck.History.IGNORE, "不考虑（往年抽过的部门也可能再抽到）"),
+            (SpotCheck.History.EXCLUDE, "排除往年已抽查部门（逐年扩大覆盖面）"),
+            (SpotCheck.History.FAVOUR, "优先抽取往年未抽查部门，不足时从其余部门补足"),
+        ],
+        initial=SpotCheck.History.EXCLUDE,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="仅按部门抽取时适用；排除后剩余部门不足时，剩余部门全部抽取并予以提示。",
+    )
     seed = forms.IntegerField(
         label="随机种子（留空自动生成）",
         required=False,
@@ -125,6 +151,14 @@ class SpotCheckDrawForm(forms.Form):
         max_value=2**63 - 1,
         help_text="填写以往抽查的种子，可按相同条件复现抽取结果。",
     )
+
+    def clean_scope(self) -> str:
+        """Not chosen: by filing, as before department draws existed."""
+        return self.cleaned_data.get("scope") or SpotCheck.Scope.EVALUATIONS
+
+    def clean_history(self) -> str:
+        """Not chosen: earlier years are not considered."""
+        return self.cleaned_data.get("history") or SpotCheck.History.IGNORE
 
     @property
     def share(self) -> Decimal:

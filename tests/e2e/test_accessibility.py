@@ -189,6 +189,11 @@ PAGES = [
     Page("finance_reviewer", "总览", lambda w: "/review/overview/"),
     Page("finance_reviewer", "绩效考核", lambda w: f"/results/scorecard/?year={YEAR}"),
     Page("finance_reviewer", "任务", lambda w: "/review/tasks/"),
+    Page(
+        "finance_reviewer",
+        "审核详情（抽查复核结果）",
+        _ev("approved", "/review/evaluations/{pk}/"),
+    ),
     Page("finance_reviewer", "抽查列表", lambda w: "/review/spot-checks/"),
     Page("finance_reviewer", "抽查详情", lambda w: f"/review/spot-checks/{w.spot_check.pk}/"),
     Page(
@@ -362,8 +367,15 @@ def _build_world() -> World:
         w.filings[stage] = evaluation
     _monitoring(w, filer, finance)
     _declarations(w, filer, finance)
+    # A department draw: the list shows its coverage table, the detail its departments.
     w.spot_check = spot_checks.spot_check_draw(
-        region=region, year=YEAR, user=finance, share=Decimal("1"), seed=7
+        region=region,
+        year=YEAR,
+        user=finance,
+        share=Decimal("1"),
+        seed=7,
+        scope="departments",
+        history="exclude",
     )
     w.export_job = ExportJob.objects.create(
         region=region,

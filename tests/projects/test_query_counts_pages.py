@@ -24,7 +24,8 @@ pytestmark = pytest.mark.django_db
 SIGNED_IN = 3  # the session, the user, the user's memberships (the scope)
 QUEUE = SIGNED_IN + 5  # count, unread notifications, latest notifications, departments, the page
 # … + 1: the region's rule sets by year, to name the rules in force for the filing's year
-REVIEW_PAGE = SIGNED_IN + 9
+# … + 1: the filing's spot-check items (reviewers only; + 1 more for their scores when sampled)
+REVIEW_PAGE = SIGNED_IN + 10
 QUERIES = {
     "finance queue": QUEUE,
     "department queue": QUEUE,

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Coalesce
 
 PER_PAGE = 20
 
 
 def spot_check_page(region, *, year: int, page_number) -> Page:
-    """One page of the region's draws of `year`, newest first, with their item counts.
+    """One page of the region's draws of `year`, newest first, with their item counts and (for
+    department draws) the departments drawn, in one more query for the page.
 
     `flagged` counts the items whose review total differs from the self total (the filer's claimed
     total, else the computed one) by more than the draw's threshold, as `item_totals` decides.
@@ -30,9 +31,15 @@ def spot_check_page(region, *, year: int, page_number) -> Page:
     beyond = Q(items__review_total__lt=self_total - F("threshold")) | Q(
         items__review_total__gt=self_total + F("threshold")
     )
+    from projects.models import SpotCheckDepartment
+
+    departments = SpotCheckDepartment.objects.select_related("department").order_by(
+        "department__code", "department__pk"
+    )
     checks = (
         region.spot_checks.filter(year=year)
         .select_related("drawn_by")
+        .prefetch_related(Prefetch("departments", queryset=departments))
         .annotate(
             item_count=Count("items"),
             reviewed_count=Count("items", filter=reviewed),
@@ -78,21 +85,24 @@ def department_coverage(region, *, until: int | None = None) -> list[YearCoverag
     """Department coverage of the region's department draws, year by year, oldest first.
 
     The denominator is the region's active departments today (seed 004 counts 55 区直部门 once);
-    a department drawn twice counts once in the cumulative figure. One query for the draws, one
-    for the count.
+    a department drawn twice counts once in the cumulative figure, and one since deactivated
+    no longer counts in it (so coverage never exceeds 100%). One query for the draws, one for the
+    active departments.
     """
-    from projects.models import SpotCheckDepartment
+    from projects.models import SpotCheck, SpotCheckDepartment
 
-    rows = SpotCheckDepartment.objects.filter(spot_check__region=region)
+    rows = SpotCheckDepartment.objects.filter(
+        spot_check__region=region, spot_check__scope=SpotCheck.Scope.DEPARTMENTS
+    )
     if until is not None:
         rows = rows.filter(spot_check__year__lte=until)
     by_year: dict[int, set[int]] = {}
-    for year, department_id in rows.values_list("spot_check__year", "department_id"):
+    for year, department_id in rows.order_by().values_list("spot_check__year", "department_id"):
         by_year.setdefault(year, set()).add(department_id)
-    departments = region.departments.filter(is_active=True).count()
+    active = set(region.departments.filter(is_active=True).order_by().values_list("pk", flat=True))
     covered: set[int] = set()
     table = []
     for year in sorted(by_year):
-        covered |= by_year[year]
-        table.append(YearCoverage(year, len(by_year[year]), len(covered), departments))
+        covered |= by_year[year] & active
+        table.append(YearCoverage(year, len(by_year[year]), len(covered), len(active)))
     return table

@@ -6,6 +6,13 @@ filings by the largest-remainder method, so every department is represented as i
 then `random.Random(seed)` picks inside each department, departments in a fixed order, from ids in
 a fixed order. The population is the filings approved at the time of the draw, so the recorded
 seed repeats the draw exactly however many filings are approved later.
+
+A department draw (seed 004: "选取11个部门开展抽查复核，抽查比例20%") draws whole departments
+instead: the population is the region's active departments (by code, then id), all of them, so
+the share drawn is the share of 部门总数 the coverage table reports; the items are every filing of
+the drawn departments approved at the time of the draw (a drawn department with none yet has no
+items; it still counts as checked for coverage). Earlier years' department draws can be ignored,
+excluded (so coverage grows year by year) or favoured (never-checked departments first).
 """
 
 from __future__ import annotations
@@ -23,10 +30,12 @@ from django.utils import timezone
 
 from projects.access import FINANCE_REVIEW, get_for_user
 from projects.models import (
+    Department,
     Evaluation,
     EvaluationStatus,
     Region,
     SpotCheck,
+    SpotCheckDepartment,
     SpotCheckItem,
     SpotCheckScore,
 )
@@ -97,6 +106,102 @@ def approved_strata(
     return strata
 
 
+@dataclass(frozen=True)
+class DepartmentSample:
+    """The departments a department draw picks, and how many it wanted.
+
+    `wanted` exceeds the departments drawn only when `exclude` leaves too few never-checked
+    departments: then every one left is drawn and `shortfall` says how many are missing.
+    """
+
+    department_ids: list[int]
+    wanted: int
+    population: int
+    fresh: int
+
+    @property
+    def shortfall(self) -> int:
+        """How many fewer departments were drawn than the share asked for."""
+        return self.wanted - len(self.department_ids)
+
+
+def checked_before(*, region: Region, year: int, at: datetime.datetime | None = None) -> set[int]:
+    """Departments drawn by the region's department draws of years before `year` (made before
+    `at`, so that a redraw reads the history its draw read)."""
+    rows = SpotCheckDepartment.objects.filter(
+        spot_check__region=region,
+        spot_check__scope=SpotCheck.Scope.DEPARTMENTS,
+        spot_check__year__lt=year,
+    )
+    if at is not None:
+        rows = rows.filter(spot_check__drawn_at__lt=at)
+    return set(rows.order_by().values_list("department_id", flat=True))
+
+
+def draw_departments(
+    population: Sequence[int],
+    *,
+    share: Decimal,
+    min_count: int,
+    seed: int,
+    history: str,
+    checked: set[int],
+) -> DepartmentSample:
+    """Draw department ids from the ordered population with `random.Random(seed)`.
+
+    `ignore` samples the whole population; `exclude` only departments never checked (all of them
+    when fewer remain than wanted); `favour` the never-checked ones first and tops up from the rest.
+    The result keeps the population's order, so the same input gives the same list.
+    """
+    wanted = sample_size(len(population), share, min_count)
+    fresh = [pk for pk in population if pk not in checked]
+    rest = [pk for pk in population if pk in checked]
+    rng = random.Random(seed)
+    if history == SpotCheck.History.EXCLUDE:
+        drawn = set(rng.sample(fresh, min(wanted, len(fresh))))
+    elif history == SpotCheck.History.FAVOUR:
+        drawn = set(rng.sample(fresh, min(wanted, len(fresh))))
+        drawn |= set(rng.sample(rest, wanted - len(drawn)))
+    else:
+        drawn = set(rng.sample(list(population), wanted))
+    return DepartmentSample(
+        [pk for pk in population if pk in drawn], wanted, len(population), len(fresh)
+    )
+
+
+def department_population(region: Region) -> list[int]:
+    """The region's active departments, by code then id (the order the seed draws from)."""
+    return list(
+        Department.objects.filter(region=region, is_active=True)
+        .order_by("code", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def department_items(
+    *, region: Region, year: int, at: datetime.datetime, department_ids: Sequence[int]
+) -> list[int]:
+    """Every filing of the drawn departments approved by `at`, departments in draw order."""
+    strata = approved_strata(region=region, year=year, at=at)
+    return [pk for department_id in department_ids for pk in strata.get(department_id, [])]
+
+
+def _validate(share: Decimal, min_count: int, threshold: Decimal, scope: str, history: str):
+    errors = {}
+    if not Decimal("0") < share <= Decimal("1"):
+        errors["share"] = "抽取比例须大于 0 且不超过 100%。"
+    if min_count < 0:
+        errors["min_count"] = "最少抽取数不能为负数。"
+    if Decimal(threshold) < 0:
+        errors["threshold"] = "差异阈值不能为负数。"
+    if scope not in SpotCheck.Scope.values:
+        errors["scope"] = "请选择按项目或按部门抽取。"
+    if history not in SpotCheck.History.values:
+        errors["history"] = "请选择往年已抽查部门的处理方式。"
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def spot_check_draw(
     *,
@@ -107,22 +212,46 @@ def spot_check_draw(
     min_count: int = 1,
     seed: int | None = None,
     threshold: Decimal = DEFAULT_THRESHOLD,
+    scope: str = SpotCheck.Scope.EVALUATIONS,
+    history: str = SpotCheck.History.IGNORE,
 ) -> SpotCheck:
-    """Draw the spot-check sample of the region's approved filings, recording the seed."""
+    """Draw the spot-check sample (filings, or whole departments), recording the seed.
+
+    A department draw sets `sample` (a DepartmentSample, not stored) on the returned draw, so
+    the caller can say when `exclude` found fewer never-checked departments than wanted.
+    """
     require_finance_reviewer(user, region)
     share = Decimal(share)
-    if not Decimal("0") < share <= Decimal("1"):
-        raise ValidationError({"share": "抽取比例须大于 0 且不超过 100%。"})
-    if min_count < 0:
-        raise ValidationError({"min_count": "最少抽取数不能为负数。"})
-    if Decimal(threshold) < 0:
-        raise ValidationError({"threshold": "差异阈值不能为负数。"})
+    _validate(share, min_count, threshold, scope, history)
+    if scope == SpotCheck.Scope.EVALUATIONS:
+        history = SpotCheck.History.IGNORE  # earlier years weigh only in department draws
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     drawn_at = timezone.now()
-    strata = approved_strata(region=region, year=year, at=drawn_at)
-    if not strata:
-        raise ValidationError(f"{year}年度尚无审核通过的自评，无法抽查。")
-    ids = draw_sample(strata, share=share, min_count=min_count, seed=seed)
+    sample = None
+    if scope == SpotCheck.Scope.DEPARTMENTS:
+        population = department_population(region)
+        if not population:
+            raise ValidationError("本地区尚无启用的主管部门，无法按部门抽查。")
+        sample = draw_departments(
+            population,
+            share=share,
+            min_count=min_count,
+            seed=seed,
+            history=history,
+            checked=checked_before(region=region, year=year, at=drawn_at),
+        )
+        if not sample.department_ids:
+            raise ValidationError(
+                "往年已抽查全部部门，排除后没有可抽取的部门；请改选“不考虑往年”或“优先抽取往年未抽查部门”。"
+            )
+        ids = department_items(
+            region=region, year=year, at=drawn_at, department_ids=sample.department_ids
+        )
+    else:
+        strata = approved_strata(region=region, year=year, at=drawn_at)
+        if not strata:
+            raise ValidationError(f"{year}年度尚无审核通过的自评，无法抽查。")
+        ids = draw_sample(strata, share=share, min_count=min_count, seed=seed)
     spot_check = SpotCheck.objects.create(
         region=region,
         year=year,
@@ -130,19 +259,53 @@ def spot_check_draw(
         min_count=min_count,
         seed=seed,
         threshold=Decimal(threshold),
+        scope=scope,
+        history=history,
         drawn_by=user,
     )
     # auto_now_add stamps a moment after the population was read; keep the moment that defines it.
     SpotCheck.objects.filter(pk=spot_check.pk).update(drawn_at=drawn_at)
     spot_check.drawn_at = drawn_at
+    if sample is not None:
+        SpotCheckDepartment.objects.bulk_create(
+            [
+                SpotCheckDepartment(spot_check=spot_check, department_id=pk)
+                for pk in sample.department_ids
+            ]
+        )
     SpotCheckItem.objects.bulk_create(
         [SpotCheckItem(spot_check=spot_check, evaluation_id=pk) for pk in ids]
     )
+    spot_check.sample = sample
     return spot_check
 
 
+def department_redraw(spot_check: SpotCheck) -> DepartmentSample:
+    """Repeat a department draw from its seed, parameters and the history it read."""
+    return draw_departments(
+        department_population(spot_check.region),
+        share=spot_check.share,
+        min_count=spot_check.min_count,
+        seed=spot_check.seed,
+        history=spot_check.history,
+        checked=checked_before(
+            region=spot_check.region, year=spot_check.year, at=spot_check.drawn_at
+        ),
+    )
+
+
 def spot_check_redraw(spot_check: SpotCheck) -> list[int]:
-    """Repeat a recorded draw from its seed and parameters; equal to its items when untampered."""
+    """Repeat a recorded draw from its seed and parameters; equal to its items when untampered.
+
+    For a department draw: the filings of the departments the seed draws again.
+    """
+    if spot_check.scope == SpotCheck.Scope.DEPARTMENTS:
+        return department_items(
+            region=spot_check.region,
+            year=spot_check.year,
+            at=spot_check.drawn_at,
+            department_ids=department_redraw(spot_check).department_ids,
+        )
     strata = approved_strata(region=spot_check.region, year=spot_check.year, at=spot_check.drawn_at)
     return draw_sample(
         strata, share=spot_check.share, min_count=spot_check.min_count, seed=spot_check.seed

@@ -12,6 +12,7 @@ from projects.access import DEPARTMENT_REVIEW, FINANCE_REVIEW, VIEW, get_for_use
 from projects.models import Evaluation, Indicator
 from projects.review.forms import ApproveForm, ReopenForm, ReturnForm, TargetCorrectForm
 from projects.review.selectors import evaluation_history, review_page
+from projects.review.selectors.spot_check_result import spot_check_results
 from projects.review.services import workflow
 from projects.review.views.common import back, reviewer_required
 
@@ -35,6 +36,7 @@ def evaluation_detail(request, pk):
     context = {
         "page": page,
         "evaluation": evaluation,
+        "spot_check_results": spot_check_results(evaluation, request.user),
         "approve_form": ApproveForm(),
         "return_form": ReturnForm(),
         "reopen_form": ReopenForm(),
