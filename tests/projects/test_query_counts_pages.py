@@ -25,7 +25,8 @@ SIGNED_IN = 3  # the session, the user, the user's memberships (the scope)
 QUEUE = SIGNED_IN + 5  # count, unread notifications, latest notifications, departments, the page
 # … + 1: the region's rule sets by year, to name the rules in force for the filing's year
 # … + 1: the filing's spot-check items (reviewers only; + 1 more for their scores when sampled)
-REVIEW_PAGE = SIGNED_IN + 10
+# … + 1: the filing's evidence files (佐证材料), listed beside their indicators
+REVIEW_PAGE = SIGNED_IN + 11
 QUERIES = {
     "finance queue": QUEUE,
     "department queue": QUEUE,
@@ -38,8 +39,8 @@ QUERIES = {
     # the filing with everything it shows, fund lines, indicators, results; the filer's right to
     # file it; the task's extensions (the unit's deadline); the region's rule sets by year; the
     # year's filed monitoring, read by the live score (its year-end findings) and again for the
-    # values shown beside the actuals
-    "filing form": SIGNED_IN + 9,
+    # values shown beside the actuals; the filing's evidence files (佐证材料)
+    "filing form": SIGNED_IN + 10,
     # the region, the latest task's year, every count by department in one, the extensions of
     # the year's task, lowest rates, filings with findings, largest gaps, the regions
     "overview": SIGNED_IN + 8,
