@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from projects.access import DEPARTMENT_REVIEW, FINANCE_REVIEW, VIEW, get_for_user
 from projects.models import Evaluation, Indicator
+from projects.results.rectification_forms import default_deadline
+from projects.results.rectification_views import raise_url, with_rectification
 from projects.review.forms import ApproveForm, ReopenForm, ReturnForm, TargetCorrectForm
 from projects.review.selectors import evaluation_history, review_page
 from projects.review.services import workflow
@@ -35,6 +37,8 @@ def evaluation_detail(request, pk):
     context = {
         "page": page,
         "evaluation": evaluation,
+        "rectify_url": raise_url(request.user, evaluation),
+        "rectify_default_deadline": default_deadline(),
         "approve_form": ApproveForm(),
         "return_form": ReturnForm(),
         "reopen_form": ReopenForm(),
@@ -93,7 +97,7 @@ def department_return(request, pk):
         request,
         pk,
         DEPARTMENT_REVIEW,
-        workflow.evaluation_department_return,
+        with_rectification(request, workflow.evaluation_department_return),
         ReturnForm,
         "已退回填报单位",
         indicator_comments=lambda form: form.indicator_comments(request.POST),
@@ -122,7 +126,7 @@ def finance_return(request, pk):
         request,
         pk,
         FINANCE_REVIEW,
-        workflow.evaluation_finance_return,
+        with_rectification(request, workflow.evaluation_finance_return),
         ReturnForm,
         "已退回填报单位",
         indicator_comments=lambda form: form.indicator_comments(request.POST),
