@@ -109,9 +109,20 @@ def rectification_detail(request, pk: int):
     return _render_detail(request, _item(request, pk))
 
 
-def _act(request, pk, form_class, slot, call, success):
-    """Shared shape of a posted move: gate (404), validate, call the service (403 inside)."""
+def _act(request, pk, form_class, slot, call, success, *, filer=False):
+    """Shared shape of a posted move: gate (404), the role (403, before the form is read, so
+    an observer's post is refused whatever it holds), validate, call the service."""
     item = _item(request, pk)
+    scope = scope_for(request.user)
+    allowed = (
+        (scope.superuser or item.unit_id in scope.unit_ids)
+        if filer
+        else selectors.reviews_unit(request.user, item.unit)
+    )
+    if not allowed:
+        raise PermissionDenied(
+            "只有责任单位的填报人可以报告整改情况。" if filer else services.NOT_REVIEWER
+        )
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -135,6 +146,7 @@ def rectification_report_view(request, pk: int):
         "report",
         lambda item, data: services.rectification_report(item=item, user=request.user, **data),
         "已报告整改情况，等待审核销号。",
+        filer=True,
     )
 
 
