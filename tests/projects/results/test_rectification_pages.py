@@ -8,10 +8,12 @@ from django.utils import timezone
 
 from projects.models.results import Rectification, RectificationStatus
 from projects.results import rectification_services as services
-from tests.projects.results.conftest_rectification import in_days, raise_item, world  # noqa: F401
+from tests.projects.results import conftest_rectification as support
+from tests.projects.results.conftest_rectification import in_days, raise_item
 from tests.projects.test_review_support import build_evaluation
 
 pytestmark = pytest.mark.django_db
+world = support.world
 S = RectificationStatus
 LIST = reverse("results:rectification_list")
 
@@ -84,9 +86,7 @@ def test_the_list_filters_by_status_source_department_and_year(client, world):
     assert client.get(LIST, {"year": "abc"}).status_code == 200
 
 
-def test_the_list_reads_in_a_fixed_number_of_queries(
-    client, world, django_assert_max_num_queries
-):
+def test_the_list_reads_in_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
     for i in range(12):
         item = raise_item(world, problem=f"问题{i}")
         if i % 3 == 0:

@@ -14,9 +14,11 @@ from projects.review.services.workflow import evaluation_submit
 from projects.targets.services import declaration_start
 from tests import factories as f
 from tests.projects.monitoring import test_review_support as monitoring_support
-from tests.projects.results.conftest_rectification import in_days, raise_item, world  # noqa: F401
+from tests.projects.results import conftest_rectification as support
+from tests.projects.results.conftest_rectification import in_days, raise_item
 
 pytestmark = pytest.mark.django_db
+world = support.world
 monitoring = monitoring_support.monitoring
 
 

@@ -9,9 +9,11 @@ from django.http import Http404
 from projects.models import Notification
 from projects.models.results import Rectification, RectificationStatus, RectificationStep
 from projects.results import rectification_services as services
-from tests.projects.results.conftest_rectification import in_days, raise_item, world  # noqa: F401
+from tests.projects.results import conftest_rectification as support
+from tests.projects.results.conftest_rectification import in_days, raise_item
 
 pytestmark = pytest.mark.django_db
+world = support.world
 S = RectificationStatus
 A = RectificationStep.Action
 
@@ -111,7 +113,9 @@ def test_raise_refuses_a_filing_of_another_unit(world):
 def test_report_refuses_empty_measures_and_progress(world):
     item = raise_item(world)
     with pytest.raises(ValidationError) as exc:
-        services.rectification_report(item=item, user=world.p.alice, measures="", evidence="", text="")
+        services.rectification_report(
+            item=item, user=world.p.alice, measures="", evidence="", text=""
+        )
     assert set(exc.value.message_dict) == {"measures", "text"}
     item.refresh_from_db()
     assert item.status == S.OPEN
@@ -143,9 +147,7 @@ def test_another_departments_people_reach_nothing_and_change_nothing(world):
     item = raise_item(world)
     for user in (world.dan, world.p.bob, world.p.other_region_finance):
         with pytest.raises(Http404):
-            services.rectification_report(
-                item=item, user=user, measures="m", evidence="", text="t"
-            )
+            services.rectification_report(item=item, user=user, measures="m", evidence="", text="t")
         with pytest.raises(Http404):
             services.rectification_close(item=item, user=user, comment="c")
         with pytest.raises(Http404):
