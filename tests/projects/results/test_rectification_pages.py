@@ -223,3 +223,31 @@ def test_the_review_page_links_findings_to_the_raise_page_for_reviewers_only(cli
     assert response.context["rectify_url"].startswith(reverse("results:rectification_new"))
     client.force_login(world.p.alice)
     assert client.get(page).context["rectify_url"] == ""
+
+
+def test_a_flagged_spot_check_item_links_to_the_raise_page(client, world):
+    from decimal import Decimal
+
+    from projects.models import SpotCheckItem
+    from projects.review.services.spot_checks import spot_check_draw, spot_check_score
+    from tests.projects.test_review_support import put_in
+
+    evaluation = put_in(world.evaluation, "approved")
+    check = spot_check_draw(
+        region=world.p.region, year=2023, user=world.p.frank, share=Decimal("1"), seed=1
+    )
+    item = SpotCheckItem.objects.get(spot_check=check, evaluation=evaluation)
+    results = {r.indicator.name: r for r in evaluation.results.select_related("indicator")}
+    spot_check_score(
+        item=item,
+        user=world.p.frank,
+        scores={
+            results["走访企业数量"].pk: Decimal("40"),
+            results["营商环境满意度"].pk: Decimal("30"),
+            results["企业满意度"].pk: Decimal("10"),
+        },
+    )
+    client.force_login(world.p.frank)
+    html = client.get(reverse("review:spot_check_detail", args=[check.pk])).content.decode()
+    raise_url = reverse("results:rectification_new")
+    assert f"{raise_url}?evaluation={evaluation.pk}&amp;source=spot_check" in html
