@@ -251,3 +251,20 @@ def test_a_flagged_spot_check_item_links_to_the_raise_page(client, world):
     html = client.get(reverse("review:spot_check_detail", args=[check.pk])).content.decode()
     raise_url = reverse("results:rectification_new")
     assert f"{raise_url}?evaluation={evaluation.pk}&amp;source=spot_check" in html
+
+
+def test_the_detail_reads_in_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    item = raise_item(world)
+    for _ in range(3):
+        services.rectification_report(
+            item=item, user=world.p.alice, measures="m", evidence="e", text="t"
+        )
+        services.rectification_reopen(item=item, user=world.p.dora, comment="再补充")
+    client.force_login(world.p.dora)
+    client.get(_detail(item))
+    # session, user, scope; the item with its unit, department, region, filing, people; the
+    # steps with their actors
+    with django_assert_max_num_queries(5):
+        assert client.get(_detail(item)).status_code == 200
