@@ -22,6 +22,7 @@ from projects.filing.merge import MINE, THEIRS
 from projects.filing.services import StaleVersion
 from projects.formatting import editable_amount
 from projects.models import LibraryIndicator, TargetDeclaration, Unit
+from projects.results.rectification_selectors import declaration_open_items
 from projects.review.services.workflow import SubmissionBlocked, filing_submit
 from projects.targets import selectors
 from projects.targets.content import field_label
@@ -70,6 +71,7 @@ def _render(request, declaration, *, posted=None, errors=None, status=200, **ext
         declaration, result, _rule_set(declaration), posted=posted, errors=errors
     )
     context["editable"] = declaration.is_editable and _may_file(request.user, declaration)
+    context["rectifications"] = declaration_open_items(declaration)
     context.update(extra)
     return render(request, PAGE, context, status=status)
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from projects.access import DEPARTMENT_REVIEW, FINANCE_REVIEW, VIEW, get_for_user
 from projects.models import EvaluationStatus, TargetDeclaration
+from projects.results.rectification_selectors import declaration_open_items
 from projects.review.services import workflow
 from projects.review.views.common import can_act, reader_required
 from projects.targets.review_forms import (
@@ -61,6 +62,7 @@ def _render(request, declaration, *, approve=None, return_=None, correct=None, c
         "posted_comments": return_.indicator_comments(request.POST) if return_ else {},
         "correct_form": correct or TargetCorrectForm(),
         "correcting": correcting,
+        "rectifications": declaration_open_items(declaration),
     }
     return render(request, "targets/review_page.html", context)
 

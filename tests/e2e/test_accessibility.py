@@ -54,6 +54,7 @@ class World:
     export_job: object = None
     monitoring: dict = field(default_factory=dict)  # "draft" / "submitted" → MonitoringReport
     declarations: dict = field(default_factory=dict)  # "draft" / "submitted" → TargetDeclaration
+    rectifications: dict = field(default_factory=dict)  # "open" / "reported" → Rectification
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,24 @@ PAGES = [
         lambda w: f"/reports/target/{w.declarations['draft'].pk}/table/",
     ),
     Page("observer", "目标审核列表（只读）", lambda w: "/targets/review/"),
+    # 整改: the list, an item with the unit's report form, one with the reviewer's forms, raising.
+    Page("filer", "整改事项列表", lambda w: "/results/rectifications/"),
+    Page(
+        "filer",
+        "整改事项（报告）",
+        lambda w: f"/results/rectifications/{w.rectifications['open'].pk}/",
+    ),
+    Page(
+        "department_reviewer",
+        "整改事项（销号）",
+        lambda w: f"/results/rectifications/{w.rectifications['reported'].pk}/",
+    ),
+    Page(
+        "department_reviewer",
+        "列为整改事项",
+        _ev("returned", "/results/rectifications/new/?evaluation={pk}&source=finding&problem=x"),
+    ),
+    Page("observer", "整改事项列表（只读）", lambda w: "/results/rectifications/"),
     # The region's observer (人大, 审计): reads everything, changes nothing.
     Page("observer", "首页", lambda w: "/"),
     Page("observer", "资料首页", lambda w: "/reports/"),
@@ -368,6 +387,7 @@ def _build_world() -> World:
     _monitoring(w, filer, finance)
     _declarations(w, filer, finance)
     # A department draw: the list shows its coverage table, the detail its departments.
+    _rectifications(w, filer, dept)
     w.spot_check = spot_checks.spot_check_draw(
         region=region,
         year=YEAR,
@@ -447,6 +467,28 @@ def _declarations(w: World, filer, finance) -> None:
     w.declarations["submitted"] = TargetDeclaration.objects.create(
         project=submitted, status=EvaluationStatus.SUBMITTED
     )
+
+
+def _rectifications(w: World, filer, dept) -> None:
+    """Two 整改 items of the returned filing: one open, one reported awaiting 销号."""
+    import datetime
+
+    from django.utils import timezone
+
+    from projects.results import rectification_services as rs
+
+    returned = w.filings["returned"]
+    for stage in ("open", "reported"):
+        item = rs.rectification_raise(
+            user=dept, unit=w.centre, year=returned.year, source="return",
+            problem=RETURN_COMMENT, evaluation=returned,
+            deadline=timezone.localdate() + datetime.timedelta(days=30),
+        )  # fmt: skip
+        if stage == "reported":
+            item = rs.rectification_report(
+                item=item, user=filer, measures="补齐走访台账", evidence="台账", text="已完成"
+            )
+        w.rectifications[stage] = item
 
 
 def _report(violations: list[dict]) -> str:

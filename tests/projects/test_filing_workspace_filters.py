@@ -122,12 +122,12 @@ def test_a_filtered_sorted_list_makes_the_pinned_queries_however_many_subjects(
     params = {"year": 2023, "q": "项目", "status": "draft", "sort": "-score"}
     # session, user, memberships, years, the units of the unit filter, subjects, their
     # evaluations, task (none: no extensions query), notifications and their unread count, the
-    # unit's open monitoring reports and its target declarations
-    with django_assert_num_queries(12):
+    # unit's open monitoring reports, its target declarations and its open 整改 items
+    with django_assert_num_queries(13):
         client.get(URL, params)
     for i in range(30):
         f.EvaluationFactory(
             project=f.ProjectFactory(unit=personas.unit_a, year=2023, name=f"项目{i}")
         )
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(URL, params)

@@ -43,6 +43,7 @@ from projects.models import (
     SpotCheckItem,
     TargetDeclaration,
 )
+from projects.models.results import Rectification
 from projects.monitoring.services import monitoring_round_issue
 from projects.review.services import workflow
 from reports.models import ExportJob
@@ -164,6 +165,11 @@ class World:
             status=S.SUBMITTED,
         )
         self.declared_indicator = f.IndicatorFactory(project=self.declaration.project)
+        # A 整改 item of department A's returned filing, waiting for the unit.
+        self.rectification = Rectification.objects.create(
+            unit=unit, project=self.returned.project, evaluation=self.returned, year=YEAR,
+            source="return", problem="台账不全", deadline=datetime.date(2030, 6, 30),
+        )  # fmt: skip
         self.library = LibraryIndicator.objects.create(
             region=p.region, function="通用", level1="产出指标", level2="数量指标", name="培训人次"
         )
@@ -183,6 +189,7 @@ class World:
         alice = self.personas.alice
         if param == "pk":
             for word, row in (
+                ("results:rectification", self.rectification),
                 # the finance bureau's region administration (/region/…)
                 ("administration:unit", project.unit),
                 ("administration:account", alice),

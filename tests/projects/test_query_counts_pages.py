@@ -22,7 +22,8 @@ from tests.projects.test_review_support import bulk_filings
 pytestmark = pytest.mark.django_db
 
 SIGNED_IN = 3  # the session, the user, the user's memberships (the scope)
-QUEUE = SIGNED_IN + 5  # count, unread notifications, latest notifications, departments, the page
+QUEUE = SIGNED_IN + 6  # count, unread notifications, latest notifications, departments, the page
+# … and the 整改 items awaiting 销号 beside the notifications
 # … + 1: the region's rule sets by year, to name the rules in force for the filing's year
 # … + 1: the filing's spot-check items (reviewers only; + 1 more for their scores when sampled)
 # … + 1: the filing's evidence files (佐证材料), listed beside their indicators

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from projects.access import DEPARTMENT_REVIEW, FINANCE_REVIEW, VIEW, get_for_user
 from projects.models import Evaluation, Indicator
+from projects.results.rectification_forms import default_deadline
+from projects.results.rectification_views import raise_url, with_rectification
 from projects.review.forms import ApproveForm, ReopenForm, ReturnForm, TargetCorrectForm
 from projects.review.selectors import evaluation_history, review_page
 from projects.review.selectors.spot_check_result import spot_check_results
@@ -37,6 +39,8 @@ def evaluation_detail(request, pk):
         "page": page,
         "evaluation": evaluation,
         "spot_check_results": spot_check_results(evaluation, request.user),
+        "rectify_url": raise_url(request.user, evaluation),
+        "rectify_default_deadline": default_deadline(),
         "approve_form": ApproveForm(),
         "return_form": ReturnForm(),
         "reopen_form": ReopenForm(),
@@ -95,7 +99,7 @@ def department_return(request, pk):
         request,
         pk,
         DEPARTMENT_REVIEW,
-        workflow.evaluation_department_return,
+        with_rectification(request, workflow.evaluation_department_return),
         ReturnForm,
         "已退回填报单位",
         indicator_comments=lambda form: form.indicator_comments(request.POST),
@@ -125,7 +129,7 @@ def finance_return(request, pk):
         request,
         pk,
         FINANCE_REVIEW,
-        workflow.evaluation_finance_return,
+        with_rectification(request, workflow.evaluation_finance_return),
         ReturnForm,
         "已退回填报单位",
         indicator_comments=lambda form: form.indicator_comments(request.POST),

@@ -8,6 +8,7 @@ from django_tables2 import RequestConfig
 
 from projects import rules
 from projects.filters import ReviewQueueFilter
+from projects.results.rectification_selectors import awaiting_close
 from projects.review.selectors import notifications_for, review_queue
 from projects.review.services.workflow import BULK_APPROVE, BULK_PUBLISH
 from projects.review.tables import QueueTable
@@ -34,6 +35,7 @@ def queue(request):
         "filter": filterset,
         "table": table,
         "notifications": notifications_for(request.user),
+        "rectifications": awaiting_close(request.user),
         "is_finance": rules.is_region_reader.test(request.user),
         "can_act": acting,
         "can_publish": acting and rules.is_reviewer.test(request.user),
