@@ -386,8 +386,8 @@ def _build_world() -> World:
         w.filings[stage] = evaluation
     _monitoring(w, filer, finance)
     _declarations(w, filer, finance)
-    # A department draw: the list shows its coverage table, the detail its departments.
     _rectifications(w, filer, dept)
+    # A department draw: the list shows its coverage table, the detail its departments.
     w.spot_check = spot_checks.spot_check_draw(
         region=region,
         year=YEAR,
