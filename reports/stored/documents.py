@@ -120,9 +120,7 @@ def member_state(key: DocumentKey, members: QuerySet | None = None) -> MemberSta
     )
 
 
-def render(
-    key: DocumentKey, base: QuerySet | None = None, *, code: str = ""
-) -> renderers.Rendered:
+def render(key: DocumentKey, base: QuerySet | None = None, *, code: str = "") -> renderers.Rendered:
     """Render the document from its members (out of the caller's gated queryset, if given);
     `code` is the sign-off code to print in its footer (a stored final document's only)."""
     rows = key.members(base)

@@ -69,9 +69,7 @@ def prepare(key) -> Signing | None:
     """The code for a stored document about to be rendered, or None when it is not signed."""
     if key.evaluation_id is None or key.kind not in SIGNED_KINDS:
         return None
-    evaluation = (
-        Evaluation.objects.select_related("project").filter(pk=key.evaluation_id).first()
-    )
+    evaluation = Evaluation.objects.select_related("project").filter(pk=key.evaluation_id).first()
     if evaluation is None or evaluation.status not in FINAL or evaluation.approved_at is None:
         return None
     published = evaluation.status == EvaluationStatus.PUBLISHED

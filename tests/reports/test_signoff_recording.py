@@ -40,10 +40,18 @@ def test_codes_are_twelve_crockford_characters_and_read_back_as_typed():
     codes = {new_code() for _ in range(200)}
     assert len(codes) == 200
     for code in codes:
-        assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", code)
+        assert re.fullmatch(
+            r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", code
+        )
         assert normalize_code(code.lower().replace("-", " ")) == code
     assert normalize_code("o1il-0000-abcd") == "0111-0000-ABCD"
-    for bad in ("", "ABCD-EFGH-JKM", "ABCD-EFGH-JKMNP", "ABCD-EFGH-JKMU", "验证码验证码验证码验证码"):
+    for bad in (
+        "",
+        "ABCD-EFGH-JKM",
+        "ABCD-EFGH-JKMNP",
+        "ABCD-EFGH-JKMU",
+        "验证码验证码验证码验证码",
+    ):
         assert normalize_code(bad) is None
 
 
@@ -65,7 +73,10 @@ def test_approval_signs_each_of_the_filings_own_documents(personas, kfq_departme
         assert signoff.approved_at == militia.approved_at and signoff.published_at is None
         assert signoff.superseded_by is None
     # the code is printed on every page of the PDFs and in the workbook's status line
-    for slot in (f"evaluation/{militia.pk}/table-万元.pdf", f"evaluation/{militia.pk}/report-万元.pdf"):
+    for slot in (
+        f"evaluation/{militia.pk}/table-万元.pdf",
+        f"evaluation/{militia.pk}/report-万元.pdf",
+    ):
         pages = pdftools.pages_text(_stored_bytes(StoredDocument.objects.get(slot=slot)))
         code = signoffs[slot].code
         assert all(f"验证码：{code}" in page for page in pages), slot

@@ -28,7 +28,9 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def published_pdf(client, personas, kfq_department, django_capture_on_commit_callbacks, monkeypatch):
+def published_pdf(
+    client, personas, kfq_department, django_capture_on_commit_callbacks, monkeypatch
+):
     """The approved 民兵 filing, published through the workflow; its public PDF as downloaded."""
     monkeypatch.setattr("projects.review.services.workflow.report_findings", lambda *a, **k: [])
     militia = kfq_department["militia"]
