@@ -131,7 +131,10 @@ def render(key: DocumentKey, base: QuerySet | None = None, *, code: str = "") ->
         return renderers.render_table(table, key.fmt)
     if key.kind == REPORT:
         report = selectors.evaluation_report(rows, pk=key.evaluation_id, money_unit=unit)
-        report.table.stamp = _with_code(report.table.stamp, code)
+        # A project report prints its table's stamp; a 部门整体 one its overall table's.
+        table = getattr(report, "table", None) or getattr(report, "overall", None)
+        if table is not None:
+            table.stamp = _with_code(table.stamp, code)
         return renderers.render_report(report, key.fmt)
     department = Department.objects.select_related("region").get(pk=key.department_id)
     where = {"department": department, "year": key.year, "money_unit": unit}

@@ -211,3 +211,19 @@ def test_behind_the_proxy_the_address_it_appended_is_counted(client, db, setting
     assert client.get(URL, {"code": "7Q4M-K2ZD-9XHC"}, **spoofed).status_code == 429
     other = {"HTTP_X_FORWARDED_FOR": "203.0.113.6"}
     assert client.get(URL, {"code": "7Q4M-K2ZD-9XHC"}, **other).status_code == 200
+
+
+def test_a_signed_in_user_of_another_department_learns_no_more_than_the_public(
+    client, personas, kfq_department
+):
+    militia = kfq_department["militia"]  # department B, approved, not published
+    documents.refresh([militia.pk])
+    signoff = SignOff.objects.get(slot=f"evaluation/{militia.pk}/table-万元.pdf")
+    before = SignOff.objects.values_list("pk", "code", "superseded_by", "document").order_by("pk")
+    before = list(before)
+    client.force_login(personas.dora)  # reviewer of department A
+    page = _page(client.get(URL, {"code": signoff.code}))
+    assert "审核通过，尚未公开" in page and militia.project.name not in page
+    # a look-up changes nothing
+    after = SignOff.objects.values_list("pk", "code", "superseded_by", "document").order_by("pk")
+    assert list(after) == before
