@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from projects.access import scope_for
 from reports.selectors import verification
 from reports.stored.signoff import normalize_code
 
@@ -81,6 +82,11 @@ def _allowed(request) -> bool:
     return count <= settings.SIGNOFF_VERIFY_LIMIT
 
 
+def _may_upload(user) -> bool:
+    """Observers (人大, 审计) may send nothing but GETs (selfeval.observers): they check by code."""
+    return not (user.is_authenticated and scope_for(user).is_observer_only)
+
+
 def _digest(upload) -> str:
     sha = hashlib.sha256()
     for chunk in upload.chunks():
@@ -115,6 +121,7 @@ def verify(request):
             "code_form": code_form,
             "upload_form": upload_form,
             "limit_mb": settings.SIGNOFF_UPLOAD_MAX_BYTES // (1024 * 1024),
+            "may_upload": _may_upload(request.user),
         }
     )
     response = render(request, "reports/public/verify.html", context, status=status)

@@ -227,3 +227,16 @@ def test_a_signed_in_user_of_another_department_learns_no_more_than_the_public(
     # a look-up changes nothing
     after = SignOff.objects.values_list("pk", "code", "superseded_by", "document").order_by("pk")
     assert list(after) == before
+
+
+def test_an_observer_checks_by_code_and_is_offered_no_upload_form(client, personas, kfq_department):
+    from projects.models import Membership
+    from tests import factories as f
+
+    rita = f.UserFactory(username="rita")
+    f.membership(rita, Membership.Role.OBSERVER, region=personas.region)
+    client.force_login(rita)
+    page = _page(client.get(URL))
+    assert 'enctype="multipart/form-data"' not in page and "监督查看账号只能查看" in page
+    response = client.get(URL, {"code": "7Q4M-K2ZD-9XHC"})
+    assert response.status_code == 200 and "未找到验证码" in _page(response)
