@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from reports.models import ExportJob, StoredDocument
+from reports.models import ExportJob, SignOff, StoredDocument
 
 
 @admin.register(ExportJob)
@@ -29,4 +29,22 @@ class StoredDocumentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         """Only the tasks render documents."""
+        return False
+
+
+@admin.register(SignOff)
+class SignOffAdmin(admin.ModelAdmin):
+    """Sign-offs are written when a final document is stored; the admin only reads them."""
+
+    list_display = ("code", "slot", "step", "signed_at", "superseded_at")
+    list_filter = ("step", "fmt")
+    search_fields = ("code", "sha256", "slot")
+    readonly_fields = [f.name for f in SignOff._meta.fields]
+
+    def has_add_permission(self, request):
+        """Sign-offs come from rendering, never from the admin."""
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        """A sign-off is a record: nobody edits it."""
         return False

@@ -187,3 +187,63 @@ class StoredDocument(models.Model):
     def etag(self) -> str:
         """The strong validator: the bytes' hash, quoted as HTTP wants it."""
         return f'"{self.sha256}"'
+
+
+class SignOff(models.Model):
+    """The sign-off of one stored final document: the SHA-256 of the exact bytes kept and the
+    verification code printed on them, with the step (approval or publication) they sign.
+
+    A row outlives the stored document it signs (a reopen deletes the document; a new approval
+    stores another): the public verification page must still answer for a copy printed years
+    ago, and say when a newer version has taken its place.
+    """
+
+    class Step(models.TextChoices):
+        APPROVAL = "approval", "审核通过"
+        PUBLICATION = "publication", "公开"
+
+    code = models.CharField("验证码", max_length=14, unique=True)
+    document = models.ForeignKey(
+        StoredDocument,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="signoffs",
+        verbose_name="文档",
+    )
+    slot = models.CharField("文档位置", max_length=200, db_index=True)
+    evaluation = models.ForeignKey(
+        "projects.Evaluation",
+        on_delete=models.CASCADE,
+        related_name="signoffs",
+        verbose_name="自评",
+    )
+    kind = models.CharField("文档类型", max_length=20)
+    fmt = models.CharField("格式", max_length=10)
+    money_unit = models.CharField("金额单位", max_length=4)
+    title = models.CharField("标题", max_length=300)
+    step = models.CharField("签发环节", max_length=12, choices=Step.choices)
+    # The approval this copy belongs to: a reopen and a new approval change it, which is how a
+    # copy of the earlier approval knows it has been replaced.
+    approved_at = models.DateTimeField("审核通过时间")
+    published_at = models.DateTimeField("公开时间", null=True, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField("大小", default=0)
+    signed_at = models.DateTimeField("签发时间", auto_now_add=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="取代它的版本",
+    )
+    superseded_at = models.DateTimeField("被取代时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "文件签发记录"
+        verbose_name_plural = "文件签发记录"
+        ordering = ["-signed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.slot}"

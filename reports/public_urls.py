@@ -3,12 +3,14 @@
 from django.urls import path
 
 from reports import public_views as views
+from reports import verify_views
 
 PDF = {"fmt": "pdf"}
 XLSX = {"fmt": "xlsx"}
 
 urlpatterns = [
     path("", views.publication_index, name="publication_index"),
+    path("verify/", verify_views.verify, name="publication_verify"),
     path("data/<int:year>.csv", views.publication_year_csv, name="publication_year_csv"),
     # The stable public id: 地区代码/年度/部门编码/单位编码/项目编码.
     path(

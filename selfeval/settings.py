@@ -164,6 +164,12 @@ DOCUMENT_RENDER_LIMIT = env_int("DOCUMENT_RENDER_LIMIT", 2)
 # Requests one API client may make, as django-ninja reads a rate ("120/m"); counted in the cache.
 API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120/m")
 DOCUMENT_RENDER_TIMEOUT = 300
+# The public verification page (/public/verify/): lookups allowed per client address in a window
+# (seconds), counted in the shared cache; and the largest file it hashes (bytes). A code has 60
+# random bits, so the limit only keeps a script from hammering the page, not a guesser from luck.
+SIGNOFF_VERIFY_LIMIT = env_int("SIGNOFF_VERIFY_LIMIT", 30)
+SIGNOFF_VERIFY_WINDOW = 600
+SIGNOFF_UPLOAD_MAX_BYTES = env_int("SIGNOFF_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 
 # Passwords set through forms (admin, password change): at least 10 characters, not close to the
 # user's name, not a common one, not digits only. Django's own messages are in Chinese except the

@@ -28,6 +28,10 @@ class DocumentStamp:
     published_on: datetime.date | None
     # The region's signature block (填报单位（公章）, 单位负责人 …), printed with blank lines.
     signature_fields: tuple[str, ...] = ()
+    # The sign-off code of a stored final document (reports/signoff.py): chosen before the
+    # document is rendered so it can print in the footer; "" on screen, on drafts and on prints
+    # that are not kept.
+    verification_code: str = ""
 
     @property
     def is_final(self) -> bool:
@@ -36,7 +40,21 @@ class DocumentStamp:
 
     @property
     def footer(self) -> str:
-        """One line for the page footer and the workbook's footer."""
+        """One line for the page footer and the workbook's footer, with the verification code."""
+        if self.code_note:
+            return f"{self.standing} · {self.code_note}"
+        return self.standing
+
+    @property
+    def code_note(self) -> str:
+        """The printed verification code, only ever on a final document."""
+        if not self.verification_code or self.watermark:
+            return ""
+        return f"验证码：{self.verification_code}"
+
+    @property
+    def standing(self) -> str:
+        """The document's standing in words: published, approved, or a draft's warning."""
         if self.published_on:
             return (
                 f"已公开 · 审核机关：{self.approving_body} · "

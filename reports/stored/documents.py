@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -26,7 +26,8 @@ from projects.formatting import WAN_YUAN
 from projects.models import Department, Evaluation, EvaluationStatus, Project
 from reports import renderers, selectors
 from reports.models import StoredDocument
-from reports.selectors.stamp import FINAL
+from reports.selectors.stamp import FINAL, DocumentStamp
+from reports.stored import signoff
 
 TABLE = "table"
 REPORT = "report"
@@ -119,15 +120,21 @@ def member_state(key: DocumentKey, members: QuerySet | None = None) -> MemberSta
     )
 
 
-def render(key: DocumentKey, base: QuerySet | None = None) -> renderers.Rendered:
-    """Render the document from its members (out of the caller's gated queryset, if given)."""
+def render(key: DocumentKey, base: QuerySet | None = None, *, code: str = "") -> renderers.Rendered:
+    """Render the document from its members (out of the caller's gated queryset, if given);
+    `code` is the sign-off code to print in its footer (a stored final document's only)."""
     rows = key.members(base)
     unit = key.money_unit
     if key.kind == TABLE:
         table = selectors.evaluation_table(rows, pk=key.evaluation_id, money_unit=unit)
+        table.stamp = _with_code(table.stamp, code)
         return renderers.render_table(table, key.fmt)
     if key.kind == REPORT:
         report = selectors.evaluation_report(rows, pk=key.evaluation_id, money_unit=unit)
+        # A project report prints its table's stamp; a 部门整体 one its overall table's.
+        table = getattr(report, "table", None) or getattr(report, "overall", None)
+        if table is not None:
+            table.stamp = _with_code(table.stamp, code)
         return renderers.render_report(report, key.fmt)
     department = Department.objects.select_related("region").get(pk=key.department_id)
     where = {"department": department, "year": key.year, "money_unit": unit}
@@ -138,6 +145,12 @@ def render(key: DocumentKey, base: QuerySet | None = None) -> renderers.Rendered
     if key.kind == DEPARTMENT_REPORT:
         return renderers.render_report(selectors.department_report(rows, **where), key.fmt)
     raise ValueError(f"未知的文档类型：{key.kind}")
+
+
+def _with_code(stamp: DocumentStamp | None, code: str) -> DocumentStamp | None:
+    if not code or stamp is None:
+        return stamp
+    return replace(stamp, verification_code=code)
 
 
 def fresh(key: DocumentKey, state: MemberState) -> StoredDocument | None:
@@ -153,8 +166,7 @@ def store(key: DocumentKey) -> StoredDocument | None:
     current = fresh(key, state)
     if current is not None:
         return current
-    rendered = render(key)
-    return _keep(key, state, rendered)
+    return _render_and_keep(key, state)
 
 
 def obtain(key: DocumentKey, base: QuerySet):
@@ -167,10 +179,21 @@ def obtain(key: DocumentKey, base: QuerySet):
     visible = member_state(key, key.members(base))
     everything = member_state(key)
     if visible.ids == everything.ids and everything.final:
-        stored = fresh(key, everything) or _keep(key, everything, render(key))
+        stored = fresh(key, everything) or _render_and_keep(key, everything)
         return stored.filename, stored.file.open("rb")
     rendered = render(key, base)
     return rendered.filename, rendered.content
+
+
+def _render_and_keep(key: DocumentKey, state: MemberState) -> StoredDocument:
+    """Render a final document and store it; an evaluation's own documents are signed off: the
+    code is chosen first so it prints in the footer, the hash is taken of the bytes kept."""
+    signing = signoff.prepare(key)
+    rendered = render(key, code=signing.code if signing else "")
+    stored = _keep(key, state, rendered)
+    if signing is not None:
+        signoff.record(key, signing, stored, hashlib.sha256(rendered.content).hexdigest())
+    return stored
 
 
 def _keep(key: DocumentKey, state: MemberState, rendered: renderers.Rendered) -> StoredDocument:
@@ -273,6 +296,6 @@ def refresh(evaluation_ids, *, public_only: bool = False) -> int:
                     StoredDocument.objects.filter(slot=key.slot).delete()
                 continue
             if fresh(key, state) is None:
-                _keep(key, state, render(key))
+                _render_and_keep(key, state)
                 rendered += 1
     return rendered

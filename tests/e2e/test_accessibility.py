@@ -142,6 +142,9 @@ PAGES = [
     ),
     Page("anonymous", "公开自评表", _ev("published", "/public/evaluation/{pk}/")),
     Page("anonymous", "公开自评报告", _ev("published", "/public/evaluation/{pk}/report/")),
+    Page("anonymous", "文件核验", lambda w: "/public/verify/"),
+    Page("anonymous", "文件核验（验证码有误）", lambda w: "/public/verify/?code=12345"),
+    Page("anonymous", "文件核验（未找到）", lambda w: "/public/verify/?code=7Q4M-K2ZD-9XHC"),
     Page("anonymous", "404 页面", lambda w: "/no-such-page/", status=404),
     # The filer of the subordinate unit.
     Page("filer", "403 页面", lambda w: "/review/", status=403),  # a filer in the review queue

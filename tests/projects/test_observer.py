@@ -361,9 +361,10 @@ def _get_everything(client, world, **rows) -> dict[str, tuple[str, object]]:
     return answers
 
 
-# A document rendered on its first download is stored for every later reader (reports.stored):
-# a cache of what anyone may read, not a change to a filing.
-RENDER_CACHE = ("reports.StoredDocument",)
+# A document rendered on its first download is stored for every later reader (reports.stored),
+# with the sign-off of a final filing's own document: a cache of what anyone may read (and the
+# record of the code printed on it), not a change to a filing.
+RENDER_CACHE = ("reports.StoredDocument", "reports.SignOff")
 
 
 def read_changes(before) -> list[str]:
