@@ -1,35 +1,27 @@
-"""Demo rows the scorecard needs to show every column of a region's year.
+"""The demo's self-evaluation task, so the scorecard's on-time column has a deadline to count.
 
-The demo's filings, returns, monitoring round and publications already feed the scorecard; what
-the demo lacks is the bureau's side of the year: the self-evaluation task with its deadline, the
-department draws of 抽查复核 (one per year, as seed 004 draws whole departments), 结果应用 decisions
-with a cut and 整改 items. `stage` adds them once (a second run changes nothing), so after
-`load_demo` the page shows a share, a cumulative coverage, 压减资金 and a closure rate.
+The demo's filings, returns, monitoring round and publications already feed the scorecard; the
+department draws, 结果应用 decisions and 整改 items come from their own demo stages
+(`projects/review/demo_spot_checks.py`, `demo_decisions.py`, `demo_rectifications.py`), which go
+through the services. What is left is the bureau's task with its deadline, issued once here.
 """
 
 from __future__ import annotations
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from projects.models import (
-    Decision,
     Evaluation,
     EvaluationStatus,
     EvaluationTask,
     FundLine,
     FundSource,
     Membership,
-    Rectification,
-    RectificationSource,
-    RectificationStatus,
     Region,
-    ResultDecision,
-    SpotCheck,
-    SpotCheckDepartment,
 )
 from projects.review.services.tasks import evaluation_tasks_issue
 from scoring.engine.funds import fund_total
@@ -63,81 +55,9 @@ def _task(region: Region, year: int, finance) -> None:
     )
 
 
-def _draws(region: Region, year: int, finance) -> None:
-    """One department drawn a year, the earliest departments first, until the year itself."""
-    if SpotCheck.objects.filter(region=region, scope=SpotCheck.Scope.DEPARTMENTS).exists():
-        return
-    departments = list(region.departments.filter(is_active=True).order_by("code"))
-    first_year = year - len(departments) + 1
-    for offset, department in enumerate(departments):
-        check = SpotCheck.objects.create(
-            region=region,
-            year=first_year + offset,
-            seed=first_year + offset,
-            share=Decimal("0.2"),
-            scope=SpotCheck.Scope.DEPARTMENTS,
-            drawn_by=finance,
-        )
-        SpotCheckDepartment.objects.create(spot_check=check, department=department)
-
-
-def _decisions(evaluations, finance) -> None:
-    """The first approved filing is cut by CUT_SHARE, the next two kept."""
-    if ResultDecision.objects.filter(evaluation__in=evaluations).exists():
-        return
-    approved = evaluations.filter(status__in=(S.APPROVED, S.PUBLISHED))
-    for i, evaluation in enumerate(approved.order_by("pk")[:3]):
-        base = _budget(evaluation)
-        if base is None:
-            continue
-        cut = i == 0
-        next_year = base
-        if cut:
-            next_year = (base * (100 - CUT_SHARE) / 100).quantize(
-                Decimal("0.01"), rounding=ROUND_HALF_UP
-            )
-        ResultDecision.objects.create(
-            evaluation=evaluation,
-            decision=Decision.CUT if cut else Decision.KEEP,
-            cut_share=CUT_SHARE if cut else None,
-            base_amount=base,
-            next_year_amount=next_year,
-            note="执行率偏低，下年按比例压减。" if cut else "",
-            decided_by=finance,
-        )
-
-
-def _rectifications(region: Region, year: int, evaluations, finance) -> None:
-    if Rectification.objects.filter(unit__department__region=region, year=year).exists():
-        return
-    today = timezone.localdate()
-    returned = evaluations.filter(status=S.RETURNED).select_related("project__unit").first()
-    published = evaluations.filter(status=S.PUBLISHED).select_related("project__unit").first()
-    for evaluation, status, days, problem in (
-        (returned, RectificationStatus.OPEN, 15, "绩效指标未细化量化，实际完成值缺少佐证。"),
-        (published, RectificationStatus.CLOSED, -10, "偏差原因分析不充分，未提出改进措施。"),
-    ):
-        if evaluation is None:
-            continue
-        Rectification.objects.create(
-            unit=evaluation.project.unit,
-            project=evaluation.project,
-            year=year,
-            source=RectificationSource.RETURN,
-            evaluation=evaluation,
-            problem=problem,
-            measures="补充佐证材料，细化绩效指标。",
-            deadline=today + datetime.timedelta(days=days),
-            status=status,
-            raised_by=finance,
-            closed_by=finance if status == RectificationStatus.CLOSED else None,
-            closed_at=timezone.now() if status == RectificationStatus.CLOSED else None,
-        )
-
-
 @transaction.atomic
 def stage(*, region_name: str = "淮北市相山区", year: int = 2024) -> None:
-    """Give the region's year a task, department draws, decisions and 整改 items (once)."""
+    """Give the region's year its self-evaluation task with a deadline (once)."""
     region = Region.objects.filter(name=region_name).first()
     if region is None:
         return
@@ -150,8 +70,4 @@ def stage(*, region_name: str = "淮北市相山区", year: int = 2024) -> None:
     if membership is None:
         return
     finance = membership.user
-    evaluations = Evaluation.objects.filter(project__unit__department__region=region, year=year)
     _task(region, year, finance)
-    _draws(region, year, finance)
-    _decisions(evaluations, finance)
-    _rectifications(region, year, evaluations, finance)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -14,6 +15,8 @@ from projects import demo
 from projects.demo import ACCOUNTS, DEMO_PASSWORD, EXAMPLES, REGIONS, STAGES
 from projects.importer import import_bytes
 from projects.models import Department, Evaluation, Membership, Region, Unit
+from projects.results import demo_decisions, demo_rectifications, demo_scorecard
+from projects.review import demo_spot_checks
 from projects.review.services import workflow
 from scoring.engine.document import read_document
 
@@ -51,6 +54,7 @@ class Command(BaseCommand):
             _advance(evaluations[stage.filing], stage)
         _monitoring(evaluations)
         _declarations(evaluations)
+        _results(evaluations)
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"已载入 {len(documents)} 份自评（fixtures/ 及示例），用时 {seconds:.1f} 秒。"
@@ -284,3 +288,17 @@ def _scope(account) -> dict:
     if account.role == Membership.Role.DEPARTMENT_REVIEWER:
         return {"department": Department.objects.get(name=account.scope)}
     return {"unit": Unit.objects.get(name=account.scope)}
+
+
+def _results(evaluations) -> None:
+    """The cycle's end: department draws, 结果应用 decisions, 整改 items and the year's task.
+
+    Draws come first so a re-scored evaluation's suggestion reads its review total; every stage
+    goes through the services and is idempotent; the history chain then covers whatever a stage
+    wrote without a signal.
+    """
+    demo_spot_checks.stage()
+    demo_decisions.stage()
+    demo_rectifications.stage(evaluations)
+    demo_scorecard.stage()
+    call_command("chain_history")
