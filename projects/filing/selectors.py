@@ -10,7 +10,7 @@ import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, FilteredRelation, Prefetch, Q
+from django.db.models import Count, F, FilteredRelation, Prefetch, Q
 from django.utils import timezone
 
 from projects import formatting
@@ -107,26 +107,43 @@ class WorkspaceRow:
         return -self.days_left if self.days_left is not None and self.days_left < 0 else 0
 
 
+def _filer_year_rows(user):
+    """Per year of the user's subjects to evaluate: whether any is started or has its task."""
+    region_tasks = "unit__department__region__tasks"
+    return (
+        Project.objects.for_user(user, FILE)
+        .filter(targets_settled())
+        .values("year")
+        .annotate(
+            started=Count("evaluations", distinct=True),
+            tasked=Count(region_tasks, filter=Q(**{f"{region_tasks}__year": F("year")})),
+        )
+        .order_by("-year")
+    )
+
+
 def filer_years(user) -> list[int]:
     """The years in which the user's units have subjects to evaluate, newest first.
 
     A subject whose targets are still being declared is not one to evaluate yet: it is listed
     with the declarations, not here.
     """
-    years = (
-        Project.objects.for_user(user, FILE)
-        .filter(targets_settled())
-        .values_list("year", flat=True)
-        .distinct()
-    )
-    return sorted(set(years), reverse=True)
+    return [row["year"] for row in _filer_year_rows(user)]
 
 
 def workspace_year(user, year: int | None) -> tuple[int, list[int]]:
-    """The year shown (the newest with subjects unless asked) and the years to choose from."""
-    years = filer_years(user)
+    """The year shown and the years to choose from.
+
+    Unless asked, the newest year with work in it: an evaluation started or the finance bureau's
+    task issued. Next year's subjects exist as soon as their targets are approved at budget time,
+    a year before they can be evaluated; opening on them would hide this season's drafts.
+    """
+    rows = list(_filer_year_rows(user))
+    years = [row["year"] for row in rows]
     if year is None:
-        year = years[0] if years else timezone.localdate().year - 1
+        working = [row["year"] for row in rows if row["started"] or row["tasked"]]
+        fallback = years[0] if years else timezone.localdate().year - 1
+        year = working[0] if working else fallback
     return year, years or [year]
 
 

@@ -80,11 +80,19 @@ def test_year_selector_lists_the_years_and_filters(client, personas):
     business_env(personas.unit_a)
     f.ProjectFactory(unit=personas.unit_a, year=2024, name="二〇二四年的项目")
     client.force_login(personas.alice)
-    html = client.get(URL).content.decode()  # newest year by default
-    assert "二〇二四年的项目" in html and "区创优营商环境服务中心工作经费" not in html
-    assert '<option value="2023">' in html
-    html = client.get(URL, {"year": 2023}).content.decode()
+    # Subjects of 2024 exist (their targets were approved at budget time), but nothing of 2024 is
+    # started and no 2024 task is issued: the page opens on 2023, where the work is.
+    html = client.get(URL).content.decode()
     assert "区创优营商环境服务中心工作经费" in html and "二〇二四年的项目" not in html
+    assert '<option value="2024">' in html and '<option value="2023"' in html
+    html = client.get(URL, {"year": 2024}).content.decode()
+    assert "二〇二四年的项目" in html and "区创优营商环境服务中心工作经费" not in html
+    # Once the finance bureau issues the 2024 task, 2024 is the season: the newest year opens.
+    EvaluationTask.objects.create(
+        region=personas.unit_a.department.region, year=2024, deadline=datetime.date(2025, 4, 30)
+    )
+    html = client.get(URL).content.decode()
+    assert "二〇二四年的项目" in html and "区创优营商环境服务中心工作经费" not in html
 
 
 def test_a_subject_without_evaluation_can_be_started(client, personas):
