@@ -92,18 +92,27 @@ MONITORING_SPEC: dict[str, tuple[str, Callable[[object], object], str]] = {
 }  # fmt: skip
 
 
-def read_monitoring(table: object, sources: dict[str, str]) -> MonitoringRules:
-    """Read the optional [monitoring] table into sources too; absent keys keep domain.md §7."""
+def read_section(
+    section: str,
+    spec: dict[str, tuple[str, Callable[[object], object], str]],
+    table: object,
+    sources: dict[str, str],
+) -> dict[str, object]:
+    """Read an optional table of `{ value, source }` parameters (monitoring, targets, results).
+
+    Returns the given values by field name and records every key's source, the default's when
+    the key is absent, so `rules.sources` names a source for every parameter of the table.
+    """
     if table is None:
         table = {}
     if not isinstance(table, dict):
-        raise ParameterError("monitoring", "应为表")
-    unknown = sorted(set(table) - set(MONITORING_SPEC))
+        raise ParameterError(section, "应为表")
+    unknown = sorted(set(table) - set(spec))
     if unknown:
-        raise ParameterError(f"monitoring.{unknown[0]}", "未知的键")
+        raise ParameterError(f"{section}.{unknown[0]}", "未知的键")
     values: dict[str, object] = {}
-    for key, (attr, check, default_source) in MONITORING_SPEC.items():
-        dotted = f"monitoring.{key}"
+    for key, (attr, check, default_source) in spec.items():
+        dotted = f"{section}.{key}"
         param = table.get(key)
         if param is None:
             sources[dotted] = default_source
@@ -117,7 +126,12 @@ def read_monitoring(table: object, sources: dict[str, str]) -> MonitoringRules:
         except ValueError as exc:
             raise ParameterError(f"{dotted}.value", str(exc)) from None
         sources[dotted] = param["source"]
-    monitoring = MonitoringRules(**values)
+    return values
+
+
+def read_monitoring(table: object, sources: dict[str, str]) -> MonitoringRules:
+    """Read the optional [monitoring] table into sources too; absent keys keep domain.md §7."""
+    monitoring = MonitoringRules(**read_section("monitoring", MONITORING_SPEC, table, sources))
     check_monitoring(monitoring)
     return monitoring
 

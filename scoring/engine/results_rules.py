@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .checkers import boolean, choice, percent, words
-from .monitoring_rules import ParameterError
+from .monitoring_rules import ParameterError, read_section
 
 GRADE_CODES = ("excellent", "good", "fair", "poor")
 
@@ -94,30 +94,7 @@ RESULTS_SPEC: dict[str, tuple[str, Callable[[object], object], str]] = {
 
 def read_results(table: object, sources: dict[str, str]) -> ResultsRules:
     """Read the optional [results] table into sources too; absent keys keep domain.md §8."""
-    if table is None:
-        table = {}
-    if not isinstance(table, dict):
-        raise ParameterError("results", "应为表")
-    unknown = sorted(set(table) - set(RESULTS_SPEC))
-    if unknown:
-        raise ParameterError(f"results.{unknown[0]}", "未知的键")
-    values: dict[str, object] = {}
-    for key, (attr, check, default_source) in RESULTS_SPEC.items():
-        dotted = f"results.{key}"
-        param = table.get(key)
-        if param is None:
-            sources[dotted] = default_source
-            continue
-        if not isinstance(param, dict) or set(param) != {"value", "source"}:
-            raise ParameterError(dotted, '应写作 { value = …, source = "政策依据" }')
-        if not isinstance(param["source"], str) or not param["source"].strip():
-            raise ParameterError(dotted, "source（政策依据）不能为空")
-        try:
-            values[attr] = check(param["value"])
-        except ValueError as exc:
-            raise ParameterError(f"{dotted}.value", str(exc)) from None
-        sources[dotted] = param["source"]
-    results = ResultsRules(**values)
+    results = ResultsRules(**read_section("results", RESULTS_SPEC, table, sources))
     check_results(results)
     return results
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .checkers import boolean, count, words
-from .monitoring_rules import ParameterError
+from .monitoring_rules import read_section
 
 COST_LEVEL1 = "成本指标"
 
@@ -70,27 +70,4 @@ TARGETS_SPEC: dict[str, tuple[str, Callable[[object], object], str]] = {
 
 def read_targets(table: object, sources: dict[str, str]) -> TargetRules:
     """Read the optional [targets] table into sources too; absent keys keep their defaults."""
-    if table is None:
-        table = {}
-    if not isinstance(table, dict):
-        raise ParameterError("targets", "应为表")
-    unknown = sorted(set(table) - set(TARGETS_SPEC))
-    if unknown:
-        raise ParameterError(f"targets.{unknown[0]}", "未知的键")
-    values: dict[str, object] = {}
-    for key, (attr, check, default_source) in TARGETS_SPEC.items():
-        dotted = f"targets.{key}"
-        param = table.get(key)
-        if param is None:
-            sources[dotted] = default_source
-            continue
-        if not isinstance(param, dict) or set(param) != {"value", "source"}:
-            raise ParameterError(dotted, '应写作 { value = …, source = "政策依据" }')
-        if not isinstance(param["source"], str) or not param["source"].strip():
-            raise ParameterError(dotted, "source（政策依据）不能为空")
-        try:
-            values[attr] = check(param["value"])
-        except ValueError as exc:
-            raise ParameterError(f"{dotted}.value", str(exc)) from None
-        sources[dotted] = param["source"]
-    return TargetRules(**values)
+    return TargetRules(**read_section("targets", TARGETS_SPEC, table, sources))
