@@ -288,7 +288,7 @@ def with_rectification(request, service):
     form = ReturnRectifyForm(request.POST)
 
     @transaction.atomic
-    def call(*, evaluation, user, comment, indicator_comments=None):
+    def call(*, evaluation, user, comment, indicator_comments=None, **more):
         if not form.is_valid():
             raise ValidationError([e for errors in form.errors.values() for e in errors])
         evaluation = service(
@@ -296,6 +296,7 @@ def with_rectification(request, service):
             user=user,
             comment=comment,
             indicator_comments=indicator_comments,
+            **more,
         )
         services.rectification_raise_from_return(
             user=user,

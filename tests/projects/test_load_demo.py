@@ -327,3 +327,15 @@ def test_the_demo_declares_next_years_targets_at_every_step_of_review(client, de
     assert "招商引资企业政策奖补" in client.get("/targets/review/").content.decode()
     client.force_login(get_user_model().objects.get(username="xs_kfq_js_filer"))
     assert "厂房租赁费用" in client.get("/filing/").content.decode()
+
+
+def test_the_demos_scorecard_has_every_column_from_the_stages(demo_db):
+    """Issue 16: after load_demo the bureau's scorecard reads real draws, decisions and 整改."""
+    from projects.results.scorecard_selectors import scorecard
+
+    region = Region.objects.get(name="淮北市相山区")
+    card = scorecard(region=region, year=2024)
+    assert card.spot_check_share is not None and card.spot_check_cumulative is not None
+    assert card.reduction > 0
+    assert card.totals.closure_rate is not None and card.totals.overdue >= 1
+    assert card.task_deadline is not None
