@@ -35,7 +35,7 @@ from projects.filters import WorkspaceFilter
 from projects.models import Project
 from projects.monitoring.selectors import filer_open_reports
 from projects.narrative import sections_for
-from projects.results.rectification_selectors import unit_open_items
+from projects.rectifications.selectors import unit_open_items
 from projects.review.selectors import notifications_for
 from projects.review.services.workflow import SubmissionBlocked, ensure_editable, evaluation_submit
 from projects.tables import WorkspaceTable

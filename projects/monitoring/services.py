@@ -401,7 +401,7 @@ def monitoring_follow_up_record(
     )
     transaction.on_commit(lambda: rescore_year_end(report.project_id))
     if decision == FollowUpDecision.URGE:  # 督促整改 is tracked to closure as a 整改 item
-        from projects.results.rectification_services import raise_for_red_light
+        from projects.rectifications.services import raise_for_red_light
 
         raise_for_red_light(follow_up=follow_up, user=user)
     about = f"指标“{indicator.name}”" if indicator else "预算执行进度"

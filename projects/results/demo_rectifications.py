@@ -18,7 +18,7 @@ from projects import demo
 from projects.models import Evaluation, MonitoringFollowUp, Unit
 from projects.models.monitoring import FollowUpDecision
 from projects.models.results import Rectification, RectificationSource
-from projects.results import rectification_services as services
+from projects.rectifications import services as services
 
 # Where the demo puts its items: the accounts that act, and the stages of the filings used.
 FILER, REVIEWER, FINANCE = "xs_kfq_filer", "xs_kfq_reviewer", "xs_finance"

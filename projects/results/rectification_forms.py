@@ -7,11 +7,10 @@ from django import forms
 
 from projects.models import Department
 from projects.models.results import RectificationSource, RectificationStatus
-from projects.results.rectification_selectors import overdue_q
-from projects.review.forms import DATE, in_days
+from projects.rectifications.selectors import overdue_q
+from projects.review.forms import DATE
 
 YES_NO = [("1", "是"), ("0", "否")]
-DEFAULT_DAYS = 30
 
 
 def _departments(request):
@@ -105,27 +104,3 @@ class ReopenForm(forms.Form):
         widget=DATE,
         error_messages={"invalid": "整改期限不是有效日期。"},
     )
-
-
-class ReturnRectifyForm(forms.Form):
-    """The return form's option 同时列为整改事项, with its deadline."""
-
-    rectify = forms.BooleanField(label="同时列为整改事项", required=False)
-    rectify_deadline = forms.DateField(
-        label="整改期限",
-        required=False,
-        widget=DATE,
-        error_messages={"invalid": "整改期限不是有效日期。"},
-    )
-
-    def clean(self):
-        """A deadline is required only when the option is ticked."""
-        data = super().clean()
-        if data.get("rectify") and not data.get("rectify_deadline") and not self.errors:
-            self.add_error("rectify_deadline", "列为整改事项时须填写整改期限。")
-        return data
-
-
-def default_deadline():
-    """Thirty days from today, the raise page's default."""
-    return in_days(DEFAULT_DAYS)

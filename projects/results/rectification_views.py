@@ -10,27 +10,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from projects.access import VIEW, get_for_user, scope_for
 from projects.models import Evaluation, MonitoringReport, Unit
 from projects.models.results import Rectification, RectificationSource
-from projects.results import rectification_selectors as selectors
-from projects.results import rectification_services as services
+from projects.rectifications import selectors, services
 from projects.results.rectification_forms import (
     CloseForm,
     RaiseForm,
     RectificationFilter,
     ReopenForm,
     ReportForm,
-    ReturnRectifyForm,
-    default_deadline,
 )
+from projects.review.forms import default_deadline
 from projects.review.views.common import can_act, reviewer_required
 
 PER_PAGE = 25
@@ -271,43 +268,6 @@ def rectification_new(request):
 
 
 # --- raise points on other pages ------------------------------------------------------------------
-
-
-def raise_url(user, evaluation) -> str:
-    """The 列为整改 link beside an evaluation's findings, for reviewers over its unit only."""
-    if not selectors.reviews_unit(user, evaluation.project.unit):
-        return ""
-    return f"{reverse('results:rectification_new')}?evaluation={evaluation.pk}&source=finding"
-
-
-def with_rectification(request, service):
-    """Wrap a return service: with 同时列为整改事项 ticked, the return and its items are one
-    transaction (a refused deadline refuses the return); the workflow itself is unchanged."""
-    if not request.POST.get("rectify"):
-        return service
-    form = ReturnRectifyForm(request.POST)
-
-    @transaction.atomic
-    def call(*, evaluation, user, comment, indicator_comments=None, **more):
-        if not form.is_valid():
-            raise ValidationError([e for errors in form.errors.values() for e in errors])
-        evaluation = service(
-            evaluation=evaluation,
-            user=user,
-            comment=comment,
-            indicator_comments=indicator_comments,
-            **more,
-        )
-        services.rectification_raise_from_return(
-            user=user,
-            evaluation=evaluation,
-            deadline=form.cleaned_data["rectify_deadline"],
-            comment=comment,
-            indicator_comments=indicator_comments,
-        )
-        return evaluation
-
-    return call
 
 
 urlpatterns: list = [

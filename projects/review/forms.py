@@ -210,3 +210,31 @@ def default_year() -> int:
 def in_days(days: int) -> datetime.date:
     """A date `days` from today, for form defaults."""
     return timezone.localdate() + datetime.timedelta(days=days)
+
+
+# A 整改 item raised at review is due in a month unless the reviewer says otherwise.
+RECTIFY_DAYS = 30
+
+
+class ReturnRectifyForm(forms.Form):
+    """The return form's option 同时列为整改事项, with its deadline."""
+
+    rectify = forms.BooleanField(label="同时列为整改事项", required=False)
+    rectify_deadline = forms.DateField(
+        label="整改期限",
+        required=False,
+        widget=DATE,
+        error_messages={"invalid": "整改期限不是有效日期。"},
+    )
+
+    def clean(self):
+        """A deadline is required only when the option is ticked."""
+        data = super().clean()
+        if data.get("rectify") and not data.get("rectify_deadline") and not self.errors:
+            self.add_error("rectify_deadline", "列为整改事项时须填写整改期限。")
+        return data
+
+
+def default_deadline():
+    """Thirty days from today, the raise page's default."""
+    return in_days(RECTIFY_DAYS)

@@ -22,7 +22,7 @@ from projects.filing.merge import MINE, THEIRS
 from projects.filing.services import StaleVersion
 from projects.formatting import editable_amount
 from projects.models import LibraryIndicator, TargetDeclaration, Unit
-from projects.results.rectification_selectors import declaration_open_items
+from projects.rectifications.selectors import declaration_open_items
 from projects.review.services.workflow import SubmissionBlocked, filing_submit
 from projects.targets import selectors
 from projects.targets.content import field_label

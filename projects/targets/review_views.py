@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from projects.access import DEPARTMENT_REVIEW, FINANCE_REVIEW, VIEW, get_for_user
 from projects.models import EvaluationStatus, TargetDeclaration
-from projects.results.rectification_selectors import declaration_open_items
+from projects.rectifications.selectors import declaration_open_items
 from projects.review.services import workflow
 from projects.review.views.common import can_act, reader_required
 from projects.targets.review_forms import (

@@ -478,7 +478,7 @@ def _rectifications(w: World, filer, dept) -> None:
 
     from django.utils import timezone
 
-    from projects.results import rectification_services as rs
+    from projects.rectifications import services as rs
 
     returned = w.filings["returned"]
     for stage in ("open", "reported"):

@@ -42,7 +42,7 @@ def region_with(personas, n: int):
 
 # session, user, memberships (scope), count for the paginator, the page of rows (one join with
 # the extension subquery), departments for the filter's choices, unread count and latest
-# notifications, the 整改 items awaiting 销号 (results.rectification_selectors.awaiting_close).
+# notifications, the 整改 items awaiting 销号 (rectifications.selectors.awaiting_close).
 QUEUE_QUERIES = 9
 
 

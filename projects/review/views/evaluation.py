@@ -10,13 +10,18 @@ from django.views.decorators.http import require_POST, require_safe
 
 from projects.access import DEPARTMENT_REVIEW, FINANCE_REVIEW, VIEW, get_for_user
 from projects.models import Evaluation, Indicator
-from projects.results.rectification_forms import default_deadline
-from projects.results.rectification_views import raise_url, with_rectification
-from projects.review.forms import ApproveForm, ReopenForm, ReturnForm, TargetCorrectForm
+from projects.review.forms import (
+    ApproveForm,
+    ReopenForm,
+    ReturnForm,
+    TargetCorrectForm,
+    default_deadline,
+)
 from projects.review.selectors import evaluation_history, review_page
 from projects.review.selectors.spot_check_result import spot_check_results
 from projects.review.services import workflow
 from projects.review.views.common import back, reviewer_required
+from projects.review.views.rectify import raise_url, with_rectification
 
 
 def _evaluations():

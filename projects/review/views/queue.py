@@ -8,7 +8,7 @@ from django_tables2 import RequestConfig
 
 from projects import rules
 from projects.filters import ReviewQueueFilter
-from projects.results.rectification_selectors import awaiting_close
+from projects.rectifications.selectors import awaiting_close
 from projects.review.selectors import notifications_for, review_queue
 from projects.review.services.workflow import BULK_APPROVE, BULK_PUBLISH
 from projects.review.tables import QueueTable

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from projects.models import Membership
 from projects.models.results import RectificationSource
-from projects.results.rectification_services import rectification_raise
+from projects.rectifications.services import rectification_raise
 from tests import factories as f
 from tests.projects.test_review_support import build_evaluation
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects.models.results import Rectification, RectificationStatus
-from projects.results import rectification_services as services
+from projects.rectifications import services as services
 from tests.projects.results import conftest_rectification as support
 from tests.projects.results.conftest_rectification import in_days, raise_item
 from tests.projects.test_review_support import build_evaluation

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from projects.models import Evaluation, EvaluationStatus
 from projects.models.results import Rectification
-from projects.results import rectification_services as services
+from projects.rectifications import services as services
 from projects.review.services.workflow import evaluation_submit
 from projects.targets.services import declaration_start
 from tests import factories as f

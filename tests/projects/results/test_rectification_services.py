@@ -8,7 +8,7 @@ from django.http import Http404
 
 from projects.models import Notification
 from projects.models.results import Rectification, RectificationStatus, RectificationStep
-from projects.results import rectification_services as services
+from projects.rectifications import services as services
 from tests.projects.results import conftest_rectification as support
 from tests.projects.results.conftest_rectification import in_days, raise_item
 
