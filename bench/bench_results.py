@@ -20,7 +20,8 @@ Pages go through Django's test client in threads, as bench/bench_monitoring.py d
 throw-away file so the threads share it); PostgreSQL when DATABASE_URL points to it:
 
     SELFEVAL_MODE=test .venv/bin/python bench/bench_results.py [--evaluations 2000] \\
-        [--departments 55] [--units 300] [--rectifications 300] [--clients 8] [--requests 12]
+        [--departments 55] [--units 300] [--rectifications 300] [--clients 8] [--requests 12] \\
+        [--profile]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_results ... (same)
 """
 
@@ -445,6 +446,31 @@ def bench_pages(user, pages, clients: int, requests: int) -> list[tuple[str, str
 COLD: dict[str, float] = {}
 
 
+def profile_pages(user, urls: list[str]) -> None:
+    """A cProfile of one warm request of each page (`--profile`)."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(user)
+    for url in urls:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        profiler = cProfile.Profile()
+        profiler.runcall(client.get, url)
+        print(f"\n-- profile of {url}")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+        print(
+            f"-- its slowest queries ({sum(float(q['time']) for q in ctx.captured_queries):.3f} s in all)"
+        )
+        for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:3]:
+            print(f"   {float(q['time']) * 1000:8.1f} ms  {q['sql'][:400]}")
+
+
 # --- main ----------------------------------------------------------------------------------------
 
 
@@ -456,6 +482,7 @@ def main() -> None:
     parser.add_argument("--rectifications", type=int, default=300)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=12, help="requests per client")
+    parser.add_argument("--profile", action="store_true", help="cProfile the decision list")
     args = parser.parse_args()
 
     from django.conf import settings
@@ -479,6 +506,8 @@ def main() -> None:
         built.append(("built in", f"{time.perf_counter() - started:.1f} s (load {load()})"))
         print_table(f"decisions and 整改 through the services ({vendor})", built)
         pages = pages_of(YEAR)
+        if args.profile:
+            profile_pages(finance, [pages["decisions"][0][0], pages["decisions.xlsx"][0][0]])
         for clients in sorted({1, args.clients}):
             print_table(
                 f"2. decision list, half decided, {clients} at once ({vendor})",
