@@ -446,7 +446,6 @@ def bench_pages(user, clients: int, requests: int) -> list[tuple[str, str]]:
     """The lights list and the overview as the finance bureau, `clients` threads at once."""
     import logging
 
-    from django.db import connections
     from django.test import Client
 
     pages = [
@@ -460,11 +459,29 @@ def bench_pages(user, clients: int, requests: int) -> list[tuple[str, str]]:
     for url, _ in pages:  # templates compiled, caches warm, before the clock
         response = warm.get(url)
         assert response.status_code == 200, (url, response.status_code)
-    results = defaultdict(list)
-    query_counts = defaultdict(list)
-    lock = threading.Lock()
-    barrier = threading.Barrier(clients)
-    errors = []
+    results, query_counts, errors, elapsed = concurrent_gets(user, pages, clients, requests)
+    total = sum(len(v) for v in results.values())
+    rows = [
+        (
+            "pages: clients",
+            f"{clients} threads × {requests} requests, {total / elapsed:.1f} requests/s",
+        )
+    ]
+    rows += page_rows(pages, results, query_counts)
+    if errors:
+        rows.append(("pages: errors", f"{len(errors)}: {errors[:3]}"))
+    return rows
+
+
+def concurrent_gets(user, pages, clients: int, requests: int):
+    """`clients` threads, each its own signed-in client, released together by a barrier, each
+    GETting `requests` of `pages` in turn (shifted by the thread's number, so every page is under
+    load at once). Returns times (ms) and query counts by label, the failures, and the seconds."""
+    from django.db import connections
+    from django.test import Client
+
+    results, query_counts, errors = defaultdict(list), defaultdict(list), []
+    lock, barrier = threading.Lock(), threading.Barrier(clients)
 
     def run(k: int) -> None:
         client = Client()
@@ -491,27 +508,23 @@ def bench_pages(user, clients: int, requests: int) -> list[tuple[str, str]]:
         t.start()
     for t in threads:
         t.join()
-    elapsed = time.perf_counter() - started
-    total = sum(len(v) for v in results.values())
-    rows = [
-        (
-            "pages: clients",
-            f"{clients} threads × {requests} requests, {total / elapsed:.1f} requests/s",
-        )
-    ]
+    return results, query_counts, errors, time.perf_counter() - started
+
+
+def page_rows(pages, results, query_counts) -> list[tuple[str, str]]:
+    """One printed row per page: p50, p95, max and the most queries a request made."""
+    rows = []
     for _, label in pages:
         times = results[label]
-        if not times:
-            continue
-        rows.append(
-            (
-                f"  {label}",
-                f"p50 {statistics.median(times):.0f} ms, p95 {percentile(times, 95):.0f} ms, "
-                f"max {max(times):.0f} ms, {max(query_counts[label])} queries ({len(times)} req)",
+        if times:
+            rows.append(
+                (
+                    f"  {label}",
+                    f"p50 {statistics.median(times):.0f} ms, p95 {percentile(times, 95):.0f} ms, "
+                    f"max {max(times):.0f} ms, {max(query_counts[label])} queries "
+                    f"({len(times)} req)",
+                )
             )
-        )
-    if errors:
-        rows.append(("pages: errors", f"{len(errors)}: {errors[:3]}"))
     return rows
 
 

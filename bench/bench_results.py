@@ -33,15 +33,21 @@ import logging
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_monitoring import QueryCount, load, percentile, print_table  # noqa: E402
+from bench.bench_monitoring import (  # noqa: E402
+    QueryCount,
+    concurrent_gets,
+    load,
+    page_rows,
+    percentile,
+    print_table,
+)
 from bench.harness import bulk_filings, finished_results, throwaway_database  # noqa: E402
 from bench.machine import machine  # noqa: E402
 
@@ -272,7 +278,7 @@ def rectifications(region, finance, count: int) -> list[tuple[str, str]]:
 
     from projects.models import Evaluation, Membership
     from projects.models.results import RectificationSource
-    from projects.results import rectification_services as services
+    from projects.rectifications import services
 
     sources = [s for s in RectificationSource.values if s not in ("red_light", "return")]
     evaluations = list(
@@ -371,7 +377,6 @@ def pages_of(year: int) -> dict[str, list[tuple[str, str]]]:
 def bench_pages(user, pages, clients: int, requests: int) -> list[tuple[str, str]]:
     """The pages as the finance bureau, `clients` threads at once; the first request of each page
     in the process is timed apart as the cold one."""
-    from django.db import connections
     from django.test import Client
 
     logging.disable(logging.INFO)
@@ -393,50 +398,12 @@ def bench_pages(user, pages, clients: int, requests: int) -> list[tuple[str, str
                 f"{elapsed:.0f} ms, {ctx.n} queries, {len(response.content):,} bytes",
             )
         )
-    results, query_counts, errors = defaultdict(list), defaultdict(list), []
-    lock, barrier = threading.Lock(), threading.Barrier(clients)
-
-    def run(k: int) -> None:
-        client = Client()
-        client.force_login(user)
-        barrier.wait()
-        try:
-            for n in range(requests):
-                url, label = pages[(n + k) % len(pages)]
-                with QueryCount() as ctx:
-                    started = time.perf_counter()
-                    response = client.get(url)
-                    elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    if response.status_code != 200:
-                        errors.append((url, response.status_code))
-                    results[label].append(elapsed)
-                    query_counts[label].append(ctx.n)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
+    results, query_counts, errors, elapsed = concurrent_gets(user, pages, clients, requests)
     total = sum(len(v) for v in results.values())
     rows.append(
         (f"  {clients} client(s)", f"{requests} requests each, {total / elapsed:.1f} requests/s")
     )
-    for _, label in pages:
-        times = results[label]
-        if times:
-            rows.append(
-                (
-                    f"  {label}",
-                    f"p50 {statistics.median(times):.0f} ms, p95 {percentile(times, 95):.0f} ms, "
-                    f"max {max(times):.0f} ms, {max(query_counts[label])} queries "
-                    f"({len(times)} req)",
-                )
-            )
+    rows += page_rows(pages, results, query_counts)
     if errors:
         rows.append(("  errors", f"{len(errors)}: {errors[:3]}"))
     rows.append(("  load", load()))

@@ -109,7 +109,8 @@ def decision_adopt(request):
         messages.info(request, "筛选结果中没有待决定的项目。")
         return redirect(back)
     # Refuse here what the worker would refuse, so the user hears it now, not never.
-    for region in {e.project.unit.department.region for e in _evaluations().filter(pk__in=pks)}:
+    rows = _evaluations().for_user(request.user).filter(pk__in=pks)
+    for region in {e.project.unit.department.region for e in rows}:
         require_finance_bureau(request.user, region, MESSAGE)
     adopt_suggestions.enqueue(pks, request.user.pk)
     messages.success(
